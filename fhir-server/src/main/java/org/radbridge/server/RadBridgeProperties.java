@@ -1,0 +1,58 @@
+package org.radbridge.server;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/** Settings under {@code radbridge.*}; defaults are the ones a fresh machine runs with. */
+@ConfigurationProperties(prefix = "radbridge")
+public class RadBridgeProperties {
+  /** Address every listener (HTTP, DICOM, MLLP) binds to. */
+  private String bindAddress = "127.0.0.1";
+  /** Directory for the embedded PostgreSQL data and other local state. */
+  private String dataDir = "./data";
+  /** Public base URL of the FHIR endpoint; derived from the request when empty. */
+  private String baseUrl = "";
+  private final Limits limits = new Limits();
+  private final EmbeddedDb embeddedDb = new EmbeddedDb();
+
+  public static class Limits {
+    /** Largest body accepted for a single resource (create, update, patch). */
+    private DataSize maxResourceBody = DataSize.ofMegabytes(16);
+    /** Largest body accepted for a Bundle posted to the base URL. */
+    private DataSize maxBundleBody = DataSize.ofMegabytes(64);
+    /** Page size when the client gives no _count. */
+    private int defaultPageSize = 20;
+    /** Largest _count honoured. */
+    private int maxPageSize = 1000;
+
+    public DataSize getMaxResourceBody() { return maxResourceBody; }
+    public void setMaxResourceBody(DataSize v) { maxResourceBody = v; }
+    public DataSize getMaxBundleBody() { return maxBundleBody; }
+    public void setMaxBundleBody(DataSize v) { maxBundleBody = v; }
+    public int getDefaultPageSize() { return defaultPageSize; }
+    public void setDefaultPageSize(int v) { defaultPageSize = v; }
+    public int getMaxPageSize() { return maxPageSize; }
+    public void setMaxPageSize(int v) { maxPageSize = v; }
+  }
+
+  public static class EmbeddedDb {
+    /** Port of the embedded PostgreSQL; 0 picks a free one. */
+    private int port = 0;
+    /** Throw the data directory away on shutdown (tests). */
+    private boolean ephemeral = false;
+
+    public int getPort() { return port; }
+    public void setPort(int v) { port = v; }
+    public boolean isEphemeral() { return ephemeral; }
+    public void setEphemeral(boolean v) { ephemeral = v; }
+  }
+
+  public String getBindAddress() { return bindAddress; }
+  public void setBindAddress(String v) { bindAddress = v; }
+  public String getDataDir() { return dataDir; }
+  public void setDataDir(String v) { dataDir = v; }
+  public String getBaseUrl() { return baseUrl; }
+  public void setBaseUrl(String v) { baseUrl = v; }
+  public Limits getLimits() { return limits; }
+  public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
+}

@@ -1,0 +1,35 @@
+package org.radbridge.server.rest;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+
+/**
+ * Completes the CapabilityStatement HAPI derives from the providers with what the bindings cannot
+ * say: versioning, update-as-create, patch formats.
+ */
+public class CapabilityStatementCustomizer {
+  @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+  public void customize(IBaseConformance conformance) {
+    CapabilityStatement cs = (CapabilityStatement) conformance;
+    cs.getSoftware().setName("RadBridge").setVersion(getClass().getPackage().getImplementationVersion());
+    cs.setFormat(java.util.List.of(new org.hl7.fhir.r4.model.CodeType("application/fhir+json"),
+        new org.hl7.fhir.r4.model.CodeType("application/fhir+xml")));
+    cs.setPatchFormat(java.util.List.of(new org.hl7.fhir.r4.model.CodeType("application/json-patch+json"),
+        new org.hl7.fhir.r4.model.CodeType("application/fhir+json"),
+        new org.hl7.fhir.r4.model.CodeType("application/fhir+xml")));
+    for (var rest : cs.getRest()) {
+      for (CapabilityStatementRestResourceComponent r : rest.getResource()) {
+        r.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
+        r.setReadHistory(true);
+        r.setUpdateCreate(true);
+        r.setConditionalCreate(true);
+        r.setConditionalUpdate(true);
+        r.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.SINGLE);
+        r.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package org.radbridge.server.rest;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.ETagSupportEnum;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.util.ArrayList;
+import java.util.List;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceWriter;
+
+/** HAPI's plain RestfulServer at /fhir, with one generic provider per R4 resource type. */
+public class FhirRestServlet extends RestfulServer {
+  private final transient ResourceWriter writer;
+  private final transient ResourceReader reader;
+  private final transient HistoryPages history;
+  private final transient RadBridgeProperties props;
+
+  public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
+      RadBridgeProperties props) {
+    super(ctx);
+    this.writer = writer;
+    this.reader = reader;
+    this.history = history;
+    this.props = props;
+  }
+
+  @Override
+  protected void initialize() {
+    setServerName("RadBridge");
+    setImplementationDescription("RadBridge FHIR R4 server");
+    setDefaultResponseEncoding(EncodingEnum.JSON);
+    setDefaultPrettyPrint(false);
+    setETagSupport(ETagSupportEnum.ENABLED);
+    if (!props.getBaseUrl().isBlank()) {
+      setServerAddressStrategy(new HardcodedServerAddressStrategy(props.getBaseUrl()));
+    }
+    setPagingProvider(new StatelessPagingProvider(props, history));
+
+    List<IResourceProvider> providers = new ArrayList<>();
+    FhirContext ctx = getFhirContext();
+    for (String type : ctx.getResourceTypes()) {
+      RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
+      providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history));
+    }
+    setResourceProviders(providers);
+    registerProvider(new SystemHistoryProvider(history));
+    registerInterceptor(new CapabilityStatementCustomizer());
+    registerInterceptor(new KeysetLinkRewriter());
+  }
+}

@@ -1,0 +1,142 @@
+package org.radbridge.server.rest;
+
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Count;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.Delete;
+import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Patch;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Since;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.PatchTypeEnum;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.util.Date;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.store.ResourceWriter.WriteOutcome;
+
+/**
+ * The REST interactions of one resource type, the same for every type: HAPI's RestfulServer gets
+ * one instance per R4 resource type. All work is delegated to the one write path and read side.
+ */
+public class GenericResourceProvider implements IResourceProvider {
+  private final Class<? extends IBaseResource> resourceClass;
+  private final String resourceType;
+  private final ResourceWriter writer;
+  private final ResourceReader reader;
+  private final HistoryPages history;
+
+  public GenericResourceProvider(Class<? extends IBaseResource> resourceClass, String resourceType,
+      ResourceWriter writer, ResourceReader reader, HistoryPages history) {
+    this.resourceClass = resourceClass;
+    this.resourceType = resourceType;
+    this.writer = writer;
+    this.reader = reader;
+    this.history = history;
+  }
+
+  @Override
+  public Class<? extends IBaseResource> getResourceType() {
+    return resourceClass;
+  }
+
+  @Read(version = true)
+  public IBaseResource read(@IdParam IIdType id) {
+    Ids.requireValid(id.getIdPart());
+    if (id.hasVersionIdPart()) {
+      return reader.vread(resourceType, id.getIdPart(), id.getVersionIdPart());
+    }
+    return reader.read(resourceType, id.getIdPart());
+  }
+
+  @Create
+  public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
+    // the server assigns the id of a created resource; one in the body is ignored (R4 3.1.0.6)
+    resource.setId((String) null);
+    return toOutcome(writer.create(resource, ifNoneExist));
+  }
+
+  @Update
+  public MethodOutcome update(@IdParam IIdType id, @ResourceParam IBaseResource resource,
+      @ConditionalUrlParam String conditional, RequestDetails request) {
+    Integer ifMatch = ETags.ifMatchVersion(request);
+    if (conditional != null) {
+      return toOutcome(writer.conditionalUpdate(resourceType, conditional, resource, ifMatch));
+    }
+    if (id == null || !id.hasIdPart()) {
+      throw new InvalidRequestException("Update needs an id in the URL or search criteria");
+    }
+    Ids.requireValid(id.getIdPart());
+    return toOutcome(writer.update(resourceType, id.getIdPart(), resource, ifMatch));
+  }
+
+  @Patch
+  public MethodOutcome patch(@IdParam IIdType id, PatchTypeEnum patchType, @ResourceParam String body,
+      @ConditionalUrlParam String conditional, RequestDetails request) {
+    Integer ifMatch = ETags.ifMatchVersion(request);
+    if (conditional != null) {
+      return toOutcome(writer.conditionalPatch(resourceType, conditional, patchType, body, ifMatch));
+    }
+    Ids.requireValid(id.getIdPart());
+    return toOutcome(writer.patch(resourceType, id.getIdPart(), patchType, body, ifMatch));
+  }
+
+  @Delete
+  public MethodOutcome delete(@IdParam IIdType id, @ConditionalUrlParam String conditional, RequestDetails request) {
+    WriteOutcome o;
+    if (conditional != null) {
+      o = writer.conditionalDelete(resourceType, conditional);
+    } else {
+      Ids.requireValid(id.getIdPart());
+      o = writer.delete(resourceType, id.getIdPart(), ETags.ifMatchVersion(request));
+    }
+    MethodOutcome out = new MethodOutcome();
+    OperationOutcome oo = new OperationOutcome();
+    String text = o.id() == null ? "No " + resourceType + " matched the criteria; nothing was deleted"
+        : o.changed() ? "Deleted " + o.id().toUnqualifiedVersionless().getValue() + " (version " + o.id().getVersionIdPart() + ")"
+        : o.id().toUnqualifiedVersionless().getValue() + " was already deleted";
+    oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+        .setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(text);
+    out.setOperationOutcome(oo);
+    if (o.id() != null) {
+      out.setId(o.id());
+    }
+    return out;
+  }
+
+  @History
+  public IBundleProvider instanceHistory(@IdParam IIdType id, @Since Date since, @Count Integer count,
+      RequestDetails request) {
+    Ids.requireValid(id.getIdPart());
+    return history.firstPage(resourceType, id.getIdPart(), since, count, request);
+  }
+
+  @History
+  public IBundleProvider typeHistory(@Since Date since, @Count Integer count,
+      RequestDetails request) {
+    return history.firstPage(resourceType, null, since, count, request);
+  }
+
+  static MethodOutcome toOutcome(WriteOutcome o) {
+    MethodOutcome out = new MethodOutcome(o.id(), o.created());
+    out.setResource(o.resource());
+    OperationOutcome oo = new OperationOutcome();
+    oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+        .setCode(OperationOutcome.IssueType.INFORMATIONAL)
+        .setDiagnostics(o.created() ? "Created " + o.id().getValue()
+            : o.changed() ? "Updated " + o.id().getValue()
+            : "Matched existing " + o.id().getValue() + "; nothing was written");
+    out.setOperationOutcome(oo);
+    return out;
+  }
+}

@@ -1,0 +1,40 @@
+package org.radbridge.server.rest;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceWriter;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Mounts the FHIR servlet at /fhir and the filters in front of it. */
+@Configuration(proxyBeanMethods = false)
+public class RestConfiguration {
+  @Bean
+  public ServletRegistrationBean<FhirRestServlet> fhirServlet(FhirContext ctx, ResourceWriter writer,
+      ResourceReader reader, HistoryPages history, RadBridgeProperties props) {
+    ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
+        new FhirRestServlet(ctx, writer, reader, history, props), "/fhir/*");
+    reg.setName("fhir");
+    reg.setLoadOnStartup(1);
+    return reg;
+  }
+
+  @Bean
+  public FilterRegistrationBean<BodySizeLimitFilter> bodySizeLimitFilter(FhirContext ctx, RadBridgeProperties props) {
+    FilterRegistrationBean<BodySizeLimitFilter> reg = new FilterRegistrationBean<>(new BodySizeLimitFilter(ctx, props));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(1);
+    return reg;
+  }
+
+  @Bean
+  public FilterRegistrationBean<RequestLogFilter> requestLogFilter() {
+    FilterRegistrationBean<RequestLogFilter> reg = new FilterRegistrationBean<>(new RequestLogFilter());
+    reg.addUrlPatterns("/*");
+    reg.setOrder(0);
+    return reg;
+  }
+}

@@ -1,0 +1,241 @@
+package org.radbridge.server.search;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Enumeration;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Money;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Timing;
+import org.hl7.fhir.r4.model.UriType;
+import org.radbridge.server.search.SearchParamRegistry.IndexedParam;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a resource into its search index rows: every search parameter of its type is evaluated
+ * with HAPI's FHIRPath engine and each value converted by the parameter's kind.
+ */
+@Component
+public class ResourceIndexer {
+  private static final Logger log = LoggerFactory.getLogger(ResourceIndexer.class);
+
+  private final FhirContext ctx;
+  private final SearchParamRegistry registry;
+  private final IFhirPath fhirPath;
+
+  public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry) {
+    this.ctx = ctx;
+    this.registry = registry;
+    this.fhirPath = ctx.newFhirPath();
+    // resolve() in expressions such as "subject.where(resolve() is Patient)" only needs the type,
+    // which the reference itself carries: answer with an empty resource of that type.
+    this.fhirPath.setEvaluationContext(new IFhirPathEvaluationContext() {
+      @Override
+      public IBase resolveReference(IIdType id, IBase context) {
+        if (id == null || !id.hasResourceType()) {
+          return null;
+        }
+        try {
+          IBaseResource stub = ctx.getResourceDefinition(id.getResourceType()).newInstance();
+          stub.setId(id.getIdPart());
+          return stub;
+        } catch (Exception e) {
+          return null;
+        }
+      }
+    });
+  }
+
+  public IndexRows index(IBaseResource resource) {
+    String type = ctx.getResourceType(resource);
+    IndexRows rows = new IndexRows();
+    for (IndexedParam p : registry.indexedParamsFor(type)) {
+      if (p.expression() == null || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(p.name())) {
+        continue;
+      }
+      List<IBase> values;
+      try {
+        values = fhirPath.evaluate(resource, p.expression(), IBase.class);
+      } catch (Exception e) {
+        log.debug("Cannot evaluate {}.{}: {}", type, p.name(), e.getMessage());
+        continue;
+      }
+      for (IBase value : values) {
+        add(rows, p, value);
+      }
+    }
+    return rows;
+  }
+
+  private void add(IndexRows rows, IndexedParam p, IBase value) {
+    String name = p.name();
+    switch (p.param().getParamType()) {
+      case STRING -> addString(rows, name, value);
+      case TOKEN -> addToken(rows, name, value);
+      case REFERENCE -> addReference(rows, name, value);
+      case DATE -> addDate(rows, name, value);
+      case NUMBER -> addNumber(rows, name, value);
+      case QUANTITY -> addQuantity(rows, name, value);
+      case URI -> addUri(rows, name, value);
+      default -> { /* composite and special parameters are evaluated at query time */ }
+    }
+  }
+
+  private static void addString(IndexRows rows, String name, IBase value) {
+    if (value instanceof HumanName n) {
+      n.getGiven().forEach(g -> string(rows, name, g.getValue()));
+      string(rows, name, n.getFamily());
+      n.getPrefix().forEach(g -> string(rows, name, g.getValue()));
+      n.getSuffix().forEach(g -> string(rows, name, g.getValue()));
+      string(rows, name, n.getText());
+    } else if (value instanceof Address a) {
+      a.getLine().forEach(l -> string(rows, name, l.getValue()));
+      string(rows, name, a.getCity());
+      string(rows, name, a.getDistrict());
+      string(rows, name, a.getState());
+      string(rows, name, a.getPostalCode());
+      string(rows, name, a.getCountry());
+      string(rows, name, a.getText());
+    } else if (value instanceof PrimitiveType<?> prim) {
+      string(rows, name, prim.getValueAsString());
+    }
+  }
+
+  private static void string(IndexRows rows, String name, String v) {
+    if (v != null && !v.isBlank()) {
+      rows.strings.add(new IndexRows.StringRow(name, SearchValues.normalise(v), v));
+    }
+  }
+
+  private static void addToken(IndexRows rows, String name, IBase value) {
+    if (value instanceof Identifier id) {
+      token(rows, name, id.getSystem(), id.getValue(), null);
+    } else if (value instanceof CodeableConcept cc) {
+      String text = cc.hasText() ? SearchValues.normalise(cc.getText()) : null;
+      for (Coding c : cc.getCoding()) {
+        token(rows, name, c.getSystem(), c.getCode(), c.hasDisplay() ? SearchValues.normalise(c.getDisplay()) : text);
+      }
+      if (!cc.hasCoding() && text != null) {
+        rows.tokens.add(new IndexRows.TokenRow(name, null, null, text));
+      }
+    } else if (value instanceof Coding c) {
+      token(rows, name, c.getSystem(), c.getCode(), c.hasDisplay() ? SearchValues.normalise(c.getDisplay()) : null);
+    } else if (value instanceof ContactPoint cp) {
+      token(rows, name, null, cp.getValue(), null);
+    } else if (value instanceof Enumeration<?> e) {
+      token(rows, name, e.getSystem(), e.getValueAsString(), null);
+    } else if (value instanceof BooleanType b) {
+      token(rows, name, null, b.getValueAsString(), null);
+    } else if (value instanceof PrimitiveType<?> prim) {
+      token(rows, name, null, prim.getValueAsString(), null);
+    }
+  }
+
+  private static void token(IndexRows rows, String name, String system, String code, String textNorm) {
+    if ((code == null || code.isEmpty()) && (system == null || system.isEmpty())) {
+      return;
+    }
+    rows.tokens.add(new IndexRows.TokenRow(name, emptyToNull(system), emptyToNull(code), textNorm));
+  }
+
+  private static void addReference(IndexRows rows, String name, IBase value) {
+    String ref = null;
+    if (value instanceof Reference r) {
+      ref = r.getReference();
+      if (ref == null && r.getResource() != null && r.getResource().getIdElement().hasIdPart()) {
+        ref = r.getResource().getIdElement().getValue();
+      }
+    } else if (value instanceof UriType u) {
+      ref = u.getValue();
+    }
+    if (ref == null || ref.isEmpty() || ref.startsWith("#")) {
+      return;
+    }
+    if (ref.startsWith("urn:") || (!ref.contains("/"))) {
+      rows.references.add(new IndexRows.ReferenceRow(name, null, null, ref));
+      return;
+    }
+    IdType id = new IdType(ref);
+    // absolute references keep their URL (matched by URL); relative ones only type and id
+    String url = id.hasBaseUrl() ? id.toVersionless().getValue() : null;
+    rows.references.add(new IndexRows.ReferenceRow(name, id.getResourceType(), id.getIdPart(), url));
+  }
+
+  private static void addDate(IndexRows rows, String name, IBase value) {
+    if (value instanceof BaseDateTimeType dt) {
+      Instant[] r = SearchValues.range(dt);
+      if (r != null) {
+        rows.dates.add(new IndexRows.DateRow(name, r[0], r[1]));
+      }
+    } else if (value instanceof Period p) {
+      Instant[] start = p.hasStart() ? SearchValues.range(p.getStartElement()) : null;
+      Instant[] end = p.hasEnd() ? SearchValues.range(p.getEndElement()) : null;
+      if (start != null || end != null) {
+        rows.dates.add(new IndexRows.DateRow(name,
+            start != null ? start[0] : SearchValues.MIN_INSTANT,
+            end != null ? end[1] : SearchValues.MAX_INSTANT));
+      }
+    } else if (value instanceof Timing t) {
+      for (var event : t.getEvent()) {
+        addDate(rows, name, event);
+      }
+      if (t.hasRepeat() && t.getRepeat().hasBoundsPeriod()) {
+        addDate(rows, name, t.getRepeat().getBoundsPeriod());
+      }
+    }
+  }
+
+  private static void addNumber(IndexRows rows, String name, IBase value) {
+    if (value instanceof DecimalType d && d.getValue() != null) {
+      rows.numbers.add(new IndexRows.NumberRow(name, d.getValue()));
+    } else if (value instanceof IntegerType i && i.getValue() != null) {
+      rows.numbers.add(new IndexRows.NumberRow(name, BigDecimal.valueOf(i.getValue())));
+    }
+  }
+
+  private static void addQuantity(IndexRows rows, String name, IBase value) {
+    if (value instanceof Quantity q && q.hasValue()) {
+      rows.quantities.add(new IndexRows.QuantityRow(name, q.getValue(), emptyToNull(q.getSystem()),
+          emptyToNull(q.getCode()), emptyToNull(q.getUnit())));
+    } else if (value instanceof Money m && m.hasValue()) {
+      rows.quantities.add(new IndexRows.QuantityRow(name, m.getValue(), "urn:iso:std:iso:4217",
+          emptyToNull(m.getCurrency()), emptyToNull(m.getCurrency())));
+    } else if (value instanceof Range r) {
+      if (r.hasLow()) addQuantity(rows, name, r.getLow());
+      if (r.hasHigh()) addQuantity(rows, name, r.getHigh());
+    }
+  }
+
+  private static void addUri(IndexRows rows, String name, IBase value) {
+    if (value instanceof PrimitiveType<?> p && p.getValueAsString() != null && !p.getValueAsString().isEmpty()) {
+      rows.uris.add(new IndexRows.UriRow(name, p.getValueAsString()));
+    }
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

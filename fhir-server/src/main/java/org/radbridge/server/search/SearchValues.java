@@ -1,0 +1,81 @@
+package org.radbridge.server.search;
+
+import java.text.Normalizer;
+import java.time.Instant;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Normalisations shared by the indexer (write side) and the query builder (read side). */
+public final class SearchValues {
+  /** Open ends of periods are stored as these instants, so every date row has a closed range. */
+  public static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+  public static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
+  public static final int MAX_NORMALISED_LENGTH = 200;
+
+  private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
+
+  private SearchValues() {}
+
+  /** Case- and accent-insensitive form used for string search: NFD, marks removed, upper case. */
+  public static String normalise(String value) {
+    String decomposed = Normalizer.normalize(value, Normalizer.Form.NFD);
+    String stripped = COMBINING_MARKS.matcher(decomposed).replaceAll("");
+    String upper = stripped.toUpperCase(Locale.ROOT).trim();
+    return upper.length() > MAX_NORMALISED_LENGTH ? upper.substring(0, MAX_NORMALISED_LENGTH) : upper;
+  }
+
+  /** Last instant (inclusive, millisecond resolution) of a range that starts at low and spans one unit. */
+  public static Instant endOf(Instant low, ChronoUnit unit) {
+    Instant next;
+    switch (unit) {
+      case YEARS -> next = LocalDate.ofInstant(low, ZoneOffset.UTC).plusYears(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+      case MONTHS -> next = LocalDate.ofInstant(low, ZoneOffset.UTC).plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+      default -> next = low.plus(1, unit);
+    }
+    return next.minusMillis(1);
+  }
+  /** The instants [first, last] (inclusive) that a date of the given precision covers, or null. */
+  public static Instant[] range(BaseDateTimeType dt) {
+    if (dt == null || dt.getValue() == null) {
+      return null;
+    }
+    TemporalPrecisionEnum precision = dt.getPrecision();
+    String s = dt.getValueAsString();
+    Instant low;
+    Instant high;
+    switch (precision) {
+      case YEAR -> {
+        low = LocalDate.of(Integer.parseInt(s.substring(0, 4)), 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        high = SearchValues.endOf(low, ChronoUnit.YEARS);
+      }
+      case MONTH -> {
+        low = YearMonth.parse(s.substring(0, 7)).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        high = SearchValues.endOf(low, ChronoUnit.MONTHS);
+      }
+      case DAY -> {
+        low = LocalDate.parse(s.substring(0, 10)).atStartOfDay().toInstant(ZoneOffset.UTC);
+        high = SearchValues.endOf(low, ChronoUnit.DAYS);
+      }
+      case MINUTE -> {
+        low = dt.getValue().toInstant();
+        high = SearchValues.endOf(low, ChronoUnit.MINUTES);
+      }
+      case SECOND -> {
+        low = dt.getValue().toInstant();
+        high = SearchValues.endOf(low, ChronoUnit.SECONDS);
+      }
+      default -> {
+        low = dt.getValue().toInstant();
+        high = low;
+      }
+    }
+    return new Instant[] {low, high};
+  }
+
+}

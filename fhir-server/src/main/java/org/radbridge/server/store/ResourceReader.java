@@ -1,0 +1,76 @@
+package org.radbridge.server.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.Date;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.springframework.stereotype.Service;
+
+/** The read side's entry for read, vread and history; search has its own service beside it. */
+@Service
+public class ResourceReader {
+  private final FhirContext ctx;
+  private final ResourceRows rows;
+
+  public ResourceReader(FhirContext ctx, ResourceRows rows) {
+    this.ctx = ctx;
+    this.rows = rows;
+  }
+
+  public IBaseResource read(String type, String id) {
+    StoredVersion v = rows.readCurrent(type, id)
+        .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
+    if (v.deleted()) {
+      throw new ResourceGoneException("Resource " + type + "/" + id + " was deleted (version "
+          + v.versionId() + ")");
+    }
+    return parseStored(ctx, v);
+  }
+
+  public IBaseResource vread(String type, String id, String version) {
+    int versionId;
+    try {
+      versionId = Integer.parseInt(version);
+    } catch (NumberFormatException e) {
+      throw new ResourceNotFoundException("Version '" + version + "' of " + type + "/" + id + " does not exist");
+    }
+    StoredVersion v = rows.readVersion(type, id, versionId).orElseThrow(() -> rows.exists(type, id)
+        ? new ResourceNotFoundException("Version " + version + " of " + type + "/" + id + " does not exist")
+        : new ResourceNotFoundException(new IdType(type, id)));
+    if (v.deleted()) {
+      throw new ResourceGoneException("Version " + version + " of " + type + "/" + id + " is a deletion");
+    }
+    return parseStored(ctx, v);
+  }
+
+  /** Turns stored versions into resources; deletions become stubs HAPI renders as DELETE entries. */
+  public List<IBaseResource> toResources(List<StoredVersion> versions) {
+    return versions.stream().map(v -> parseStored(ctx, v)).toList();
+  }
+
+  static IBaseResource parseStored(FhirContext ctx, StoredVersion v) {
+    IBaseResource r;
+    if (v.deleted()) {
+      r = ctx.getResourceDefinition(v.resType()).newInstance();
+      r.setId(new IdType(v.resType(), v.resId(), String.valueOf(v.versionId())));
+      ResourceMetadataKeyEnum.DELETED_AT.put(r, new InstantType(Date.from(v.lastUpdated())));
+      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(r, BundleEntryTransactionMethodEnum.DELETE);
+      return r;
+    }
+    IParser parser = ctx.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
+    r = parser.parseResource(v.content());
+    if (v.method() != null) {
+      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(r,
+          "POST".equals(v.method()) ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
+    }
+    return r;
+  }
+}

@@ -1,0 +1,196 @@
+package org.radbridge.server.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.radbridge.server.search.IndexRows;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL of the resource, resource_version, conditional_create and index tables. Each write is one
+ * statement (data-modifying CTEs) so a create or update costs one round trip plus the commit.
+ * Callers own the transaction.
+ */
+@Repository
+public class ResourceRows {
+  private final JdbcTemplate jdbc;
+
+  public ResourceRows(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The current row of a resource, locked for the rest of the transaction. */
+  public record CurrentRow(long resPk, int versionId, boolean deleted) {}
+
+  /** Key that ties a conditional create to the resource it made. */
+  public record ConditionalKey(String hash, String criteria) {}
+
+  /**
+   * Inserts version 1 of a new resource with its index rows (and conditional key).
+   *
+   * @return the new res_pk; empty when (type, id) already exists or the conditional key is taken,
+   *     in which case nothing was written by this statement and the caller must roll back
+   */
+  public Optional<Long> insertNew(String type, String id, Instant lastUpdated, String content,
+      IndexRows rows, ConditionalKey key) {
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(
+        "WITH r AS (INSERT INTO resource (res_type, res_id, version_id, last_updated, deleted, content)"
+            + " VALUES (?, ?, 1, ?, false, ?) ON CONFLICT (res_type, res_id) DO NOTHING"
+            + " RETURNING res_pk, res_type, res_id, version_id, last_updated, content)"
+            + ", v AS (INSERT INTO resource_version (res_pk, version_id, res_type, res_id, last_updated, method, content)"
+            + " SELECT res_pk, version_id, res_type, res_id, last_updated, 'POST', content FROM r)");
+    p.add(type);
+    p.add(id);
+    p.add(lastUpdated);
+    p.add(content);
+    sql.append(IndexWriteSql.insertFragments(type, rows, p));
+    if (key != null) {
+      sql.append(", c AS (INSERT INTO conditional_create (res_type, criteria_hash, criteria, res_pk)"
+          + " SELECT r.res_type, ?, ?, r.res_pk FROM r ON CONFLICT DO NOTHING RETURNING 1)"
+          + " SELECT r.res_pk, (SELECT count(*) FROM c) AS keyed FROM r");
+      p.add(key.hash());
+      p.add(key.criteria());
+    } else {
+      sql.append(" SELECT r.res_pk, 1 AS keyed FROM r");
+    }
+    List<Long> result = jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p),
+        (rs, n) -> rs.getLong("keyed") == 0 ? -1L : rs.getLong("res_pk"));
+    if (result.isEmpty() || result.get(0) < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(result.get(0));
+  }
+
+  /** Locks and returns the current row of (type, id), if the resource was ever created. */
+  public Optional<CurrentRow> lockCurrent(String type, String id) {
+    List<CurrentRow> rows = jdbc.query(
+        "SELECT res_pk, version_id, deleted FROM resource WHERE res_type = ? AND res_id = ? FOR UPDATE",
+        (rs, n) -> new CurrentRow(rs.getLong(1), rs.getInt(2), rs.getBoolean(3)), type, id);
+    return rows.stream().findFirst();
+  }
+
+  /** Writes a new current version (update, patch or delete) and replaces the index rows. */
+  public void writeVersion(long resPk, int versionId, Instant lastUpdated, String method,
+      String content, String type, IndexRows rows) {
+    boolean deleted = content == null;
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(
+        "WITH r AS (UPDATE resource SET version_id = ?, last_updated = ?, deleted = ?, content = ?"
+            + " WHERE res_pk = ? RETURNING res_pk, res_type, res_id, version_id, last_updated, content)"
+            + ", v AS (INSERT INTO resource_version (res_pk, version_id, res_type, res_id, last_updated, method, content)"
+            + " SELECT res_pk, version_id, res_type, res_id, last_updated, ?, content FROM r)");
+    p.add(versionId);
+    p.add(lastUpdated);
+    p.add(deleted);
+    p.add(content);
+    p.add(resPk);
+    p.add(method);
+    sql.append(IndexWriteSql.deleteFragments());
+    if (deleted) {
+      sql.append(", d_cond AS (DELETE FROM conditional_create x USING r WHERE x.res_pk = r.res_pk)");
+    } else {
+      sql.append(IndexWriteSql.insertFragments(type, rows, p));
+    }
+    sql.append(" SELECT count(*) FROM r");
+    jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p), rs -> null);
+  }
+
+  /** Forgets a conditional-create key whose resource no longer matches its criteria. */
+  public void deleteConditionalKey(String type, String hash) {
+    jdbc.update("DELETE FROM conditional_create WHERE res_type = ? AND criteria_hash = ?", type, hash);
+  }
+
+  private static final String VERSION_COLUMNS =
+      "res_pk, res_type, res_id, version_id, last_updated, method, content";
+
+  private static final RowMapper<StoredVersion> VERSION_MAPPER = ResourceRows::mapVersion;
+
+  private static StoredVersion mapVersion(ResultSet rs, int n) throws SQLException {
+    String content = rs.getString("content");
+    return new StoredVersion(rs.getLong("res_pk"), rs.getString("res_type"), rs.getString("res_id"),
+        rs.getInt("version_id"), rs.getTimestamp("last_updated").toInstant(), rs.getString("method"),
+        content == null, content);
+  }
+
+  /** The current version (possibly a deletion marker). */
+  public Optional<StoredVersion> readCurrent(String type, String id) {
+    return jdbc.query(
+        "SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+            + " FROM resource WHERE res_type = ? AND res_id = ?",
+        VERSION_MAPPER, type, id).stream().findFirst();
+  }
+
+  /** Current versions of the given keys (order not kept). */
+  public List<StoredVersion> readCurrentByPk(List<Long> pks) {
+    if (pks.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.query(con -> {
+      var ps = con.prepareStatement(
+          "SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+              + " FROM resource WHERE res_pk = ANY (?)");
+      ps.setArray(1, con.createArrayOf("bigint", pks.toArray()));
+      return ps;
+    }, VERSION_MAPPER);
+  }
+
+  /** One version of a resource. */
+  public Optional<StoredVersion> readVersion(String type, String id, int versionId) {
+    return jdbc.query(
+        "SELECT v." + VERSION_COLUMNS.replace(", ", ", v.") + " FROM resource r"
+            + " JOIN resource_version v ON v.res_pk = r.res_pk"
+            + " WHERE r.res_type = ? AND r.res_id = ? AND v.version_id = ?",
+        VERSION_MAPPER, type, id, versionId).stream().findFirst();
+  }
+
+  /** Whether (type, id) was ever created. */
+  public boolean exists(String type, String id) {
+    Integer n = jdbc.queryForObject(
+        "SELECT count(*) FROM resource WHERE res_type = ? AND res_id = ?", Integer.class, type, id);
+    return n != null && n > 0;
+  }
+
+  /**
+   * A page of history, newest first. The cursor (lastUpdated, resPk, versionId) is exclusive and
+   * makes paging a keyset walk; {@code notAfter} pins the set to the time of the first page.
+   */
+  public List<StoredVersion> history(String type, String id, Instant since, Instant notAfter,
+      HistoryCursor cursor, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS + " FROM resource_version v WHERE true");
+    List<Object> p = new ArrayList<>();
+    if (id != null) {
+      sql.append(" AND v.res_pk = (SELECT res_pk FROM resource WHERE res_type = ? AND res_id = ?)");
+      p.add(type);
+      p.add(id);
+    } else if (type != null) {
+      sql.append(" AND v.res_type = ?");
+      p.add(type);
+    }
+    if (since != null) {
+      sql.append(" AND v.last_updated >= ?");
+      p.add(since);
+    }
+    if (notAfter != null) {
+      sql.append(" AND v.last_updated <= ?");
+      p.add(notAfter);
+    }
+    if (cursor != null) {
+      sql.append(" AND (v.last_updated, v.res_pk, v.version_id) < (?, ?, ?)");
+      p.add(cursor.lastUpdated());
+      p.add(cursor.resPk());
+      p.add(cursor.versionId());
+    }
+    sql.append(" ORDER BY v.last_updated DESC, v.res_pk DESC, v.version_id DESC LIMIT ?");
+    p.add(limit);
+    return jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p), VERSION_MAPPER);
+  }
+
+  /** Position in a history walk: the last entry already returned. */
+  public record HistoryCursor(Instant lastUpdated, long resPk, int versionId) {}
+}

@@ -1,0 +1,340 @@
+package org.radbridge.server.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.patch.FhirPatch;
+import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.PatchTypeEnum;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hl7.fhir.instance.model.api.IBaseParameters;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.IdType;
+import org.radbridge.server.search.IndexRows;
+import org.radbridge.server.search.ResourceIndexer;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceRows.ConditionalKey;
+import org.radbridge.server.store.ResourceRows.CurrentRow;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one write path. Every channel (REST, bundles, DICOM, HL7 v2, operations) ends here: the
+ * resource gets its id, version and meta, and is written with its search index rows in one
+ * database transaction.
+ */
+@Service
+public class ResourceWriter {
+  private static final int CONDITIONAL_RETRIES = 5;
+
+  private final FhirContext ctx;
+  private final ResourceRows rows;
+  private final ResourceIndexer indexer;
+  private final SearchService search;
+  private final TransactionTemplate tx;
+
+  public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
+      TransactionTemplate tx) {
+    this.ctx = ctx;
+    this.rows = rows;
+    this.indexer = indexer;
+    this.search = search;
+    this.tx = tx;
+  }
+
+  /** What a write did: the resource as stored (null after a delete) and whether it was created. */
+  public record WriteOutcome(IBaseResource resource, IIdType id, boolean created, boolean changed) {}
+
+  // ---- create -------------------------------------------------------------------------------
+
+  /** Create with a server-assigned id; with {@code ifNoneExist}, returns the match instead if one exists. */
+  public WriteOutcome create(IBaseResource resource, String ifNoneExist) {
+    String type = ctx.getResourceType(resource);
+    if (ifNoneExist == null || ifNoneExist.isBlank()) {
+      return tx.execute(s -> insertOrFail(type, newId(), resource));
+    }
+    SearchCriteria criteria = SearchCriteria.parse(ifNoneExist);
+    if (criteria.isEmpty()) {
+      throw new InvalidRequestException("If-None-Exist header has no search criteria");
+    }
+    ConditionalKey key = new ConditionalKey(criteria.canonicalHash(), type + "?" + criteria.canonical());
+    for (int attempt = 0; attempt < CONDITIONAL_RETRIES; attempt++) {
+      Optional<WriteOutcome> existing = existingMatch(type, criteria, "If-None-Exist");
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      WriteOutcome created = tx.execute(s -> {
+        WriteOutcome o = insert(type, newId(), resource, key);
+        if (o == null) {
+          s.setRollbackOnly(); // another request holds this criteria key: look again
+        }
+        return o;
+      });
+      if (created != null) {
+        return created;
+      }
+      if (existingMatch(type, criteria, "If-None-Exist").isEmpty()) {
+        // the key belongs to a resource that no longer matches: release it and try again
+        rows.deleteConditionalKey(type, key.hash());
+      }
+    }
+    throw new PreconditionFailedException("Conditional create on " + type + " could not settle after "
+        + CONDITIONAL_RETRIES + " attempts; retry the request");
+  }
+
+  private Optional<WriteOutcome> existingMatch(String type, SearchCriteria criteria, String what) {
+    List<SearchService.Match> matches = search.match(type, criteria, 2);
+    if (matches.size() > 1) {
+      throw new PreconditionFailedException(what + " criteria '" + criteria.canonical() + "' match more than one "
+          + type + "; nothing was written");
+    }
+    if (matches.size() == 1) {
+      Optional<StoredVersion> v = rows.readCurrent(type, matches.get(0).resId());
+      if (v.isPresent() && !v.get().deleted()) {
+        IBaseResource r = parse(v.get());
+        return Optional.of(new WriteOutcome(r, r.getIdElement(), false, false));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Inserts version 1; null when (type, id) appeared meanwhile or the conditional key is taken, in
+   * which case the caller rolls back and looks again.
+   */
+  private WriteOutcome insert(String type, String id, IBaseResource resource, ConditionalKey key) {
+    Instant now = now();
+    stamp(resource, type, id, 1, now);
+    String content = encode(resource);
+    IndexRows index = indexer.index(resource);
+    Optional<Long> pk = rows.insertNew(type, id, now, content, index, key);
+    return pk.isEmpty() ? null : new WriteOutcome(resource, resource.getIdElement(), true, true);
+  }
+
+  private WriteOutcome insertOrFail(String type, String id, IBaseResource resource) {
+    WriteOutcome o = insert(type, id, resource, null);
+    if (o == null) {
+      throw new PreconditionFailedException(type + "/" + id + " already exists");
+    }
+    return o;
+  }
+
+  // ---- update -------------------------------------------------------------------------------
+
+  /** Update (or create with the client's id). {@code ifMatch} is the version the client last saw. */
+  public WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch) {
+    checkBody(type, id, resource);
+    for (int attempt = 0; attempt < CONDITIONAL_RETRIES; attempt++) {
+      WriteOutcome o = tx.execute(s -> {
+        Optional<CurrentRow> current = rows.lockCurrent(type, id);
+        if (current.isEmpty()) {
+          if (ifMatch != null) {
+            throw new PreconditionFailedException("If-Match: " + type + "/" + id + " does not exist");
+          }
+          return insert(type, id, resource, null);
+        }
+        CurrentRow c = current.get();
+        checkVersion(type, id, c, ifMatch);
+        return writeNewVersion(type, id, c, resource, "PUT");
+      });
+      if (o != null) {
+        return o;
+      }
+    }
+    throw new PreconditionFailedException("Update of " + type + "/" + id + " could not settle; retry");
+  }
+
+  /** Conditional update: none matching creates, one updates, several are refused. */
+  public WriteOutcome conditionalUpdate(String type, String criteriaText, IBaseResource resource, Integer ifMatch) {
+    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional update");
+    List<SearchService.Match> matches = search.match(type, criteria, 2);
+    if (matches.size() > 1) {
+      throw new PreconditionFailedException("Conditional update criteria '" + criteria.canonical()
+          + "' match more than one " + type + "; nothing was written");
+    }
+    String bodyId = resource.getIdElement().getIdPart();
+    if (matches.isEmpty()) {
+      if (bodyId != null && !bodyId.isEmpty()) {
+        return update(type, bodyId, resource, ifMatch);
+      }
+      return tx.execute(s -> insertOrFail(type, newId(), resource));
+    }
+    String matchId = matches.get(0).resId();
+    if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(matchId)) {
+      throw new InvalidRequestException("Resource id '" + bodyId + "' does not match the id '" + matchId
+          + "' of the resource found by the conditional update criteria");
+    }
+    resource.setId(new IdType(type, matchId));
+    return update(type, matchId, resource, ifMatch);
+  }
+
+  private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
+    int version = c.versionId() + 1;
+    Instant now = now();
+    stamp(resource, type, id, version, now);
+    String content = encode(resource);
+    IndexRows index = indexer.index(resource);
+    rows.writeVersion(c.resPk(), version, now, method, content, type, index);
+    return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true);
+  }
+
+  // ---- patch --------------------------------------------------------------------------------
+
+  public WriteOutcome patch(String type, String id, PatchTypeEnum patchType, String body, Integer ifMatch) {
+    return tx.execute(s -> {
+      CurrentRow c = rows.lockCurrent(type, id)
+          .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
+      if (c.deleted()) {
+        throw new ResourceGoneException("Resource " + type + "/" + id + " is deleted");
+      }
+      checkVersion(type, id, c, ifMatch);
+      StoredVersion current = rows.readCurrent(type, id).orElseThrow();
+      IBaseResource resource = parse(current);
+      IBaseResource patched = applyPatch(resource, patchType, body);
+      if (!type.equals(ctx.getResourceType(patched)) || !id.equals(patched.getIdElement().getIdPart())) {
+        throw new UnprocessableEntityException("A patch must not change the resource type or id");
+      }
+      return writeNewVersion(type, id, c, patched, "PATCH");
+    });
+  }
+
+  public WriteOutcome conditionalPatch(String type, String criteriaText, PatchTypeEnum patchType, String body,
+      Integer ifMatch) {
+    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional patch");
+    List<SearchService.Match> matches = search.match(type, criteria, 2);
+    if (matches.size() != 1) {
+      throw matches.isEmpty()
+          ? new ResourceNotFoundException("Conditional patch criteria '" + criteria.canonical() + "' match no " + type)
+          : new PreconditionFailedException("Conditional patch criteria '" + criteria.canonical()
+              + "' match more than one " + type);
+    }
+    return patch(type, matches.get(0).resId(), patchType, body, ifMatch);
+  }
+
+  private IBaseResource applyPatch(IBaseResource resource, PatchTypeEnum patchType, String body) {
+    if (body == null || body.isBlank()) {
+      throw new InvalidRequestException("Patch body is empty");
+    }
+    try {
+      switch (patchType) {
+        case JSON_PATCH:
+          return JsonPatchUtils.apply(ctx, resource, body);
+        case FHIR_PATCH_JSON:
+        case FHIR_PATCH_XML: {
+          IBaseResource params = patchType == PatchTypeEnum.FHIR_PATCH_JSON
+              ? ctx.newJsonParser().parseResource(body)
+              : ctx.newXmlParser().parseResource(body);
+          if (!(params instanceof IBaseParameters)) {
+            throw new InvalidRequestException("FHIRPath Patch body must be a Parameters resource, not "
+                + ctx.getResourceType(params));
+          }
+          new FhirPatch(ctx).apply(resource, params);
+          return resource;
+        }
+        default:
+          throw new InvalidRequestException("Patch type " + patchType + " is not supported;"
+              + " use application/json-patch+json or a FHIRPath Patch Parameters resource");
+      }
+    } catch (DataFormatException e) {
+      throw new InvalidRequestException("Patch could not be applied: " + e.getMessage());
+    }
+  }
+
+  // ---- delete -------------------------------------------------------------------------------
+
+  /** Soft delete: a new version marks the resource deleted; history is kept. */
+  public WriteOutcome delete(String type, String id, Integer ifMatch) {
+    return tx.execute(s -> {
+      CurrentRow c = rows.lockCurrent(type, id)
+          .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
+      checkVersion(type, id, c, ifMatch);
+      if (c.deleted()) {
+        return new WriteOutcome(null, new IdType(type, id, String.valueOf(c.versionId())), false, false);
+      }
+      int version = c.versionId() + 1;
+      rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
+      return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
+    });
+  }
+
+  /** Conditional delete: one match is deleted, none is a no-op, several are refused. */
+  public WriteOutcome conditionalDelete(String type, String criteriaText) {
+    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional delete");
+    List<SearchService.Match> matches = search.match(type, criteria, 2);
+    if (matches.size() > 1) {
+      throw new PreconditionFailedException("Conditional delete criteria '" + criteria.canonical()
+          + "' match more than one " + type + "; nothing was deleted");
+    }
+    if (matches.isEmpty()) {
+      return new WriteOutcome(null, null, false, false);
+    }
+    return delete(type, matches.get(0).resId(), null);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private static SearchCriteria requireCriteria(String text, String what) {
+    SearchCriteria criteria = SearchCriteria.parse(text);
+    if (criteria.isEmpty()) {
+      throw new InvalidRequestException(what + " needs search criteria in the URL");
+    }
+    return criteria;
+  }
+
+  private void checkBody(String type, String id, IBaseResource resource) {
+    String bodyType = ctx.getResourceType(resource);
+    if (!type.equals(bodyType)) {
+      throw new InvalidRequestException("Resource type '" + bodyType + "' in the body does not match '" + type
+          + "' in the URL");
+    }
+    String bodyId = resource.getIdElement().getIdPart();
+    if (bodyId == null || bodyId.isEmpty()) {
+      throw new InvalidRequestException("Update needs the resource id in the body (Resource.id), matching the URL");
+    }
+    if (!bodyId.equals(id)) {
+      throw new InvalidRequestException("Resource id '" + bodyId + "' in the body does not match id '" + id
+          + "' in the URL");
+    }
+  }
+
+  private static void checkVersion(String type, String id, CurrentRow c, Integer ifMatch) {
+    if (ifMatch != null && ifMatch != c.versionId()) {
+      throw new PreconditionFailedException("If-Match: version " + ifMatch + " of " + type + "/" + id
+          + " is not the current version " + c.versionId());
+    }
+  }
+
+  private void stamp(IBaseResource resource, String type, String id, int version, Instant lastUpdated) {
+    resource.setId(new IdType(type, id, String.valueOf(version)));
+    resource.getMeta().setVersionId(String.valueOf(version));
+    resource.getMeta().setLastUpdated(Date.from(lastUpdated));
+  }
+
+  private String encode(IBaseResource resource) {
+    return ctx.newJsonParser().encodeResourceToString(resource);
+  }
+
+  /** Parses stored JSON (written by us, so the lenient default handler is fine). */
+  IBaseResource parse(StoredVersion v) {
+    return ResourceReader.parseStored(ctx, v);
+  }
+
+  private static String newId() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+}
