@@ -16,6 +16,7 @@ import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.Date;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -70,14 +71,22 @@ public class GenericResourceProvider implements IResourceProvider {
   public MethodOutcome update(@IdParam IIdType id, @ResourceParam IBaseResource resource,
       @ConditionalUrlParam String conditional, RequestDetails request) {
     Integer ifMatch = ETags.ifMatchVersion(request);
+    WriteOutcome o;
     if (conditional != null) {
-      return toOutcome(writer.conditionalUpdate(resourceType, conditional, resource, ifMatch));
+      o = writer.conditionalUpdate(resourceType, conditional, resource, ifMatch);
+    } else {
+      if (id == null || !id.hasIdPart()) {
+        throw new InvalidRequestException("Update needs an id in the URL or search criteria");
+      }
+      Ids.requireValid(id.getIdPart());
+      o = writer.update(resourceType, id.getIdPart(), resource, ifMatch);
     }
-    if (id == null || !id.hasIdPart()) {
-      throw new InvalidRequestException("Update needs an id in the URL or search criteria");
+    if (o.created() && request instanceof ServletRequestDetails servlet) {
+      // HAPI sets Location only for create; an update that creates answers 201 with it too
+      servlet.getServletResponse().setHeader("Location",
+          o.id().withServerBase(request.getFhirServerBase(), resourceType).getValue());
     }
-    Ids.requireValid(id.getIdPart());
-    return toOutcome(writer.update(resourceType, id.getIdPart(), resource, ifMatch));
+    return toOutcome(o);
   }
 
   @Patch
