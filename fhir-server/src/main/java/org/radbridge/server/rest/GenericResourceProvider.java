@@ -15,9 +15,12 @@ import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -73,6 +76,7 @@ public class GenericResourceProvider implements IResourceProvider {
     Integer ifMatch = ETags.ifMatchVersion(request);
     WriteOutcome o;
     if (conditional != null) {
+      resource.setId(bodyId(request));
       o = writer.conditionalUpdate(resourceType, conditional, resource, ifMatch);
     } else {
       if (id == null || !id.hasIdPart()) {
@@ -134,6 +138,20 @@ public class GenericResourceProvider implements IResourceProvider {
   public IBundleProvider typeHistory(@Since Date since, @Count Integer count,
       RequestDetails request) {
     return history.firstPage(resourceType, null, since, count, request);
+  }
+
+  /**
+   * The id the client put in the body. HAPI drops it from the parsed resource of a conditional
+   * update, but it must still match the resource the criteria find, so read it from the raw body.
+   */
+  private static String bodyId(RequestDetails request) {
+    EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
+    if (encoding == null) {
+      return null;
+    }
+    IBaseResource raw = encoding.newParser(request.getFhirContext())
+        .parseResource(new String(request.loadRequestContents(), StandardCharsets.UTF_8));
+    return raw.getIdElement().getIdPart();
   }
 
   static MethodOutcome toOutcome(WriteOutcome o) {

@@ -1,0 +1,201 @@
+package org.radbridge.server.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.radbridge.server.RadBridgeApplication;
+import org.radbridge.server.ServerTestBase;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+class ConditionalTest extends ServerTestBase {
+  private static final String SYS = "urn:test:mrn";
+
+  @Autowired
+  DataSource dataSource;
+
+  private String patient(String mrn) {
+    return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + SYS + "\",\"value\":\"" + mrn
+        + "\"}],\"name\":[{\"family\":\"Cond\"}]}";
+  }
+
+  private long patientsWith(String mrn) {
+    return count("SELECT count(*) FROM idx_token t JOIN resource r USING (res_pk) WHERE r.res_type = 'Patient'"
+        + " AND NOT r.deleted AND t.param = 'identifier' AND t.system = ? AND t.code = ?", SYS, mrn);
+  }
+
+  @Test
+  void ifNoneExistCreatesOnceThenReturnsTheMatch() {
+    String mrn = unique("mrn");
+    Response first = json().header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient");
+    first.then().statusCode(201);
+    String id = first.jsonPath().getString("id");
+    Response second = json().header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient");
+    second.then().statusCode(200).body("id", equalTo(id)).body("meta.versionId", equalTo("1"));
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+  }
+
+  @Test
+  void ifNoneExistWithSeveralMatchesIs412AndWritesNothing() {
+    String mrn = unique("mrn");
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient")
+        .then().statusCode(412).body("issue[0].diagnostics", containsString("more than one"));
+    assertThat(patientsWith(mrn)).isEqualTo(2);
+  }
+
+  @Test
+  void ifNoneExistWithUnknownParameterIs400() {
+    String mrn = unique("mrn");
+    json().header("If-None-Exist", "no-such-param=1").body(patient(mrn)).post("/Patient")
+        .then().statusCode(400).body("issue[0].diagnostics", containsString("no-such-param"));
+    assertThat(patientsWith(mrn)).isZero();
+  }
+
+  @Test
+  void twentyParallelIdenticalConditionalCreatesMakeExactlyOne() throws Exception {
+    String mrn = unique("mrn");
+    List<Response> responses = sendParallel(mrn, List.of(port), 20);
+    assertOneCreated(mrn, responses);
+  }
+
+  @Test
+  void conditionalCreatesOnTwoServerNodesSharingTheDatabaseMakeExactlyOne() throws Exception {
+    String url = ((HikariDataSource) dataSource).getJdbcUrl();
+    String user = ((HikariDataSource) dataSource).getUsername();
+    String password = ((HikariDataSource) dataSource).getPassword();
+    try (ConfigurableApplicationContext node2 = new SpringApplicationBuilder(RadBridgeApplication.class)
+        .run("--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
+            "--spring.datasource.password=" + (password == null ? "" : password))) {
+      int port2 = ((WebServerApplicationContext) node2).getWebServer().getPort();
+      assertThat(port2).isNotEqualTo(port);
+      for (int round = 0; round < 3; round++) {
+        String mrn = unique("mrn2");
+        List<Response> responses = sendParallel(mrn, List.of(port, port2), 20);
+        assertOneCreated(mrn, responses);
+      }
+    }
+  }
+
+  private void assertOneCreated(String mrn, List<Response> responses) {
+    Set<String> ids = new HashSet<>();
+    int created = 0;
+    for (Response r : responses) {
+      assertThat(r.statusCode()).as(r.asString()).isIn(200, 201);
+      if (r.statusCode() == 201) {
+        created++;
+      }
+      ids.add(r.jsonPath().getString("id"));
+    }
+    assertThat(created).isEqualTo(1);
+    assertThat(ids).hasSize(1);
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM conditional_create c JOIN resource r USING (res_pk) WHERE r.res_id = ?",
+        ids.iterator().next())).isEqualTo(1);
+  }
+
+  private List<Response> sendParallel(String mrn, List<Integer> ports, int n) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Callable<Response>> calls = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int p = ports.get(i % ports.size());
+        calls.add(() -> RestAssured.given().port(p).basePath("/fhir").contentType("application/fhir+json")
+            .header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient"));
+      }
+      List<Response> out = new ArrayList<>();
+      for (Future<Response> f : pool.invokeAll(calls)) {
+        out.add(f.get());
+      }
+      return out;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void conditionalUpdateCreatesUpdatesOrRefuses() {
+    String mrn = unique("mrn");
+    String criteria = "/Patient?identifier=" + SYS + "|" + mrn;
+    // no match: creates
+    Response created = json().body(patient(mrn)).put(criteria);
+    created.then().statusCode(201);
+    String id = created.jsonPath().getString("id");
+    // one match: updates that resource
+    String v2 = patient(mrn).replace("\"Cond\"", "\"Updated\"");
+    json().body(v2).put(criteria).then().statusCode(200)
+        .body("id", equalTo(id)).body("meta.versionId", equalTo("2")).body("name[0].family", equalTo("Updated"));
+    // body id differing from the match: 400
+    json().body(v2.replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"other\","))
+        .put(criteria).then().statusCode(400).body("issue[0].diagnostics", containsString("does not match"));
+    // two matches: 412, nothing written
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().body(v2).put(criteria).then().statusCode(412).body("issue[0].diagnostics", containsString("more than one"));
+    json().get("/Patient/" + id).then().body("meta.versionId", equalTo("2"));
+  }
+
+  @Test
+  void conditionalDeleteDeletesOneRefusesManyAndIgnoresNone() {
+    String mrn = unique("mrn");
+    String criteria = "/Patient?identifier=" + SYS + "|" + mrn;
+    json().delete(criteria).then().statusCode(200).body("issue[0].diagnostics", containsString("nothing was deleted"));
+    String id = json().body(patient(mrn)).post("/Patient").jsonPath().getString("id");
+    json().delete(criteria).then().statusCode(200).body("issue[0].diagnostics", containsString("Deleted Patient/" + id));
+    json().get("/Patient/" + id).then().statusCode(410);
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().delete(criteria).then().statusCode(412);
+    assertThat(patientsWith(mrn)).isEqualTo(2);
+  }
+
+  @Test
+  void conditionalDeleteWithUnknownParameterDeletesNothing() {
+    String mrn = unique("mrn");
+    json().body(patient(mrn)).post("/Patient").then().statusCode(201);
+    json().delete("/Patient?identifierr=" + SYS + "|" + mrn).then().statusCode(400)
+        .body("issue[0].diagnostics", containsString("identifierr"));
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+  }
+
+  @Test
+  void conditionalCreateAfterTheMatchWasDeletedCreatesAgain() {
+    String mrn = unique("mrn");
+    String header = "identifier=" + SYS + "|" + mrn;
+    String id1 = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient").jsonPath().getString("id");
+    json().delete("/Patient/" + id1).then().statusCode(200);
+    Response again = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient");
+    again.then().statusCode(201);
+    assertThat(again.jsonPath().getString("id")).isNotEqualTo(id1);
+  }
+
+  @Test
+  void conditionalCreateAfterTheMatchChangedIdentifierCreatesAgain() {
+    String mrn = unique("mrn");
+    String header = "identifier=" + SYS + "|" + mrn;
+    String id1 = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient").jsonPath().getString("id");
+    // the first resource stops matching: its conditional key is stale and must not block a new create
+    json().body(patient(unique("other")).replace("{\"resourceType\":\"Patient\",",
+        "{\"resourceType\":\"Patient\",\"id\":\"" + id1 + "\",")).put("/Patient/" + id1).then().statusCode(200);
+    Response again = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient");
+    again.then().statusCode(201);
+    assertThat(again.jsonPath().getString("id")).isNotEqualTo(id1);
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+  }
+}
