@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Hand-run benchmark of the RadBridge FHIR server (not part of CI); see bench/README.md.
+# Starts the server on a fresh data directory and a free port, runs bench/RestBench.java, restarts
+# the server on the same data to time a start on an existing database, reads again, reports the
+# server's resident memory and stops everything. Arguments are passed on to RestBench
+# (e.g. --quick, --clients 1,8). SERVER_JAVA_OPTS adds JVM options to the server;
+# KEEP=1 keeps the work directory (data and logs), which is otherwise kept only on failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR=$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/radbridge-bench.XXXXXX")
+DATA=$WORK/data
+SERVER_PID=""
+
+command -v curl >/dev/null || { echo "run.sh needs curl" >&2; exit 1; }
+
+# Everything printed also goes to bench/results/ (ignored by git) for later comparison.
+mkdir -p "$ROOT/bench/results"
+LOG=$ROOT/bench/results/run-$(date +%Y%m%d-%H%M%S).txt
+exec > >(tee "$LOG") 2>&1
+
+# Stops the server, then the PostgreSQL it started: pg_ctl detaches PostgreSQL from the JVM, so a
+# JVM that dies without its shutdown hook (or is killed here) leaves PostgreSQL running.
+stop_server() {
+  if [[ -n $SERVER_PID ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 300); do # graceful shutdown, which also stops PostgreSQL; up to 30 s
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+  local pidfile=$DATA/postgres/postmaster.pid pg
+  if [[ -f $pidfile ]]; then
+    pg=$(head -n 1 "$pidfile")
+    # only if that pid still is our postmaster, not a stale file with a reused pid
+    if [[ -n $pg ]] && grep -qaF -- "$DATA/postgres" "/proc/$pg/cmdline" 2>/dev/null; then
+      kill -INT "$pg" 2>/dev/null || true # fast shutdown
+      for _ in $(seq 300); do
+        kill -0 "$pg" 2>/dev/null || break
+        sleep 0.1
+      done
+    fi
+  fi
+}
+
+cleanup() {
+  local rc=$?
+  stop_server
+  if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then
+    rm -rf "$WORK"
+  else
+    echo "work directory (data, server logs) kept in $WORK" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free port from 18080 up, so a server already running on 8080 (or another run) is left alone.
+PORT=18080
+while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
+  PORT=$((PORT + 1))
+  ((PORT < 18200)) || { echo "no free port in 18080-18199" >&2; exit 1; }
+done
+BASE=http://127.0.0.1:$PORT/fhir
+
+if [[ ! -f $JAR ]]; then
+  echo "building $JAR"
+  (cd "$ROOT" && mvn -q -B -DskipTests install)
+fi
+
+# $1 = log file. Word splitting of SERVER_JAVA_OPTS is intended.
+start_server() {
+  # shellcheck disable=SC2086
+  java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --radbridge.data-dir="$DATA" --server.port="$PORT" >"$1" 2>&1 &
+  SERVER_PID=$!
+}
+
+# Polls /fhir/metadata every 50 ms until it answers 200; fails if the server exits or after 180 s.
+wait_ready() {
+  local deadline=$((SECONDS + 180)) code
+  while ((SECONDS < deadline)); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata" || true)
+    [[ $code == 200 ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start; see $1" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "server not ready after 180 s; see $1" >&2
+  return 1
+}
+
+now_ns() { date +%s%N; }
+seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+mkdir -p "$DATA"
+echo "== first start (initialises PostgreSQL in $DATA) on port $PORT"
+t0=$(now_ns)
+start_server "$WORK/server-1.log"
+wait_ready "$WORK/server-1.log"
+echo "ready after $(seconds_since "$t0") s (first start, new database)"
+
+# Errors are counted in the tables; a failed bench still lets the rest of the measurements run.
+bench_rc=0
+java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" || bench_rc=$?
+rss_run=$(rss_mb)
+echo "server resident memory after the run: $rss_run MB"
+
+echo "== restart on the existing database"
+stop_server
+t0=$(now_ns)
+start_server "$WORK/server-2.log"
+wait_ready "$WORK/server-2.log"
+start_s=$(seconds_since "$t0")
+echo "server start on an existing database: $start_s s (launch to first 200 of /fhir/metadata)"
+
+# Short read run on the restarted server, over the ids the first run created.
+java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" --phases read --quick \
+  || bench_rc=$?
+
+rss_restart=$(rss_mb)
+echo "== summary (VmRSS of the server JVM; the PostgreSQL processes are not included)"
+echo "server start on an existing database: $start_s s"
+echo "server resident memory after the run: $rss_run MB"
+echo "server resident memory after restart and read run: $rss_restart MB"
+echo "output saved in $LOG"
+
+stop_server
+exit "$bench_rc"

@@ -1,0 +1,94 @@
+package org.radbridge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+
+class OperationsTest extends ServerTestBase {
+  @Autowired
+  WebServerApplicationContext web;
+
+  @Test
+  void healthReportsTheDatabase() {
+    RestAssured.given().basePath("").get("/actuator/health").then().statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("components.db.status", equalTo("UP"))
+        .body("components.db.details.database", equalTo("PostgreSQL"));
+  }
+
+  @Test
+  void prometheusMetricsIncludeHttpRequests() {
+    json().get("/metadata").then().statusCode(200);
+    String metrics = RestAssured.given().basePath("").get("/actuator/prometheus").then().statusCode(200)
+        .extract().asString();
+    assertThat(metrics).contains("http_server_requests_seconds_count").contains("hikaricp_connections_active")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void capabilityStatementListsEveryTypeWithTheInteractionsThatWork() {
+    JsonPath cs = json().get("/metadata").then().statusCode(200)
+        .body("resourceType", equalTo("CapabilityStatement"))
+        .body("fhirVersion", equalTo("4.0.1"))
+        .body("software.name", equalTo("RadBridge"))
+        .body("format", hasItems("application/fhir+json", "application/fhir+xml"))
+        .extract().jsonPath();
+    List<String> types = cs.getList("rest[0].resource.type");
+    assertThat(types).hasSize(146).contains("Patient", "ServiceRequest", "ImagingStudy", "DiagnosticReport",
+        "Endpoint", "Organization", "Practitioner");
+    List<String> patientInteractions = cs.getList("rest[0].resource.find { it.type == 'Patient' }.interaction.code");
+    assertThat(patientInteractions).containsExactlyInAnyOrder("read", "vread", "create", "update", "patch", "delete",
+        "history-instance", "history-type");
+    assertThat(cs.getString("rest[0].resource.find { it.type == 'Patient' }.versioning")).isEqualTo("versioned-update");
+    assertThat(cs.getBoolean("rest[0].resource.find { it.type == 'Patient' }.conditionalCreate")).isTrue();
+    assertThat(cs.getString("rest[0].resource.find { it.type == 'Patient' }.conditionalDelete")).isEqualTo("single");
+    // search arrives with its own issue: until then it is not claimed
+    assertThat(cs.getList("rest[0].resource.find { it.type == 'Patient' }.interaction.code")).doesNotContain("search-type");
+    assertThat(cs.getList("rest[0].interaction.code")).contains("history-system");
+  }
+
+  @Test
+  void httpListensOnTheConfiguredBindAddressOnly() {
+    TomcatWebServer tomcat = (TomcatWebServer) web.getWebServer();
+    Object address = tomcat.getTomcat().getConnector().getProperty("address");
+    assertThat(String.valueOf(address)).contains("127.0.0.1");
+  }
+
+  @Test
+  void everyRequestIsLoggedWithMethodPathStatusAndTime() {
+    Logger logger = (Logger) LoggerFactory.getLogger("radbridge.request");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      String marker = unique("log");
+      json().get("/Patient/" + marker).then().statusCode(404);
+      assertThat(appender.list).anySatisfy(e ->
+          assertThat(e.getFormattedMessage()).matches("GET /fhir/Patient/" + marker + " 404 \\d+ms"));
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
+  void unknownPathUnderFhirIsAnOperationOutcome() {
+    json().get("/Patient/x/y/z/w").then().statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400))
+        .body("resourceType", equalTo("OperationOutcome"))
+        .body("issue[0].diagnostics", containsString("Patient"));
+  }
+}

@@ -1,0 +1,46 @@
+package org.radbridge.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.restassured.RestAssured;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
+import org.radbridge.server.RadBridgeApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** With no datasource configured the server keeps its data in the data directory across restarts. */
+@DisabledIfEnvironmentVariable(named = "RADBRIDGE_TEST_DB_URL", matches = ".+",
+    disabledReason = "checks the embedded database, which is not used when an external one is given")
+class EmbeddedDatabaseRestartTest {
+  @TempDir
+  Path dataDir;
+
+  private ConfigurableApplicationContext start() {
+    return new SpringApplicationBuilder(RadBridgeApplication.class)
+        .run("--server.port=0", "--radbridge.data-dir=" + dataDir);
+  }
+
+  private static int port(ConfigurableApplicationContext ctx) {
+    return ((WebServerApplicationContext) ctx).getWebServer().getPort();
+  }
+
+  @Test
+  void dataSurvivesARestart() {
+    String id;
+    try (ConfigurableApplicationContext first = start()) {
+      id = RestAssured.given().port(port(first)).contentType("application/fhir+json")
+          .body("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Persistent\"}]}")
+          .post("/fhir/Patient").then().statusCode(201).extract().jsonPath().getString("id");
+    }
+    assertThat(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION"))).isTrue();
+    try (ConfigurableApplicationContext second = start()) {
+      RestAssured.given().port(port(second)).get("/fhir/Patient/" + id).then().statusCode(200)
+          .body("name[0].family", org.hamcrest.Matchers.equalTo("Persistent"));
+    }
+  }
+}
