@@ -33,13 +33,13 @@ class EmbeddedDatabaseRestartTest {
   void dataSurvivesARestart() {
     String id;
     try (ConfigurableApplicationContext first = start()) {
-      id = RestAssured.given().port(port(first)).contentType("application/fhir+json")
+      id = RestAssured.given().port(port(first)).basePath("").contentType("application/fhir+json")
           .body("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Persistent\"}]}")
           .post("/fhir/Patient").then().statusCode(201).extract().jsonPath().getString("id");
     }
     assertThat(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION"))).isTrue();
     try (ConfigurableApplicationContext second = start()) {
-      RestAssured.given().port(port(second)).get("/fhir/Patient/" + id).then().statusCode(200)
+      RestAssured.given().port(port(second)).basePath("").get("/fhir/Patient/" + id).then().statusCode(200)
           .body("name[0].family", org.hamcrest.Matchers.equalTo("Persistent"));
     }
   }
