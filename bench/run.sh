@@ -12,6 +12,7 @@ JAR=$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/radbridge-bench.XXXXXX")
 DATA=$WORK/data
 SERVER_PID=""
+BENCH_PID=""
 
 command -v curl >/dev/null || { echo "run.sh needs curl" >&2; exit 1; }
 
@@ -49,6 +50,9 @@ stop_server() {
 
 cleanup() {
   local rc=$?
+  if [[ -n $BENCH_PID ]]; then
+    kill -TERM "$BENCH_PID" 2>/dev/null || true
+  fi
   stop_server
   if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then
     rm -rf "$WORK"
@@ -97,6 +101,17 @@ wait_ready() {
   return 1
 }
 
+# Runs RestBench in the background and waits for it, so a TERM to this script is handled at once
+# (bash runs traps only between foreground commands).
+run_bench() {
+  java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" &
+  BENCH_PID=$!
+  local rc=0
+  wait "$BENCH_PID" || rc=$?
+  BENCH_PID=""
+  return "$rc"
+}
+
 now_ns() { date +%s%N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
@@ -110,7 +125,7 @@ echo "ready after $(seconds_since "$t0") s (first start, new database)"
 
 # Errors are counted in the tables; a failed bench still lets the rest of the measurements run.
 bench_rc=0
-java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" || bench_rc=$?
+run_bench "$@" || bench_rc=$?
 rss_run=$(rss_mb)
 echo "server resident memory after the run: $rss_run MB"
 
@@ -126,8 +141,7 @@ grep -m 1 -o 'Started RadBridgeApplication in .*' "$WORK/server-2.log" || true
 grep -m 1 -o 'GET /fhir/metadata 200 .*' "$WORK/server-2.log" | sed 's/^/first /' || true
 
 # Short read run on the restarted server, over the ids the first run created.
-java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" --phases read --quick \
-  || bench_rc=$?
+run_bench "$@" --phases read --quick || bench_rc=$?
 
 rss_restart=$(rss_mb)
 echo "== summary (VmRSS of the server JVM; the PostgreSQL processes are not included)"
