@@ -76,10 +76,13 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.TOOCOSTLY)
         .setDiagnostics("Request body " + (declared >= 0 ? "of " + declared + " bytes " : "")
             + "exceeds the " + what + " limit of " + limit + " bytes");
+    byte[] body = ctx.newJsonParser().encodeResourceToString(oo).getBytes(StandardCharsets.UTF_8);
     response.setStatus(413);
     response.setContentType("application/fhir+json;charset=utf-8");
+    // a complete, sized response: the client need not send the rest of its body to read it
+    response.setContentLength(body.length);
     response.setHeader("Connection", "close");
-    response.getWriter().write(ctx.newJsonParser().encodeResourceToString(oo));
+    response.getOutputStream().write(body);
     response.flushBuffer();
   }
 

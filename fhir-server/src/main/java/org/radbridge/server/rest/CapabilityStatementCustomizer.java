@@ -3,6 +3,9 @@ package org.radbridge.server.rest;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.radbridge.server.search.SearchParamRegistry;
+import org.radbridge.server.search.SearchSqlBuilder;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
 
@@ -11,6 +14,12 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
  * say: versioning, update-as-create, patch formats.
  */
 public class CapabilityStatementCustomizer {
+  private final SearchParamRegistry registry;
+
+  public CapabilityStatementCustomizer(SearchParamRegistry registry) {
+    this.registry = registry;
+  }
+
   @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
   public void customize(IBaseConformance conformance) {
     CapabilityStatement cs = (CapabilityStatement) conformance;
@@ -29,6 +38,16 @@ public class CapabilityStatementCustomizer {
         r.setConditionalUpdate(true);
         r.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.SINGLE);
         r.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
+        // every search parameter of the type (HAPI cannot see them through the generic method)
+        r.getSearchParam().clear();
+        for (SearchParamRegistry.IndexedParam p : registry.paramsFor(r.getType()).values()) {
+          if (!SearchSqlBuilder.isSearchable(p)) {
+            continue;
+          }
+          r.addSearchParam().setName(p.name())
+              .setType(Enumerations.SearchParamType.fromCode(p.param().getParamType().getCode()))
+              .setDocumentation(p.param().getDescription());
+        }
       }
     }
   }

@@ -18,14 +18,16 @@ public class FhirRestServlet extends RestfulServer {
   private final transient ResourceWriter writer;
   private final transient ResourceReader reader;
   private final transient HistoryPages history;
+  private final transient SearchPages search;
   private final transient RadBridgeProperties props;
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
-      RadBridgeProperties props) {
+      SearchPages search, RadBridgeProperties props) {
     super(ctx);
     this.writer = writer;
     this.reader = reader;
     this.history = history;
+    this.search = search;
     this.props = props;
   }
 
@@ -39,17 +41,18 @@ public class FhirRestServlet extends RestfulServer {
     if (!props.getBaseUrl().isBlank()) {
       setServerAddressStrategy(new HardcodedServerAddressStrategy(props.getBaseUrl()));
     }
-    setPagingProvider(new StatelessPagingProvider(props, history));
+    setPagingProvider(new StatelessPagingProvider(props, history, search));
 
     List<IResourceProvider> providers = new ArrayList<>();
     FhirContext ctx = getFhirContext();
     for (String type : ctx.getResourceTypes()) {
       RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
-      providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history));
+      providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search));
     }
     setResourceProviders(providers);
     registerProvider(new SystemHistoryProvider(history));
-    registerInterceptor(new CapabilityStatementCustomizer());
+    registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
+    registerInterceptor(new TextSummaryInterceptor(ctx));
   }
 }

@@ -7,7 +7,13 @@ import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Patch;
+import ca.uhn.fhir.rest.annotation.IncludeParam;
 import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Sort;
+import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.rest.api.SortSpec;
+import java.util.Set;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Since;
 import ca.uhn.fhir.rest.annotation.Update;
@@ -39,14 +45,27 @@ public class GenericResourceProvider implements IResourceProvider {
   private final ResourceWriter writer;
   private final ResourceReader reader;
   private final HistoryPages history;
+  private final SearchPages search;
 
   public GenericResourceProvider(Class<? extends IBaseResource> resourceClass, String resourceType,
-      ResourceWriter writer, ResourceReader reader, HistoryPages history) {
+      ResourceWriter writer, ResourceReader reader, HistoryPages history, SearchPages search) {
     this.resourceClass = resourceClass;
     this.resourceType = resourceType;
     this.writer = writer;
     this.reader = reader;
     this.history = history;
+    this.search = search;
+  }
+
+  /**
+   * Type search, GET or POST _search. Filters come from the raw parameters; the annotated ones
+   * are declared so HAPI accepts them and lists them in the CapabilityStatement.
+   */
+  @Search(allowUnknownParams = true)
+  public IBundleProvider search(@Sort SortSpec sort, @Count Integer count,
+      @IncludeParam(allow = "*") Set<Include> includes, @IncludeParam(reverse = true, allow = "*") Set<Include> revIncludes,
+      RequestDetails request) {
+    return search.firstPage(resourceType, request.getParameters());
   }
 
   @Override

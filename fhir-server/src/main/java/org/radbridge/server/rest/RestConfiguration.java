@@ -14,9 +14,9 @@ import org.springframework.context.annotation.Configuration;
 public class RestConfiguration {
   @Bean
   public ServletRegistrationBean<FhirRestServlet> fhirServlet(FhirContext ctx, ResourceWriter writer,
-      ResourceReader reader, HistoryPages history, RadBridgeProperties props) {
+      ResourceReader reader, HistoryPages history, SearchPages search, RadBridgeProperties props) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
-        new FhirRestServlet(ctx, writer, reader, history, props), "/fhir/*");
+        new FhirRestServlet(ctx, writer, reader, history, search, props), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

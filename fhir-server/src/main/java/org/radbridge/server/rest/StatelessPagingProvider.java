@@ -13,10 +13,12 @@ import org.radbridge.server.RadBridgeProperties;
 public class StatelessPagingProvider implements IPagingProvider {
   private final RadBridgeProperties props;
   private final HistoryPages history;
+  private final SearchPages search;
 
-  public StatelessPagingProvider(RadBridgeProperties props, HistoryPages history) {
+  public StatelessPagingProvider(RadBridgeProperties props, HistoryPages history, SearchPages search) {
     this.props = props;
     this.history = history;
+    this.search = search;
   }
 
   @Override
@@ -43,6 +45,9 @@ public class StatelessPagingProvider implements IPagingProvider {
   public IBundleProvider retrieveResultList(RequestDetails request, String searchId, String pageId) {
     if (searchId != null && searchId.startsWith(HistoryPages.PREFIX)) {
       return history.page(searchId, pageId);
+    }
+    if (searchId != null && searchId.startsWith(SearchPages.PREFIX)) {
+      return search.page(searchId, pageId);
     }
     throw new InvalidRequestException("Unknown or expired paging link '" + searchId + "'");
   }

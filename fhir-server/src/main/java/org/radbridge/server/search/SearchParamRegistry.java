@@ -45,6 +45,10 @@ public class SearchParamRegistry {
     return byType.computeIfAbsent(resourceType, this::load);
   }
 
+  public boolean isResourceType(String name) {
+    return ctx.getResourceTypes().contains(name);
+  }
+
   public IndexedParam find(String resourceType, String name) {
     return paramsFor(resourceType).get(name);
   }

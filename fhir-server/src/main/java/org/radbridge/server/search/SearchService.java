@@ -1,35 +1,171 @@
 package org.radbridge.server.search;
 
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.radbridge.server.store.StatementBinder;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
 
-/** Finds the resources of a type that match search criteria (the read side's entry for matching). */
+/** Runs searches: matching for conditional writes, pages, counts and includes for the search API. */
 @Service
 public class SearchService {
   /** A matching resource's key and logical id. */
   public record Match(long resPk, String resId) {}
 
+  /** A row of a page: key, id, and the text of each sort value (for the cursor). */
+  public record PageRow(long resPk, String resId, List<String> sortValues) {}
+
   private final JdbcTemplate jdbc;
   private final SearchSqlBuilder sqlBuilder;
+  private final SearchParamRegistry registry;
 
-  public SearchService(JdbcTemplate jdbc, SearchSqlBuilder sqlBuilder) {
+  public SearchService(JdbcTemplate jdbc, SearchSqlBuilder sqlBuilder, SearchParamRegistry registry) {
     this.jdbc = jdbc;
     this.sqlBuilder = sqlBuilder;
+    this.registry = registry;
+  }
+
+  public SearchParamRegistry registry() {
+    return registry;
   }
 
   /** At most {@code limit} matches (callers that need "one or many" ask for two). */
   public List<Match> match(String resourceType, SearchCriteria criteria, int limit) {
-    SqlQuery q = sqlBuilder.matching(resourceType, criteria, limit);
-    return jdbc.query(con -> {
-      var ps = con.prepareStatement(q.sql());
-      bind(con, ps, q.params());
-      return ps;
-    }, (rs, n) -> new Match(rs.getLong(1), rs.getString(2)));
+    return query(sqlBuilder.matching(resourceType, criteria, limit), (rs, n) -> new Match(rs.getLong(1), rs.getString(2)));
   }
 
-  private static void bind(java.sql.Connection con, java.sql.PreparedStatement ps, List<Object> params)
-      throws java.sql.SQLException {
-    org.radbridge.server.store.StatementBinder.bind(con, ps, params);
+  /** The newest resource key: pages bound their result to keys at or below it. */
+  public long maxPk() {
+    Long pk = jdbc.queryForObject("SELECT coalesce(max(res_pk), 0) FROM resource", Long.class);
+    return pk == null ? 0 : pk;
   }
+
+  public List<PageRow> page(SearchRequest req, long maxPk, List<String> cursor, boolean backwards, int limit) {
+    SqlQuery q = sqlBuilder.page(req.type(), req.criteria().clauses(), req.sort(), maxPk, cursor, backwards, limit);
+    int keys = req.sort().size();
+    List<PageRow> rows = query(q, (rs, n) -> {
+      List<String> values = new ArrayList<>(keys);
+      for (int i = 0; i < keys; i++) {
+        values.add(rs.getString(3 + i));
+      }
+      return new PageRow(rs.getLong(1), rs.getString(2), values);
+    });
+    return rows;
+  }
+
+  public long count(SearchRequest req, long maxPk) {
+    List<Long> n = query(sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk), (rs, i) -> rs.getLong(1));
+    return n.isEmpty() ? 0 : n.get(0);
+  }
+
+  /** The planner's estimate of the number of matches: free, and close enough for _total=estimate. */
+  public long estimate(SearchRequest req, long maxPk) {
+    SqlQuery q = sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk);
+    SqlQuery explain = new SqlQuery("EXPLAIN (FORMAT JSON) " + q.sql().replace("SELECT count(*)", "SELECT 1"), q.params());
+    List<String> plan = query(explain, (rs, i) -> rs.getString(1));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.get(0));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  /**
+   * Keys of the resources that {@code _include} specs reach from the given resources:
+   * "Type:param", "Type:param:TargetType" or "*"; a spec prefixed "iterate:" is applied again to
+   * what was included, until nothing new arrives.
+   */
+  public Set<Long> includes(List<Long> from, List<String> specs, List<String> revSpecs, int max) {
+    Set<Long> seen = new LinkedHashSet<>(from);
+    Set<Long> added = new LinkedHashSet<>();
+    List<Long> frontier = from;
+    boolean first = true;
+    while (!frontier.isEmpty() && added.size() < max) {
+      Set<Long> found = new LinkedHashSet<>();
+      for (String raw : specs) {
+        if (first || raw.startsWith("iterate:")) {
+          found.addAll(forward(frontier, strip(raw)));
+        }
+      }
+      for (String raw : revSpecs) {
+        if (first || raw.startsWith("iterate:")) {
+          found.addAll(reverse(frontier, strip(raw)));
+        }
+      }
+      found.removeAll(seen);
+      seen.addAll(found);
+      added.addAll(found);
+      frontier = new ArrayList<>(found);
+      first = false;
+    }
+    return added;
+  }
+
+  private static String strip(String spec) {
+    return spec.startsWith("iterate:") ? spec.substring(8) : spec;
+  }
+
+  private List<Long> forward(List<Long> from, String spec) {
+    StringBuilder sql = new StringBuilder("SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
+        + " ON t.res_type = x.target_type AND t.res_id = x.target_id AND NOT t.deleted WHERE x.res_pk = ANY (?)");
+    List<Object> p = new ArrayList<>();
+    p.add(new org.radbridge.server.store.SqlArray("bigint", from.toArray()));
+    if (!"*".equals(spec)) {
+      String[] parts = spec.split(":");
+      if (parts.length < 2) {
+        throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+            "_include must be Type:parameter[:TargetType] or *, not '" + spec + "'");
+      }
+      requireReference(parts[0], parts[1], "_include");
+      sql.append(" AND x.res_type = ? AND x.param = ?");
+      p.add(parts[0]);
+      p.add(parts[1]);
+      if (parts.length > 2) {
+        sql.append(" AND x.target_type = ?");
+        p.add(parts[2]);
+      }
+    }
+    return query(new SqlQuery(sql.toString(), p), (rs, n) -> rs.getLong(1));
+  }
+
+  private List<Long> reverse(List<Long> to, String spec) {
+    StringBuilder sql = new StringBuilder("SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
+        + " ON x.target_type = t.res_type AND x.target_id = t.res_id JOIN resource s ON s.res_pk = x.res_pk"
+        + " AND NOT s.deleted WHERE t.res_pk = ANY (?)");
+    List<Object> p = new ArrayList<>();
+    p.add(new org.radbridge.server.store.SqlArray("bigint", to.toArray()));
+    if (!"*".equals(spec)) {
+      String[] parts = spec.split(":");
+      if (parts.length < 2) {
+        throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+            "_revinclude must be Type:parameter[:TargetType] or *, not '" + spec + "'");
+      }
+      requireReference(parts[0], parts[1], "_revinclude");
+      sql.append(" AND x.res_type = ? AND x.param = ?");
+      p.add(parts[0]);
+      p.add(parts[1]);
+      if (parts.length > 2) {
+        sql.append(" AND t.res_type = ?");
+        p.add(parts[2]);
+      }
+    }
+    return query(new SqlQuery(sql.toString(), p), (rs, n) -> rs.getLong(1));
+  }
+
+  private void requireReference(String type, String param, String what) {
+    if (!registry.isResourceType(type)) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(what + ": unknown resource type '" + type + "'");
+    }
+    SearchParamRegistry.IndexedParam ip = registry.find(type, param);
+    if (ip == null || ip.param().getParamType() != ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum.REFERENCE) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+          what + ": '" + param + "' is not a reference parameter of " + type);
+    }
+  }
+
+  private <T> List<T> query(SqlQuery q, RowMapper<T> mapper) {
+    return jdbc.query(con -> StatementBinder.prepare(con, q.sql(), q.params()), mapper);
+  }
+
 }

@@ -23,9 +23,18 @@ public class SearchSqlBuilder {
   /** Parameters that shape the response rather than select resources. */
   public static final Set<String> RESULT_PARAMS = Set.of("_format", "_pretty", "_summary", "_elements",
       "_count", "_sort", "_include", "_revinclude", "_total", "_contained", "_containedType", "_getpages",
-      "_pageId", "_bundletype");
+      "_pageId", "_bundletype", "_include:iterate", "_revinclude:iterate", "_include:recurse", "_revinclude:recurse");
 
   private final SearchParamRegistry registry;
+
+  /** Whether search on this parameter is built (composite and special ones are not yet). */
+  public static boolean isSearchable(IndexedParam p) {
+    return switch (p.param().getParamType()) {
+      case STRING, TOKEN, REFERENCE, DATE, NUMBER, QUANTITY, URI -> p.expression() != null
+          || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(p.name());
+      default -> false;
+    };
+  }
 
   public SearchSqlBuilder(SearchParamRegistry registry) {
     this.registry = registry;
@@ -34,29 +43,162 @@ public class SearchSqlBuilder {
   /** SELECT r.res_pk, r.res_id of the current, not deleted resources of a type that match. */
   public SqlQuery matching(String resourceType, SearchCriteria criteria, int limit) {
     List<Object> p = new ArrayList<>();
-    StringBuilder sql = new StringBuilder(
-        "SELECT r.res_pk, r.res_id FROM resource r WHERE r.res_type = ? AND NOT r.deleted");
-    p.add(resourceType);
-    for (Clause c : criteria.clauses()) {
-      if (RESULT_PARAMS.contains(c.name())) {
-        continue;
-      }
-      sql.append(" AND ");
-      appendClause(sql, p, resourceType, c);
-    }
+    StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id FROM resource r WHERE ");
+    appendWhere(sql, p, "r", resourceType, criteria.clauses());
     sql.append(" ORDER BY r.res_pk LIMIT ?");
     p.add(limit);
     return new SqlQuery(sql.toString(), p);
   }
 
-  private void appendClause(StringBuilder sql, List<Object> p, String type, Clause c) {
+  /** A sort key resolved to SQL: the expression, its SQL type, and the direction. */
+  record SortColumn(String expression, String sqlType, boolean descending, List<Object> params) {}
+
+  /**
+   * One page of a search: ids in sort order, walking by keyset after (or, backwards, before) the
+   * cursor. {@code maxPk} bounds the result to resources that existed at the first page.
+   * Selects res_pk, res_id and the text of each sort value (for the next cursor).
+   */
+  public SqlQuery page(String type, List<Clause> clauses, List<SortKey> sort, long maxPk, List<String> cursor,
+      boolean backwards, int limit) {
+    List<SortColumn> cols = sortColumns(type, sort);
+    List<Object> p = new ArrayList<>();
+    StringBuilder select = new StringBuilder("SELECT r.res_pk, r.res_id");
+    for (SortColumn col : cols) {
+      select.append(", (").append(col.expression()).append(")::text");
+      p.addAll(col.params());
+    }
+    StringBuilder sql = new StringBuilder(select).append(" FROM resource r WHERE ");
+    appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND r.res_pk <= ?");
+    p.add(maxPk);
+    if (cursor != null) {
+      sql.append(" AND (");
+      appendKeyset(sql, p, cols, cursor, backwards);
+      sql.append(')');
+    }
+    sql.append(" ORDER BY ");
+    for (SortColumn col : cols) {
+      sql.append('(').append(col.expression()).append(')').append(col.descending() != backwards ? " DESC" : " ASC").append(", ");
+      p.addAll(col.params());
+    }
+    sql.append("r.res_pk").append(backwards ? " DESC" : " ASC").append(" LIMIT ?");
+    p.add(limit);
+    return new SqlQuery(sql.toString(), p);
+  }
+
+  /** SELECT count(*) of the matches that existed at the first page. */
+  public SqlQuery count(String type, List<Clause> clauses, long maxPk) {
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT count(*) FROM resource r WHERE ");
+    appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND r.res_pk <= ?");
+    p.add(maxPk);
+    return new SqlQuery(sql.toString(), p);
+  }
+
+  /** (k1 > v1) OR (k1 = v1 AND k2 < v2) OR ... OR (all equal AND res_pk > pk), per direction. */
+  private static void appendKeyset(StringBuilder sql, List<Object> p, List<SortColumn> cols, List<String> cursor,
+      boolean backwards) {
+    if (cursor.size() != cols.size() + 1) {
+      throw new InvalidRequestException("Invalid or damaged paging link");
+    }
+    for (int i = 0; i <= cols.size(); i++) {
+      if (i > 0) sql.append(" OR ");
+      sql.append('(');
+      for (int j = 0; j < i; j++) {
+        SortColumn c = cols.get(j);
+        sql.append('(').append(c.expression()).append(") = ?::").append(c.sqlType()).append(" AND ");
+        p.addAll(c.params());
+        p.add(cursor.get(j));
+      }
+      if (i < cols.size()) {
+        SortColumn c = cols.get(i);
+        boolean greater = c.descending() == backwards;
+        sql.append('(').append(c.expression()).append(greater ? ") > ?::" : ") < ?::").append(c.sqlType());
+        p.addAll(c.params());
+        p.add(cursor.get(i));
+      } else {
+        sql.append(backwards ? "r.res_pk < ?" : "r.res_pk > ?");
+        p.add(Long.parseLong(cursor.get(cols.size())));
+      }
+      sql.append(')');
+    }
+  }
+
+  List<SortColumn> sortColumns(String type, List<SortKey> sort) {
+    List<SortColumn> cols = new ArrayList<>();
+    for (SortKey k : sort) {
+      boolean d = k.descending();
+      switch (k.param()) {
+        case "_id" -> cols.add(new SortColumn("r.res_id", "text", d, List.of()));
+        case "_lastUpdated" -> cols.add(new SortColumn("r.last_updated", "timestamptz", d, List.of()));
+        default -> {
+          IndexedParam ip = registry.find(type, k.param());
+          if (ip == null) {
+            throw new InvalidRequestException("Unknown sort parameter '" + k.param() + "' for resource type " + type);
+          }
+          String agg = d ? "max" : "min";
+          // resources without a value sort last in both directions
+          String col;
+          String table;
+          String sqlType;
+          String missing;
+          switch (ip.param().getParamType()) {
+            case STRING -> { table = "idx_string"; col = "value_norm"; sqlType = "text"; missing = d ? "''" : "chr(1114111)"; }
+            case TOKEN -> { table = "idx_token"; col = "code"; sqlType = "text"; missing = d ? "''" : "chr(1114111)"; }
+            case REFERENCE -> { table = "idx_reference"; col = "coalesce(target_type || '/' || target_id, target_url)"; sqlType = "text"; missing = d ? "''" : "chr(1114111)"; }
+            case URI -> { table = "idx_uri"; col = "uri"; sqlType = "text"; missing = d ? "''" : "chr(1114111)"; }
+            case DATE -> { table = "idx_date"; col = d ? "high" : "low"; sqlType = "timestamptz"; missing = d ? "'-infinity'::timestamptz" : "'infinity'::timestamptz"; }
+            case NUMBER -> { table = "idx_number"; col = "value"; sqlType = "numeric"; missing = d ? "'-Infinity'::numeric" : "'Infinity'::numeric"; }
+            case QUANTITY -> { table = "idx_quantity"; col = "value"; sqlType = "numeric"; missing = d ? "'-Infinity'::numeric" : "'Infinity'::numeric"; }
+            default -> throw new InvalidRequestException("Cannot sort on '" + k.param() + "' of type "
+                + ip.param().getParamType().getCode());
+          }
+          String textCast = "text".equals(sqlType) ? " COLLATE \"C\"" : "";
+          cols.add(new SortColumn("coalesce((SELECT " + agg + "(" + col + ")" + textCast + " FROM " + table
+              + " x WHERE x.res_pk = r.res_pk AND x.param = ?), " + missing + ")", sqlType, d, List.of(k.param())));
+        }
+      }
+    }
+    return cols;
+  }
+
+  /** "alias.res_type = ? AND NOT alias.deleted AND (clause) AND ..." for the filtering clauses. */
+  void appendWhere(StringBuilder sql, List<Object> p, String alias, String type, List<Clause> clauses) {
+    sql.append(alias).append(".res_type = ? AND NOT ").append(alias).append(".deleted");
+    p.add(type);
+    for (Clause c : clauses) {
+      if (RESULT_PARAMS.contains(c.name())) {
+        continue;
+      }
+      sql.append(" AND ");
+      appendClause(sql, p, alias, type, c);
+    }
+  }
+
+  private int aliasCounter;
+
+  private synchronized String nextAlias() {
+    aliasCounter = (aliasCounter + 1) % 1_000_000;
+    return "t" + aliasCounter;
+  }
+
+  private void appendClause(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {
+    if ("_has".equals(c.name())) {
+      appendHas(sql, p, alias, type, c);
+      return;
+    }
+    if (c.name().contains(".") || (c.modifier() != null && c.modifier().contains("."))) {
+      appendChain(sql, p, alias, type, c);
+      return;
+    }
     if ("_id".equals(c.name())) {
       requireNoModifier(c, "missing");
       if ("missing".equals(c.modifier())) {
         sql.append("true".equals(c.values().get(0)) ? "false" : "true");
         return;
       }
-      sql.append("r.res_id = ANY (?)");
+      sql.append(alias).append(".res_id = ANY (?)");
       p.add(new org.radbridge.server.store.SqlArray("varchar", c.values().toArray()));
       return;
     }
@@ -64,7 +206,7 @@ public class SearchSqlBuilder {
       sql.append('(');
       for (int i = 0; i < c.values().size(); i++) {
         if (i > 0) sql.append(" OR ");
-        appendDate(sql, p, "r.last_updated", "r.last_updated", c.values().get(i));
+        appendDate(sql, p, alias + ".last_updated", alias + ".last_updated", c.values().get(i));
       }
       sql.append(')');
       return;
@@ -79,12 +221,12 @@ public class SearchSqlBuilder {
     if ("missing".equals(c.modifier())) {
       boolean missing = parseBoolean(c, c.values().get(0));
       sql.append(missing ? "NOT " : "").append("EXISTS (SELECT 1 FROM ").append(table)
-          .append(" x WHERE x.res_pk = r.res_pk AND x.param = ?)");
+          .append(" x WHERE x.res_pk = ").append(alias).append(".res_pk AND x.param = ?)");
       p.add(c.name());
       return;
     }
     boolean negate = kind == RestSearchParameterTypeEnum.TOKEN && "not".equals(c.modifier());
-    sql.append("r.res_pk ").append(negate ? "NOT IN" : "IN").append(" (SELECT x.res_pk FROM ").append(table)
+    sql.append(alias).append(".res_pk ").append(negate ? "NOT IN" : "IN").append(" (SELECT x.res_pk FROM ").append(table)
         .append(" x WHERE x.res_type = ? AND x.param = ? AND (");
     p.add(type);
     p.add(c.name());
@@ -104,6 +246,108 @@ public class SearchSqlBuilder {
       }
     }
     sql.append("))");
+  }
+
+  /**
+   * Chained parameter {@code subject:Patient.identifier=...}: the reference rows of this resource
+   * whose target is a resource matching the rest of the chain (which may chain again).
+   */
+  private void appendChain(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {
+    String raw = c.rawName();
+    int dot = raw.indexOf('.');
+    String head = raw.substring(0, dot);
+    String rest = raw.substring(dot + 1);
+    String refName = head.contains(":") ? head.substring(0, head.indexOf(':')) : head;
+    String typeModifier = head.contains(":") ? head.substring(head.indexOf(':') + 1) : null;
+    IndexedParam ip = registry.find(type, refName);
+    if (ip == null) {
+      throw new InvalidRequestException("Unknown search parameter '" + refName + "' for resource type " + type);
+    }
+    if (ip.param().getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
+      throw new InvalidRequestException("Cannot chain on '" + refName + "': it is not a reference parameter");
+    }
+    List<String> targets = new ArrayList<>();
+    if (typeModifier != null) {
+      targets.add(typeModifier);
+    } else {
+      targets.addAll(ip.param().getTargets());
+    }
+    int colon = rest.indexOf(':');
+    String nextName = rest;
+    String nextModifier = null;
+    if (colon >= 0 && (rest.indexOf('.') < 0 || colon < rest.indexOf('.'))) {
+      nextName = rest.substring(0, colon);
+      nextModifier = rest.substring(colon + 1);
+    }
+    Clause next = new Clause(nextName, nextModifier, c.values());
+    List<String> usable = new ArrayList<>();
+    for (String t : targets) {
+      if (t.equals("Resource") || registry.paramsFor(t).containsKey(firstName(next)) || firstName(next).startsWith("_")) {
+        usable.add(t);
+      }
+    }
+    if (usable.isEmpty()) {
+      throw new InvalidRequestException("Chained parameter '" + raw + "': no target type of '" + refName
+          + "' has a search parameter '" + firstName(next) + "'");
+    }
+    sql.append(alias).append(".res_pk IN (SELECT x.res_pk FROM idx_reference x WHERE x.res_type = ? AND x.param = ? AND (");
+    p.add(type);
+    p.add(refName);
+    for (int i = 0; i < usable.size(); i++) {
+      String t = usable.get(i);
+      String ta = nextAlias();
+      if (i > 0) sql.append(" OR ");
+      sql.append("(x.target_type = ? AND x.target_id IN (SELECT ").append(ta).append(".res_id FROM resource ")
+          .append(ta).append(" WHERE ");
+      p.add(t);
+      appendWhere(sql, p, ta, t, List.of(next));
+      sql.append("))");
+    }
+    sql.append("))");
+  }
+
+  private static String firstName(Clause c) {
+    String n = c.name();
+    int dot = n.indexOf('.');
+    return dot < 0 ? n : n.substring(0, dot);
+  }
+
+  /**
+   * Reverse chain {@code _has:Observation:patient:code=1234}: resources that an Observation
+   * matching {@code code=1234} references through its {@code patient} parameter.
+   */
+  private void appendHas(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {
+    String mod = c.modifier();
+    String[] parts = mod == null ? new String[0] : mod.split(":", 3);
+    if (parts.length < 3) {
+      throw new InvalidRequestException("_has needs the form _has:Type:reference:parameter, not '" + c.rawName() + "'");
+    }
+    String otherType = parts[0];
+    String refName = parts[1];
+    String rest = parts[2];
+    if (!registry.isResourceType(otherType)) {
+      throw new InvalidRequestException("Unknown resource type '" + otherType + "' in " + c.rawName());
+    }
+    IndexedParam ip = registry.find(otherType, refName);
+    if (ip == null || ip.param().getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
+      throw new InvalidRequestException("'" + refName + "' is not a reference parameter of " + otherType);
+    }
+    Clause next;
+    if (rest.startsWith("_has:")) {
+      next = new Clause("_has", rest.substring(5), c.values());
+    } else {
+      int colon = rest.indexOf(':');
+      next = colon < 0 ? new Clause(rest, null, c.values())
+          : new Clause(rest.substring(0, colon), rest.substring(colon + 1), c.values());
+    }
+    String oa = nextAlias();
+    sql.append(alias).append(".res_id IN (SELECT x.target_id FROM idx_reference x JOIN resource ").append(oa)
+        .append(" ON ").append(oa).append(".res_pk = x.res_pk WHERE x.res_type = ? AND x.param = ? AND x.target_type = ? AND ");
+    p.add(otherType);
+    p.add(refName);
+    p.add(type);
+    appendWhere(sql, p, oa, otherType, List.of(next));
+    sql.append(")");
   }
 
   private static String tableFor(RestSearchParameterTypeEnum kind, Clause c) {

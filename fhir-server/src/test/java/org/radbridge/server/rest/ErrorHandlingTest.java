@@ -371,6 +371,18 @@ class ErrorHandlingTest extends ServerTestBase {
   }
 
   @Test
+  void bodyOfExactlyTheResourceLimitIsAccepted() {
+    String marker = unique("atlimit");
+    byte[] json = patientJson(marker).getBytes(UTF_8);
+    byte[] body = new byte[(int) RESOURCE_LIMIT];
+    Arrays.fill(body, (byte) ' ');
+    System.arraycopy(json, 0, body, 0, json.length);
+    json().body(body).post("/Patient").then().statusCode(201)
+        .body("name[0].family", equalTo(marker));
+    assertThat(count("SELECT count(*) FROM resource WHERE content LIKE ?", "%" + marker + "%")).isEqualTo(1);
+  }
+
+  @Test
   void chunkedBodyOverTheResourceLimitIs413() throws Exception {
     String marker = unique("chunked");
     long before = totalRows();

@@ -210,7 +210,7 @@ class FormatTest extends ServerTestBase {
     String family = unique("SumText");
     String id = createFull(family);
     JsonPath p = json().queryParam("_summary", "text").get("/Patient/" + id)
-        .then().statusCode(200).extract().jsonPath();
+        .then().statusCode(200).contentType(startsWith(FHIR_JSON)).extract().jsonPath();
     assertThat(p.getString("id")).isEqualTo(id);
     assertThat(p.getString("meta.versionId")).isEqualTo("1");
     assertThat(p.getString("text.status")).isEqualTo("generated");

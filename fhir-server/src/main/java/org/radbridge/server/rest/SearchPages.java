@@ -1,0 +1,263 @@
+package org.radbridge.server.rest;
+
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.search.SearchRequest;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.search.SearchService.PageRow;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceRows;
+import org.radbridge.server.store.StoredVersion;
+import org.springframework.stereotype.Component;
+
+/**
+ * Search result pages, walked by keyset on the sort keys plus res_pk, with no state on the server.
+ * The link's search id carries the query and the largest res_pk at the first page (resources
+ * created later are outside the walk, so none is skipped or repeated); the page id carries the
+ * sort values and res_pk of the last (next) or first (previous) row shown.
+ */
+@Component
+public class SearchPages {
+  static final String PREFIX = "s.";
+  /** Most resources that _include/_revinclude add to one page. */
+  static final int MAX_INCLUDES = 1000;
+
+  private final SearchService search;
+  private final ResourceRows rows;
+  private final ResourceReader reader;
+  private final RadBridgeProperties props;
+
+  public SearchPages(SearchService search, ResourceRows rows, ResourceReader reader, RadBridgeProperties props) {
+    this.search = search;
+    this.rows = rows;
+    this.reader = reader;
+    this.props = props;
+  }
+
+  public org.radbridge.server.search.SearchParamRegistry registry() {
+    return search.registry();
+  }
+
+  public IBundleProvider firstPage(String type, Map<String, String[]> params) {
+    SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
+        props.getLimits().getMaxPageSize());
+    return new Page(type, params, req, search.maxPk(), null, false);
+  }
+
+  public IBundleProvider page(String searchId, String pageId) {
+    String[] f = decode(searchId.substring(PREFIX.length()));
+    if (f.length < 3) {
+      throw new InvalidRequestException("Invalid or damaged paging link");
+    }
+    String type = f[0];
+    long maxPk = Long.parseLong(f[1]);
+    Map<String, String[]> params = parseQuery(f[2]);
+    SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
+        props.getLimits().getMaxPageSize());
+    boolean backwards = pageId != null && pageId.startsWith("p");
+    List<String> cursor = pageId == null || pageId.length() < 2 ? null : List.of(decode(pageId.substring(1)));
+    return new Page(type, params, req, maxPk, cursor, backwards);
+  }
+
+  /** One page of a search. */
+  final class Page implements IBundleProvider {
+    private final String type;
+    private final Map<String, String[]> params;
+    private final SearchRequest req;
+    private final long maxPk;
+    private final List<String> cursor;
+    private final boolean backwards;
+    private List<IBaseResource> resources;
+    private String nextPageId;
+    private String previousPageId;
+    private Integer total;
+
+    Page(String type, Map<String, String[]> params, SearchRequest req, long maxPk, List<String> cursor,
+        boolean backwards) {
+      this.type = type;
+      this.params = params;
+      this.req = req;
+      this.maxPk = maxPk;
+      this.cursor = cursor;
+      this.backwards = backwards;
+    }
+
+    private void load() {
+      if (resources != null) {
+        return;
+      }
+      boolean countOnly = isSummaryCount();
+      if ("accurate".equals(req.total()) || countOnly) {
+        total = (int) search.count(req, maxPk);
+      } else if ("estimate".equals(req.total())) {
+        total = (int) search.estimate(req, maxPk);
+      }
+      if (countOnly || req.count() == 0) {
+        resources = List.of();
+        return;
+      }
+      List<PageRow> page = search.page(req, maxPk, cursor, backwards, req.count() + 1);
+      boolean more = page.size() > req.count();
+      if (more) {
+        page = new ArrayList<>(page.subList(0, req.count()));
+      }
+      if (backwards) {
+        java.util.Collections.reverse(page);
+      }
+      if (!page.isEmpty()) {
+        // going forward, "more" means a next page; going back, it means a previous one
+        boolean hasNext = backwards ? true : more;
+        boolean hasPrevious = backwards ? more : cursor != null;
+        if (hasNext) nextPageId = "n" + encodeCursor(page.get(page.size() - 1));
+        if (hasPrevious) previousPageId = "p" + encodeCursor(page.get(0));
+      }
+      List<Long> pks = page.stream().map(PageRow::resPk).toList();
+      resources = new ArrayList<>(load(pks, BundleEntrySearchModeEnum.MATCH));
+      if (!req.includes().isEmpty() || !req.revIncludes().isEmpty()) {
+        Set<Long> extra = search.includes(pks, req.includes(), req.revIncludes(), MAX_INCLUDES);
+        resources.addAll(load(new ArrayList<>(extra), BundleEntrySearchModeEnum.INCLUDE));
+      }
+    }
+
+    private boolean isSummaryCount() {
+      String[] s = params.get("_summary");
+      return s != null && s.length > 0 && "count".equals(s[0]);
+    }
+
+    private List<IBaseResource> load(List<Long> pks, BundleEntrySearchModeEnum mode) {
+      Map<Long, StoredVersion> byPk = new HashMap<>();
+      for (StoredVersion v : rows.readCurrentByPk(pks)) {
+        byPk.put(v.resPk(), v);
+      }
+      List<StoredVersion> ordered = new ArrayList<>();
+      for (Long pk : pks) {
+        StoredVersion v = byPk.get(pk);
+        if (v != null && !v.deleted()) {
+          ordered.add(v);
+        }
+      }
+      List<IBaseResource> out = reader.toResources(ordered);
+      for (IBaseResource r : out) {
+        ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, mode);
+      }
+      return out;
+    }
+
+    private String encodeCursor(PageRow row) {
+      List<String> values = new ArrayList<>(row.sortValues());
+      values.add(Long.toString(row.resPk()));
+      return encode(values.toArray(new String[0]));
+    }
+
+    @Override
+    public List<IBaseResource> getResources(int from, int to) {
+      load();
+      return resources;
+    }
+
+    @Override
+    public String getUuid() {
+      return PREFIX + encode(type, Long.toString(maxPk), toQuery(params));
+    }
+
+    @Override
+    public String getCurrentPageId() {
+      return cursor == null ? "first" : (backwards ? "p" : "n") + encode(cursor.toArray(new String[0]));
+    }
+
+    @Override
+    public String getNextPageId() {
+      load();
+      return nextPageId;
+    }
+
+    @Override
+    public String getPreviousPageId() {
+      load();
+      return previousPageId;
+    }
+
+    @Override
+    public IPrimitiveType<Date> getPublished() {
+      return InstantType.withCurrentTime();
+    }
+
+    @Override
+    public Integer preferredPageSize() {
+      return req.count();
+    }
+
+    @Override
+    public Integer size() {
+      load();
+      return total;
+    }
+  }
+
+  /** Base64url of the strings, each encoded on its own and joined by '.' so any content is safe. */
+  static String encode(String... values) {
+    StringBuilder sb = new StringBuilder();
+    for (String v : values) {
+      if (sb.length() > 0) sb.append('.');
+      sb.append(Base64.getUrlEncoder().withoutPadding().encodeToString(v.getBytes(StandardCharsets.UTF_8)));
+    }
+    return sb.toString();
+  }
+
+  static String[] decode(String s) {
+    try {
+      String[] parts = s.split("\\.", -1);
+      String[] out = new String[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        out[i] = new String(Base64.getUrlDecoder().decode(parts[i]), StandardCharsets.UTF_8);
+      }
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("Invalid or damaged paging link");
+    }
+  }
+
+  private static String toQuery(Map<String, String[]> params) {
+    StringBuilder sb = new StringBuilder();
+    for (var e : params.entrySet()) {
+      if (e.getKey().equals("_getpages") || e.getKey().equals("_pageId") || e.getKey().equals("_bundletype")) {
+        continue;
+      }
+      for (String v : e.getValue()) {
+        if (sb.length() > 0) sb.append('&');
+        sb.append(java.net.URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+            .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Map<String, String[]> parseQuery(String q) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (String pair : q.split("&")) {
+      if (pair.isEmpty()) continue;
+      int eq = pair.indexOf('=');
+      String k = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      m.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+    }
+    Map<String, String[]> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, v.toArray(new String[0])));
+    return out;
+  }
+}
