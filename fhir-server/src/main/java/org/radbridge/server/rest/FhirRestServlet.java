@@ -50,7 +50,8 @@ public class FhirRestServlet extends RestfulServer {
       providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search));
     }
     setResourceProviders(providers);
-    registerProvider(new SystemHistoryProvider(history));
+    registerProvider(new SystemProvider(history, search, search.registry()));
+    registerProvider(new EverythingProvider(search, reader));
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));

@@ -65,7 +65,7 @@ public class GenericResourceProvider implements IResourceProvider {
   public IBundleProvider search(@Sort SortSpec sort, @Count Integer count,
       @IncludeParam(allow = "*") Set<Include> includes, @IncludeParam(reverse = true, allow = "*") Set<Include> revIncludes,
       RequestDetails request) {
-    return search.firstPage(resourceType, request.getParameters());
+    return search.firstPage(resourceType, request.getParameters(), request);
   }
 
   @Override

@@ -14,6 +14,12 @@ import org.hl7.fhir.r4.model.Bundle;
 public class KeysetLinkRewriter {
   @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
   public boolean rewrite(RequestDetails request, IBaseResource resource) {
+    Object self = request.getUserData().get(SearchPages.SELF_LINK_KEY);
+    if (self != null && resource instanceof Bundle b) {
+      // the self link of a search lists the parameters it used, not those it ignored
+      b.getLink().removeIf(l -> "self".equals(l.getRelation()));
+      b.getLink().add(0, new Bundle.BundleLinkComponent().setRelation("self").setUrl(self.toString()));
+    }
     Object next = request.getUserData().get(HistoryPages.NEXT_PAGE_KEY);
     if (next == null || !(resource instanceof Bundle bundle)) {
       return true;

@@ -31,6 +31,15 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<CompartmentSearchFilter> compartmentSearchFilter(FhirContext ctx) {
+    FilterRegistrationBean<CompartmentSearchFilter> reg = new FilterRegistrationBean<>(
+        new CompartmentSearchFilter(ctx.getResourceTypes()));
+    reg.addUrlPatterns("/fhir/*");
+    reg.setOrder(2);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<RequestLogFilter> requestLogFilter() {
     FilterRegistrationBean<RequestLogFilter> reg = new FilterRegistrationBean<>(new RequestLogFilter());
     reg.addUrlPatterns("/*");

@@ -3,6 +3,8 @@ package org.radbridge.server.rest;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.radbridge.server.search.SearchCriteria.Clause;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,10 +55,55 @@ public class SearchPages {
     return search.registry();
   }
 
-  public IBundleProvider firstPage(String type, Map<String, String[]> params) {
+  /** Request user-data key for the self link that lists only the parameters used. */
+  static final String SELF_LINK_KEY = "radbridge.selfLink";
+
+  /**
+   * The first page of a search over one type, several ("A,B") or all (null). Unknown parameters
+   * are refused with {@code Prefer: handling=strict} and otherwise ignored and left out of the
+   * self link, as R4 describes.
+   */
+  public IBundleProvider firstPage(String type, Map<String, String[]> params, RequestDetails request) {
     SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
         props.getLimits().getMaxPageSize());
-    return new Page(type, params, req, search.maxPk(), null, false);
+    boolean strict = isStrict(request.getHeader("Prefer"));
+    List<Clause> used = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    for (Clause c : req.criteria().clauses()) {
+      boolean known = true;
+      for (String t : type == null ? new String[] {null} : type.split(",")) {
+        known &= search.isKnown(t, c);
+      }
+      if (known) {
+        used.add(c);
+      } else if (strict) {
+        throw new InvalidRequestException("Unknown search parameter '" + c.rawName() + "' for "
+            + (type == null ? "a search across all types" : type) + " (Prefer: handling=strict)");
+      } else {
+        ignored.add(c.rawName());
+      }
+    }
+    Map<String, String[]> kept = new LinkedHashMap<>(params);
+    kept.keySet().removeAll(ignored);
+    if (!ignored.isEmpty()) {
+      req = req.withCriteria(org.radbridge.server.search.SearchCriteria.of(used));
+    }
+    String query = toQuery(kept);
+    request.getUserData().put(SELF_LINK_KEY, request.getFhirServerBase() + (type == null || type.contains(",") ? "" : "/" + type)
+        + (query.isEmpty() ? "" : "?" + query));
+    return new Page(type, kept, req, search.maxPk(), null, false);
+  }
+
+  private static boolean isStrict(String prefer) {
+    if (prefer == null) {
+      return false;
+    }
+    for (String part : prefer.split("[,;]")) {
+      if (part.trim().equalsIgnoreCase("handling=strict")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public IBundleProvider page(String searchId, String pageId) {
@@ -64,7 +111,7 @@ public class SearchPages {
     if (f.length < 3) {
       throw new InvalidRequestException("Invalid or damaged paging link");
     }
-    String type = f[0];
+    String type = f[0].isEmpty() ? null : f[0];
     long maxPk = Long.parseLong(f[1]);
     Map<String, String[]> params = parseQuery(f[2]);
     SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
@@ -172,7 +219,7 @@ public class SearchPages {
 
     @Override
     public String getUuid() {
-      return PREFIX + encode(type, Long.toString(maxPk), toQuery(params));
+      return PREFIX + encode(type == null ? "" : type, Long.toString(maxPk), toQuery(params));
     }
 
     @Override

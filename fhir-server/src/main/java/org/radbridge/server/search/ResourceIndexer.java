@@ -132,7 +132,13 @@ public class ResourceIndexer {
 
   private static void addToken(IndexRows rows, String name, IBase value) {
     if (value instanceof Identifier id) {
-      token(rows, name, id.getSystem(), id.getValue(), null);
+      token(rows, name, id.getSystem(), id.getValue(), id.getType().hasText() ? SearchValues.normalise(id.getType().getText()) : null);
+      // identifier:of-type matches type coding + value; kept as its own rows
+      if (id.hasValue()) {
+        for (Coding t : id.getType().getCoding()) {
+          token(rows, name + ":of-type", t.getSystem(), t.getCode() + "|" + id.getValue(), null);
+        }
+      }
     } else if (value instanceof CodeableConcept cc) {
       String text = cc.hasText() ? SearchValues.normalise(cc.getText()) : null;
       for (Coding c : cc.getCoding()) {
@@ -165,6 +171,10 @@ public class ResourceIndexer {
     String ref = null;
     if (value instanceof Reference r) {
       ref = r.getReference();
+      // reference:identifier matches the logical identifier written in the reference
+      if (r.hasIdentifier()) {
+        token(rows, name + ":identifier", r.getIdentifier().getSystem(), r.getIdentifier().getValue(), null);
+      }
       if (ref == null && r.getResource() != null && r.getResource().getIdElement().hasIdPart()) {
         ref = r.getResource().getIdElement().getValue();
       }

@@ -28,6 +28,10 @@ public final class SearchCriteria {
     this.clauses = clauses;
   }
 
+  public static SearchCriteria of(List<Clause> clauses) {
+    return new SearchCriteria(List.copyOf(clauses));
+  }
+
   public List<Clause> clauses() {
     return clauses;
   }

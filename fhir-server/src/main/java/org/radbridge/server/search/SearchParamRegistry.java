@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,10 @@ public class SearchParamRegistry {
     return byType.computeIfAbsent(resourceType, this::load);
   }
 
+  public java.util.Set<String> resourceTypes() {
+    return ctx.getResourceTypes();
+  }
+
   public boolean isResourceType(String name) {
     return ctx.getResourceTypes().contains(name);
   }
@@ -55,6 +60,14 @@ public class SearchParamRegistry {
 
   public Collection<IndexedParam> indexedParamsFor(String resourceType) {
     return paramsFor(resourceType).values();
+  }
+
+  private IFhirPath.IParsedExpression parse(String path) {
+    try {
+      return fhirPath.parse(path);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot parse FHIRPath '" + path + "'", e);
+    }
   }
 
   private Map<String, IndexedParam> load(String resourceType) {
@@ -73,6 +86,12 @@ public class SearchParamRegistry {
       }
       params.put(sp.getName(), new IndexedParam(sp, parsed));
     }
+    // _source is an R4 common parameter that HAPI's model does not list per type
+    RuntimeSearchParam source = new RuntimeSearchParam(null, "http://hl7.org/fhir/SearchParameter/Resource-source",
+        "_source", "Identifies where the resource comes from", "Resource.meta.source",
+        ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum.URI, Set.of(), Set.of(),
+        RuntimeSearchParam.RuntimeSearchParamStatusEnum.ACTIVE, List.of("Resource"));
+    params.put("_source", new IndexedParam(source, parse("Resource.meta.source")));
     return Collections.unmodifiableMap(params);
   }
 }

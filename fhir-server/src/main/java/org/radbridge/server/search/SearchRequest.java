@@ -63,4 +63,9 @@ public record SearchRequest(
     }
     return new SearchRequest(type, SearchCriteria.fromMap(filters), sort, count, total, includes, revIncludes);
   }
+
+  /** The same request with other filter criteria. */
+  public SearchRequest withCriteria(SearchCriteria c) {
+    return new SearchRequest(type, c, sort, count, total, includes, revIncludes);
+  }
 }

@@ -33,6 +33,10 @@ public class SearchService {
     return registry;
   }
 
+  public boolean isKnown(String type, SearchCriteria.Clause c) {
+    return sqlBuilder.isKnown(type, c);
+  }
+
   /** At most {@code limit} matches (callers that need "one or many" ask for two). */
   public List<Match> match(String resourceType, SearchCriteria criteria, int limit) {
     return query(sqlBuilder.matching(resourceType, criteria, limit), (rs, n) -> new Match(rs.getLong(1), rs.getString(2)));

@@ -23,7 +23,7 @@ public class SearchSqlBuilder {
   /** Parameters that shape the response rather than select resources. */
   public static final Set<String> RESULT_PARAMS = Set.of("_format", "_pretty", "_summary", "_elements",
       "_count", "_sort", "_include", "_revinclude", "_total", "_contained", "_containedType", "_getpages",
-      "_pageId", "_bundletype", "_include:iterate", "_revinclude:iterate", "_include:recurse", "_revinclude:recurse");
+      "_pageId", "_bundletype", "_type", "_include:iterate", "_revinclude:iterate", "_include:recurse", "_revinclude:recurse");
 
   private final SearchParamRegistry registry;
 
@@ -68,7 +68,7 @@ public class SearchSqlBuilder {
       p.addAll(col.params());
     }
     StringBuilder sql = new StringBuilder(select).append(" FROM resource r WHERE ");
-    appendWhere(sql, p, "r", type, clauses);
+    appendTypesWhere(sql, p, type, clauses);
     sql.append(" AND r.res_pk <= ?");
     p.add(maxPk);
     if (cursor != null) {
@@ -90,7 +90,7 @@ public class SearchSqlBuilder {
   public SqlQuery count(String type, List<Clause> clauses, long maxPk) {
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT count(*) FROM resource r WHERE ");
-    appendWhere(sql, p, "r", type, clauses);
+    appendTypesWhere(sql, p, type, clauses);
     sql.append(" AND r.res_pk <= ?");
     p.add(maxPk);
     return new SqlQuery(sql.toString(), p);
@@ -133,7 +133,7 @@ public class SearchSqlBuilder {
         case "_id" -> cols.add(new SortColumn("r.res_id", "text", d, List.of()));
         case "_lastUpdated" -> cols.add(new SortColumn("r.last_updated", "timestamptz", d, List.of()));
         default -> {
-          IndexedParam ip = registry.find(type, k.param());
+          IndexedParam ip = type == null || type.contains(",") ? null : registry.find(type, k.param());
           if (ip == null) {
             throw new InvalidRequestException("Unknown sort parameter '" + k.param() + "' for resource type " + type);
           }
@@ -163,10 +163,34 @@ public class SearchSqlBuilder {
     return cols;
   }
 
+  /**
+   * WHERE for one type ("Patient"), several ("Patient,Group": each type's clauses OR-ed), or all
+   * (null: only the parameters every type has).
+   */
+  private void appendTypesWhere(StringBuilder sql, List<Object> p, String typeSpec, List<Clause> clauses) {
+    if (typeSpec == null || !typeSpec.contains(",")) {
+      appendWhere(sql, p, "r", typeSpec, clauses);
+      return;
+    }
+    sql.append('(');
+    String[] types = typeSpec.split(",");
+    for (int i = 0; i < types.length; i++) {
+      if (i > 0) sql.append(" OR ");
+      sql.append('(');
+      appendWhere(sql, p, "r", types[i], clauses);
+      sql.append(')');
+    }
+    sql.append(')');
+  }
+
   /** "alias.res_type = ? AND NOT alias.deleted AND (clause) AND ..." for the filtering clauses. */
   void appendWhere(StringBuilder sql, List<Object> p, String alias, String type, List<Clause> clauses) {
-    sql.append(alias).append(".res_type = ? AND NOT ").append(alias).append(".deleted");
-    p.add(type);
+    if (type == null) {
+      sql.append("NOT ").append(alias).append(".deleted");
+    } else {
+      sql.append(alias).append(".res_type = ? AND NOT ").append(alias).append(".deleted");
+      p.add(type);
+    }
     for (Clause c : clauses) {
       if (RESULT_PARAMS.contains(c.name())) {
         continue;
@@ -211,25 +235,47 @@ public class SearchSqlBuilder {
       sql.append(')');
       return;
     }
-    IndexedParam ip = registry.find(type, c.name());
+    if ("_compartment".equals(c.name())) {
+      appendCompartment(sql, p, alias, type, c);
+      return;
+    }
+    if ("_everything".equals(c.name()) && type == null) {
+      appendEverything(sql, p, alias, c);
+      return;
+    }
+    IndexedParam ip = type == null ? commonParam(c.name()) : registry.find(type, c.name());
     if (ip == null) {
-      throw new InvalidRequestException("Unknown search parameter '" + c.name() + "' for resource type "
-          + type);
+      throw new InvalidRequestException("Unknown search parameter '" + c.name() + "' for "
+          + (type == null ? "a search across all resource types (give _type)" : "resource type " + type));
     }
     RestSearchParameterTypeEnum kind = ip.param().getParamType();
     String table = tableFor(kind, c);
+    String param = c.name();
     if ("missing".equals(c.modifier())) {
       boolean missing = parseBoolean(c, c.values().get(0));
       sql.append(missing ? "NOT " : "").append("EXISTS (SELECT 1 FROM ").append(table)
           .append(" x WHERE x.res_pk = ").append(alias).append(".res_pk AND x.param = ?)");
-      p.add(c.name());
+      p.add(param);
       return;
+    }
+    // modifiers answered from rows of their own: identifier:of-type, reference:identifier
+    if (kind == RestSearchParameterTypeEnum.TOKEN && "of-type".equals(c.modifier())) {
+      param = c.name() + ":of-type";
+    } else if (kind == RestSearchParameterTypeEnum.REFERENCE && "identifier".equals(c.modifier())) {
+      param = c.name() + ":identifier";
+      table = "idx_token";
+      kind = RestSearchParameterTypeEnum.TOKEN;
+      c = new Clause(c.name(), null, c.values());
     }
     boolean negate = kind == RestSearchParameterTypeEnum.TOKEN && "not".equals(c.modifier());
     sql.append(alias).append(".res_pk ").append(negate ? "NOT IN" : "IN").append(" (SELECT x.res_pk FROM ").append(table)
-        .append(" x WHERE x.res_type = ? AND x.param = ? AND (");
-    p.add(type);
-    p.add(c.name());
+        .append(" x WHERE ");
+    if (type != null) {
+      sql.append("x.res_type = ? AND ");
+      p.add(type);
+    }
+    sql.append("x.param = ? AND (");
+    p.add(param);
     for (int i = 0; i < c.values().size(); i++) {
       if (i > 0) sql.append(" OR ");
       String v = c.values().get(i);
@@ -246,6 +292,87 @@ public class SearchSqlBuilder {
       }
     }
     sql.append("))");
+  }
+
+  /** Parameters every resource type has (_tag, _profile, _security, _source), for type-less search. */
+  private IndexedParam commonParam(String name) {
+    return name.startsWith("_") ? registry.find("Basic", name) : null;
+  }
+
+  /**
+   * Membership of the compartment {@code Patient/123} ({@code _compartment} is set by compartment
+   * search): the resource refers to it through a parameter that R4's CompartmentDefinition names,
+   * or is the compartment's own resource.
+   */
+  private void appendCompartment(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {
+    org.hl7.fhir.r4.model.IdType owner = new org.hl7.fhir.r4.model.IdType(c.values().get(0));
+    String ownerType = owner.getResourceType();
+    List<String> params = compartmentParams(type, ownerType);
+    sql.append('(');
+    if (ownerType.equals(type)) {
+      sql.append(alias).append(".res_id = ? OR ");
+      p.add(owner.getIdPart());
+    }
+    if (params.isEmpty()) {
+      sql.append("false)");
+      return;
+    }
+    sql.append(alias).append(".res_pk IN (SELECT x.res_pk FROM idx_reference x WHERE x.res_type = ? AND x.param = ANY (?)"
+        + " AND x.target_type = ? AND x.target_id = ?))");
+    p.add(type);
+    p.add(new org.radbridge.server.store.SqlArray("varchar", params.toArray()));
+    p.add(ownerType);
+    p.add(owner.getIdPart());
+  }
+
+  /**
+   * Everything in a compartment, across all types ({@code Patient/123/$everything}): the owner and
+   * every resource that refers to it through a compartment-membership parameter.
+   */
+  private void appendEverything(StringBuilder sql, List<Object> p, String alias, Clause c) {
+    org.hl7.fhir.r4.model.IdType owner = new org.hl7.fhir.r4.model.IdType(c.values().get(0));
+    List<String> types = new ArrayList<>();
+    List<String> params = new ArrayList<>();
+    for (String t : registry.resourceTypes()) {
+      for (String param : compartmentParams(t, owner.getResourceType())) {
+        types.add(t);
+        params.add(param);
+      }
+    }
+    sql.append("((").append(alias).append(".res_type = ? AND ").append(alias).append(".res_id = ?) OR ")
+        .append(alias).append(".res_pk IN (SELECT x.res_pk FROM unnest(?::varchar[], ?::varchar[]) m(res_type, param)"
+            + " JOIN idx_reference x ON x.res_type = m.res_type AND x.param = m.param"
+            + " WHERE x.target_id = ? AND x.target_type = ?))");
+    p.add(owner.getResourceType());
+    p.add(owner.getIdPart());
+    p.add(new org.radbridge.server.store.SqlArray("varchar", types.toArray()));
+    p.add(new org.radbridge.server.store.SqlArray("varchar", params.toArray()));
+    p.add(owner.getIdPart());
+    p.add(owner.getResourceType());
+  }
+
+  /** The reference parameters of a type that put it into a compartment of the owner type. */
+  public List<String> compartmentParams(String type, String ownerType) {
+    List<String> out = new ArrayList<>();
+    for (IndexedParam ip : registry.indexedParamsFor(type)) {
+      var members = ip.param().getProvidesMembershipInCompartments();
+      if (members != null && members.contains(ownerType)) {
+        out.add(ip.name());
+      }
+    }
+    return out;
+  }
+
+  /** Whether a clause names a parameter this type has (for lenient handling of unknown ones). */
+  public boolean isKnown(String type, Clause c) {
+    String name = c.name();
+    if (RESULT_PARAMS.contains(name) || "_has".equals(name) || "_compartment".equals(name) || "_everything".equals(name)
+        || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(name)) {
+      return true;
+    }
+    int dot = name.indexOf('.');
+    String head = dot < 0 ? name : name.substring(0, dot);
+    return type == null ? commonParam(head) != null : registry.find(type, head) != null;
   }
 
   /**
@@ -391,7 +518,18 @@ public class SearchSqlBuilder {
   }
 
   private static void appendToken(StringBuilder sql, List<Object> p, Clause c, String v) {
-    requireNoModifier(c, "not", "text");
+    requireNoModifier(c, "not", "text", "of-type");
+    if ("of-type".equals(c.modifier())) {
+      // [type system]|[type code]|[identifier value]
+      String[] parts = v.split("\\|", 3);
+      if (parts.length != 3 || parts[1].isEmpty() || parts[2].isEmpty()) {
+        throw new InvalidRequestException(":of-type takes system|code|value, not '" + v + "'");
+      }
+      sql.append("(x.code = ? AND x.system = ?)");
+      p.add(parts[1] + "|" + parts[2]);
+      p.add(parts[0]);
+      return;
+    }
     if ("text".equals(c.modifier())) {
       sql.append("x.text_norm LIKE ?");
       p.add(escapeLike(SearchValues.normalise(v)) + "%");
