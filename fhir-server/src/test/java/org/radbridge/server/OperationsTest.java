@@ -53,12 +53,18 @@ class OperationsTest extends ServerTestBase {
         "Endpoint", "Organization", "Practitioner");
     List<String> patientInteractions = cs.getList("rest[0].resource.find { it.type == 'Patient' }.interaction.code");
     assertThat(patientInteractions).containsExactlyInAnyOrder("read", "vread", "create", "update", "patch", "delete",
-        "history-instance", "history-type");
+        "history-instance", "history-type", "search-type");
     assertThat(cs.getString("rest[0].resource.find { it.type == 'Patient' }.versioning")).isEqualTo("versioned-update");
     assertThat(cs.getBoolean("rest[0].resource.find { it.type == 'Patient' }.conditionalCreate")).isTrue();
     assertThat(cs.getString("rest[0].resource.find { it.type == 'Patient' }.conditionalDelete")).isEqualTo("single");
-    // search arrives with its own issue: until then it is not claimed
-    assertThat(cs.getList("rest[0].resource.find { it.type == 'Patient' }.interaction.code")).doesNotContain("search-type");
+    // every search parameter that works is listed, with its type; composite ones are not built and not listed
+    List<String> drParams = cs.getList("rest[0].resource.find { it.type == 'DiagnosticReport' }.searchParam.name");
+    assertThat(drParams).contains("subject", "patient", "based-on", "code", "status", "issued", "date", "identifier",
+        "_id", "_lastUpdated", "_tag", "_profile", "_security");
+    assertThat(cs.getString("rest[0].resource.find { it.type == 'DiagnosticReport' }.searchParam.find { it.name == 'issued' }.type"))
+        .isEqualTo("date");
+    assertThat(cs.getList("rest[0].resource.find { it.type == 'Observation' }.searchParam.name"))
+        .contains("code", "value-quantity").doesNotContain("code-value-quantity");
     assertThat(cs.getList("rest[0].interaction.code")).contains("history-system");
   }
 

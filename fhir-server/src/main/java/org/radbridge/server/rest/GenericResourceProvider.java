@@ -116,11 +116,18 @@ public class GenericResourceProvider implements IResourceProvider {
   public MethodOutcome patch(@IdParam IIdType id, PatchTypeEnum patchType, @ResourceParam String body,
       @ConditionalUrlParam String conditional, RequestDetails request) {
     Integer ifMatch = ETags.ifMatchVersion(request);
+    WriteOutcome o;
     if (conditional != null) {
-      return toOutcome(writer.conditionalPatch(resourceType, conditional, patchType, body, ifMatch));
+      o = writer.conditionalPatch(resourceType, conditional, patchType, body, ifMatch);
+    } else {
+      Ids.requireValid(id.getIdPart());
+      o = writer.patch(resourceType, id.getIdPart(), patchType, body, ifMatch);
     }
-    Ids.requireValid(id.getIdPart());
-    return toOutcome(writer.patch(resourceType, id.getIdPart(), patchType, body, ifMatch));
+    if (request instanceof ServletRequestDetails servlet) {
+      // HAPI adds no ETag to a patch response; clients need the new version for the next If-Match
+      servlet.getServletResponse().setHeader("ETag", "W/\"" + o.id().getVersionIdPart() + "\"");
+    }
+    return toOutcome(o);
   }
 
   @Delete

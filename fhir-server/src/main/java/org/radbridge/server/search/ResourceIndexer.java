@@ -45,6 +45,7 @@ public class ResourceIndexer {
   private final FhirContext ctx;
   private final SearchParamRegistry registry;
   private final IFhirPath fhirPath;
+  private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry) {
     this.ctx = ctx;
@@ -73,14 +74,20 @@ public class ResourceIndexer {
     String type = ctx.getResourceType(resource);
     IndexRows rows = new IndexRows();
     for (IndexedParam p : registry.indexedParamsFor(type)) {
-      if (p.expression() == null || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(p.name())) {
+      if (SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(p.name()) || p.expressions().isEmpty()) {
         continue;
       }
-      List<IBase> values;
+      List<IBase> values = new java.util.ArrayList<>();
       try {
-        values = fhirPath.evaluate(resource, p.expression(), IBase.class);
+        for (IFhirPath.IParsedExpression e : p.expressions()) {
+          values.addAll(fhirPath.evaluate(resource, e, IBase.class));
+        }
       } catch (Exception e) {
-        log.debug("Cannot evaluate {}.{}: {}", type, p.name(), e.getMessage());
+        // an expression that fails on this resource leaves that parameter unindexed; say so once
+        if (warned.add(type + "." + p.name())) {
+          log.warn("Search parameter {}.{} could not be evaluated ({}); it is not indexed for such resources",
+              type, p.name(), e.getMessage());
+        }
         continue;
       }
       for (IBase value : values) {
@@ -152,7 +159,9 @@ public class ResourceIndexer {
     } else if (value instanceof ContactPoint cp) {
       token(rows, name, null, cp.getValue(), null);
     } else if (value instanceof Enumeration<?> e) {
-      token(rows, name, e.getSystem(), e.getValueAsString(), null);
+      if (e.getValue() != null) {
+        token(rows, name, e.getSystem(), e.getValueAsString(), null);
+      }
     } else if (value instanceof BooleanType b) {
       token(rows, name, null, b.getValueAsString(), null);
     } else if (value instanceof PrimitiveType<?> prim) {
@@ -164,7 +173,8 @@ public class ResourceIndexer {
     if ((code == null || code.isEmpty()) && (system == null || system.isEmpty())) {
       return;
     }
-    rows.tokens.add(new IndexRows.TokenRow(name, emptyToNull(system), emptyToNull(code), textNorm));
+    rows.tokens.add(new IndexRows.TokenRow(name, SearchValues.clip(emptyToNull(system), SearchValues.MAX_TOKEN_LENGTH),
+        SearchValues.clip(emptyToNull(code), SearchValues.MAX_TOKEN_LENGTH), textNorm));
   }
 
   private static void addReference(IndexRows rows, String name, IBase value) {
@@ -185,12 +195,15 @@ public class ResourceIndexer {
       return;
     }
     if (ref.startsWith("urn:") || (!ref.contains("/"))) {
-      rows.references.add(new IndexRows.ReferenceRow(name, null, null, ref));
+      rows.references.add(new IndexRows.ReferenceRow(name, null, null, SearchValues.clip(ref, SearchValues.MAX_URI_LENGTH)));
       return;
     }
     IdType id = new IdType(ref);
+    if (id.getIdPart() == null || id.getIdPart().length() > 64) {
+      return; // not a valid literal reference: nothing to match it by
+    }
     // absolute references keep their URL (matched by URL); relative ones only type and id
-    String url = id.hasBaseUrl() ? id.toVersionless().getValue() : null;
+    String url = id.hasBaseUrl() ? SearchValues.clip(id.toVersionless().getValue(), SearchValues.MAX_URI_LENGTH) : null;
     rows.references.add(new IndexRows.ReferenceRow(name, id.getResourceType(), id.getIdPart(), url));
   }
 
@@ -228,11 +241,14 @@ public class ResourceIndexer {
 
   private static void addQuantity(IndexRows rows, String name, IBase value) {
     if (value instanceof Quantity q && q.hasValue()) {
-      rows.quantities.add(new IndexRows.QuantityRow(name, q.getValue(), emptyToNull(q.getSystem()),
-          emptyToNull(q.getCode()), emptyToNull(q.getUnit())));
+      rows.quantities.add(new IndexRows.QuantityRow(name, q.getValue(),
+          SearchValues.clip(emptyToNull(q.getSystem()), SearchValues.MAX_TOKEN_LENGTH),
+          SearchValues.clip(emptyToNull(q.getCode()), SearchValues.MAX_UNIT_LENGTH),
+          SearchValues.clip(emptyToNull(q.getUnit()), SearchValues.MAX_UNIT_LENGTH)));
     } else if (value instanceof Money m && m.hasValue()) {
       rows.quantities.add(new IndexRows.QuantityRow(name, m.getValue(), "urn:iso:std:iso:4217",
-          emptyToNull(m.getCurrency()), emptyToNull(m.getCurrency())));
+          SearchValues.clip(emptyToNull(m.getCurrency()), SearchValues.MAX_UNIT_LENGTH),
+          SearchValues.clip(emptyToNull(m.getCurrency()), SearchValues.MAX_UNIT_LENGTH)));
     } else if (value instanceof Range r) {
       if (r.hasLow()) addQuantity(rows, name, r.getLow());
       if (r.hasHigh()) addQuantity(rows, name, r.getHigh());
@@ -241,7 +257,7 @@ public class ResourceIndexer {
 
   private static void addUri(IndexRows rows, String name, IBase value) {
     if (value instanceof PrimitiveType<?> p && p.getValueAsString() != null && !p.getValueAsString().isEmpty()) {
-      rows.uris.add(new IndexRows.UriRow(name, p.getValueAsString()));
+      rows.uris.add(new IndexRows.UriRow(name, SearchValues.clip(p.getValueAsString(), SearchValues.MAX_URI_LENGTH)));
     }
   }
 

@@ -26,10 +26,81 @@ public class SearchParamRegistry {
   public static final List<String> RESOURCE_TABLE_PARAMS = List.of("_id", "_lastUpdated");
 
   /** A search parameter and its parsed expression (null when the expression cannot be parsed). */
-  public record IndexedParam(RuntimeSearchParam param, IFhirPath.IParsedExpression expression) {
+  public static final class IndexedParam {
+    private final RuntimeSearchParam param;
+    private final IFhirPath fhirPath;
+    private volatile boolean parsed;
+    private List<IFhirPath.IParsedExpression> expressions = List.of();
+
+    IndexedParam(RuntimeSearchParam param, IFhirPath fhirPath) {
+      this.param = param;
+      this.fhirPath = fhirPath;
+    }
+
+    public RuntimeSearchParam param() {
+      return param;
+    }
+
     public String name() {
       return param.getName();
     }
+
+    /** Whether the parameter has a FHIRPath expression at all (parsing waits until first use). */
+    public boolean hasPath() {
+      return param.getPath() != null && !param.getPath().isBlank();
+    }
+
+    /**
+     * The expression split at its top-level unions and parsed on first use (empty when FHIRPath
+     * cannot parse it). Evaluated part by part, as HAPI's own extractor does: the engine fails on
+     * some unions of 'as' casts that it evaluates fine one at a time.
+     */
+    public List<IFhirPath.IParsedExpression> expressions() {
+      if (!parsed) {
+        synchronized (this) {
+          if (!parsed) {
+            if (hasPath()) {
+              try {
+                List<IFhirPath.IParsedExpression> list = new java.util.ArrayList<>();
+                for (String part : splitUnion(param.getPath())) {
+                  list.add(fhirPath.parse(part));
+                }
+                expressions = List.copyOf(list);
+              } catch (Exception e) {
+                log.warn("Search parameter {} has an expression FHIRPath cannot parse ({}): not indexed",
+                    param.getName(), e.getMessage());
+              }
+            }
+            parsed = true;
+          }
+        }
+      }
+      return expressions;
+    }
+  }
+
+  /** Splits "a | (b as X) | c" at the '|' that are outside parentheses and quotes. */
+  static List<String> splitUnion(String path) {
+    List<String> parts = new java.util.ArrayList<>();
+    int depth = 0;
+    boolean quoted = false;
+    int start = 0;
+    for (int i = 0; i < path.length(); i++) {
+      char ch = path.charAt(i);
+      if (ch == '\'' ) {
+        quoted = !quoted;
+      } else if (!quoted && ch == '(') {
+        depth++;
+      } else if (!quoted && ch == ')') {
+        depth--;
+      } else if (!quoted && depth == 0 && ch == '|') {
+        parts.add(path.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    parts.add(path.substring(start).trim());
+    parts.removeIf(String::isEmpty);
+    return parts;
   }
 
   private final FhirContext ctx;
@@ -62,36 +133,18 @@ public class SearchParamRegistry {
     return paramsFor(resourceType).values();
   }
 
-  private IFhirPath.IParsedExpression parse(String path) {
-    try {
-      return fhirPath.parse(path);
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot parse FHIRPath '" + path + "'", e);
-    }
-  }
-
   private Map<String, IndexedParam> load(String resourceType) {
     RuntimeResourceDefinition def = ctx.getResourceDefinition(resourceType);
     Map<String, IndexedParam> params = new java.util.TreeMap<>();
     for (RuntimeSearchParam sp : def.getSearchParams()) {
-      IFhirPath.IParsedExpression parsed = null;
-      String path = sp.getPath();
-      if (path != null && !path.isBlank()) {
-        try {
-          parsed = fhirPath.parse(path);
-        } catch (Exception e) {
-          log.warn("Search parameter {}.{} has an expression FHIRPath cannot parse ({}): not indexed",
-              resourceType, sp.getName(), e.getMessage());
-        }
-      }
-      params.put(sp.getName(), new IndexedParam(sp, parsed));
+      params.put(sp.getName(), new IndexedParam(sp, fhirPath));
     }
     // _source is an R4 common parameter that HAPI's model does not list per type
     RuntimeSearchParam source = new RuntimeSearchParam(null, "http://hl7.org/fhir/SearchParameter/Resource-source",
         "_source", "Identifies where the resource comes from", "Resource.meta.source",
         ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum.URI, Set.of(), Set.of(),
         RuntimeSearchParam.RuntimeSearchParamStatusEnum.ACTIVE, List.of("Resource"));
-    params.put("_source", new IndexedParam(source, parse("Resource.meta.source")));
+    params.put("_source", new IndexedParam(source, fhirPath));
     return Collections.unmodifiableMap(params);
   }
 }

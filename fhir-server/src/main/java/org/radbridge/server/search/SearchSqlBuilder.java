@@ -30,7 +30,7 @@ public class SearchSqlBuilder {
   /** Whether search on this parameter is built (composite and special ones are not yet). */
   public static boolean isSearchable(IndexedParam p) {
     return switch (p.param().getParamType()) {
-      case STRING, TOKEN, REFERENCE, DATE, NUMBER, QUANTITY, URI -> p.expression() != null
+      case STRING, TOKEN, REFERENCE, DATE, NUMBER, QUANTITY, URI -> p.hasPath()
           || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(p.name());
       default -> false;
     };
@@ -538,10 +538,10 @@ public class SearchSqlBuilder {
     int bar = indexOfUnescaped(v, '|');
     if (bar < 0) {
       sql.append("x.code = ?");
-      p.add(unescape(v));
+      p.add(SearchValues.clip(unescape(v), SearchValues.MAX_TOKEN_LENGTH));
     } else {
-      String system = unescape(v.substring(0, bar));
-      String code = unescape(v.substring(bar + 1));
+      String system = SearchValues.clip(unescape(v.substring(0, bar)), SearchValues.MAX_TOKEN_LENGTH);
+      String code = SearchValues.clip(unescape(v.substring(bar + 1)), SearchValues.MAX_TOKEN_LENGTH);
       if (system.isEmpty()) {
         sql.append("(x.code = ? AND x.system IS NULL)");
         p.add(code);

@@ -17,6 +17,15 @@ public final class SearchValues {
   public static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
   public static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
   public static final int MAX_NORMALISED_LENGTH = 200;
+  /** Longest token system/code kept in an index row (the rest is cut, on both write and query side). */
+  public static final int MAX_TOKEN_LENGTH = 512;
+  public static final int MAX_UNIT_LENGTH = 128;
+  public static final int MAX_URI_LENGTH = 1024;
+
+  /** Cuts a value to what an index column holds; queries cut their values the same way. */
+  public static String clip(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
 
   private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
 

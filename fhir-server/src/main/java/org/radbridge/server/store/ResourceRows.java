@@ -114,7 +114,7 @@ public class ResourceRows {
   private static StoredVersion mapVersion(ResultSet rs, int n) throws SQLException {
     String content = rs.getString("content");
     return new StoredVersion(rs.getLong("res_pk"), rs.getString("res_type"), rs.getString("res_id"),
-        rs.getInt("version_id"), rs.getTimestamp("last_updated").toInstant(), rs.getString("method"),
+        rs.getInt("version_id"), rs.getObject("last_updated", java.time.OffsetDateTime.class).toInstant(), rs.getString("method"),
         content == null, content);
   }
 

@@ -4,9 +4,10 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /** Binds positional parameters to a prepared statement, arrays and instants included. */
@@ -25,16 +26,20 @@ public final class StatementBinder {
       int idx = i + 1;
       if (v instanceof SqlArray a) {
         Object[] values = a.values();
-        if ("timestamptz".equals(a.elementType())) {
+        String elementType = a.elementType();
+        if ("timestamptz".equals(elementType)) {
+          // ISO-8601 text, cast by the statement: java.sql.Timestamp would go through the JVM's
+          // time zone and the Julian calendar before 1582
           Object[] ts = new Object[values.length];
           for (int j = 0; j < values.length; j++) {
-            ts[j] = values[j] == null ? null : Timestamp.from((Instant) values[j]);
+            ts[j] = values[j] == null ? null : values[j].toString();
           }
           values = ts;
+          elementType = "text";
         }
-        ps.setArray(idx, con.createArrayOf(a.elementType(), values));
+        ps.setArray(idx, con.createArrayOf(elementType, values));
       } else if (v instanceof Instant inst) {
-        ps.setTimestamp(idx, Timestamp.from(inst));
+        ps.setObject(idx, OffsetDateTime.ofInstant(inst, ZoneOffset.UTC));
       } else if (v instanceof BigDecimal d) {
         ps.setBigDecimal(idx, d);
       } else if (v == null) {
