@@ -52,6 +52,7 @@ public class FhirRestServlet extends RestfulServer {
     setResourceProviders(providers);
     registerProvider(new SystemProvider(history, search, search.registry()));
     registerProvider(new EverythingProvider(search, reader));
+    registerProvider(new ReindexStatusProvider(search.customSearchParameters()));
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));

@@ -51,6 +51,10 @@ public class SearchPages {
     this.props = props;
   }
 
+  public org.radbridge.server.search.CustomSearchParameters customSearchParameters() {
+    return search.customSearchParameters();
+  }
+
   public org.radbridge.server.search.SearchParamRegistry registry() {
     return search.registry();
   }

@@ -32,9 +32,21 @@ public class SearchParamRegistry {
     private volatile boolean parsed;
     private List<IFhirPath.IParsedExpression> expressions = List.of();
 
+    private final String customSubject;
+
     IndexedParam(RuntimeSearchParam param, IFhirPath fhirPath) {
+      this(param, fhirPath, null);
+    }
+
+    IndexedParam(RuntimeSearchParam param, IFhirPath fhirPath, String customSubject) {
       this.param = param;
       this.fhirPath = fhirPath;
+      this.customSubject = customSubject;
+    }
+
+    /** "SearchParameter/{id}" for a parameter defined by a stored SearchParameter, else null. */
+    public String customSubject() {
+      return customSubject;
     }
 
     public RuntimeSearchParam param() {
@@ -133,6 +145,32 @@ public class SearchParamRegistry {
     return paramsFor(resourceType).values();
   }
 
+  /** Custom parameters by base type, from the stored SearchParameter resources. */
+  private volatile Map<String, Map<String, IndexedParam>> custom = Map.of();
+
+  /**
+   * Replaces the custom parameters (each keyed by its subject, "SearchParameter/{id}"). Built-in
+   * parameters are never replaced: a custom code that collides with one is refused on write.
+   */
+  public synchronized void setCustom(Map<String, RuntimeSearchParam> bySubject) {
+    Map<String, Map<String, IndexedParam>> next = new java.util.HashMap<>();
+    for (var e : bySubject.entrySet()) {
+      RuntimeSearchParam sp = e.getValue();
+      for (String base : sp.getBase()) {
+        next.computeIfAbsent(base, k -> new java.util.TreeMap<>())
+            .put(sp.getName(), new IndexedParam(sp, fhirPath, e.getKey()));
+      }
+    }
+    custom = next;
+    byType.clear();
+  }
+
+  /** Whether a code is a built-in (R4) parameter of the type. */
+  public boolean isBuiltIn(String resourceType, String code) {
+    return ctx.getResourceDefinition(resourceType).getSearchParam(code) != null || "_source".equals(code)
+        || RESOURCE_TABLE_PARAMS.contains(code);
+  }
+
   private Map<String, IndexedParam> load(String resourceType) {
     RuntimeResourceDefinition def = ctx.getResourceDefinition(resourceType);
     Map<String, IndexedParam> params = new java.util.TreeMap<>();
@@ -145,6 +183,9 @@ public class SearchParamRegistry {
         ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum.URI, Set.of(), Set.of(),
         RuntimeSearchParam.RuntimeSearchParamStatusEnum.ACTIVE, List.of("Resource"));
     params.put("_source", new IndexedParam(source, fhirPath));
+    for (var e : custom.getOrDefault(resourceType, Map.of()).entrySet()) {
+      params.putIfAbsent(e.getKey(), e.getValue());
+    }
     return Collections.unmodifiableMap(params);
   }
 }

@@ -22,11 +22,18 @@ public class SearchService {
   private final JdbcTemplate jdbc;
   private final SearchSqlBuilder sqlBuilder;
   private final SearchParamRegistry registry;
+  private final CustomSearchParameters customSearchParameters;
 
-  public SearchService(JdbcTemplate jdbc, SearchSqlBuilder sqlBuilder, SearchParamRegistry registry) {
+  public SearchService(JdbcTemplate jdbc, SearchSqlBuilder sqlBuilder, SearchParamRegistry registry,
+      CustomSearchParameters customSearchParameters) {
     this.jdbc = jdbc;
     this.sqlBuilder = sqlBuilder;
     this.registry = registry;
+    this.customSearchParameters = customSearchParameters;
+  }
+
+  public CustomSearchParameters customSearchParameters() {
+    return customSearchParameters;
   }
 
   public SearchParamRegistry registry() {

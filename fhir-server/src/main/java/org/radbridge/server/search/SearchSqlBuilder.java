@@ -26,6 +26,7 @@ public class SearchSqlBuilder {
       "_pageId", "_bundletype", "_type", "_include:iterate", "_revinclude:iterate", "_include:recurse", "_revinclude:recurse");
 
   private final SearchParamRegistry registry;
+  private final CustomSearchParameters customSearchParameters;
 
   /** Whether search on this parameter is built (composite and special ones are not yet). */
   public static boolean isSearchable(IndexedParam p) {
@@ -36,8 +37,17 @@ public class SearchSqlBuilder {
     };
   }
 
-  public SearchSqlBuilder(SearchParamRegistry registry) {
+  public SearchSqlBuilder(SearchParamRegistry registry, CustomSearchParameters customSearchParameters) {
     this.registry = registry;
+    this.customSearchParameters = customSearchParameters;
+  }
+
+  /** A custom parameter is searchable once its reindex job is done; before, the answer would be partial. */
+  private void requireReady(IndexedParam ip) {
+    if (ip.customSubject() != null && !customSearchParameters.isReady(ip.customSubject())) {
+      throw new InvalidRequestException("Search parameter '" + ip.name() + "' (" + ip.customSubject()
+          + ") is still being indexed; see " + ip.customSubject() + "/$reindex-status");
+    }
   }
 
   /** SELECT r.res_pk, r.res_id of the current, not deleted resources of a type that match. */
@@ -248,6 +258,7 @@ public class SearchSqlBuilder {
       throw new InvalidRequestException("Unknown search parameter '" + c.name() + "' for "
           + (type == null ? "a search across all resource types (give _type)" : "resource type " + type));
     }
+    requireReady(ip);
     RestSearchParameterTypeEnum kind = ip.param().getParamType();
     String table = tableFor(kind, c);
     String param = c.name();

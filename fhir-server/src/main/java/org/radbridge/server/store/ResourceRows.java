@@ -101,6 +101,29 @@ public class ResourceRows {
     jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p), rs -> null);
   }
 
+  /** Rewrites the index rows of a resource's current version (reindexing; content unchanged). */
+  public void replaceIndex(long resPk, String type, IndexRows rows) {
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("WITH r AS (SELECT ?::bigint AS res_pk)");
+    p.add(resPk);
+    sql.append(IndexWriteSql.deleteFragments());
+    sql.append(IndexWriteSql.insertFragments(type, rows, p));
+    sql.append(" SELECT 1");
+    jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p), rs -> null);
+  }
+
+  /** A batch of current, not deleted resources of the given types after a key, locked for reindexing. */
+  public List<StoredVersion> lockBatchAfter(List<String> types, long afterPk, int limit) {
+    return jdbc.query(con -> {
+      var ps = con.prepareStatement("SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+          + " FROM resource WHERE res_type = ANY (?) AND NOT deleted AND res_pk > ? ORDER BY res_pk LIMIT ? FOR UPDATE");
+      ps.setArray(1, con.createArrayOf("varchar", types.toArray()));
+      ps.setLong(2, afterPk);
+      ps.setInt(3, limit);
+      return ps;
+    }, VERSION_MAPPER);
+  }
+
   /** Forgets a conditional-create key whose resource no longer matches its criteria. */
   public void deleteConditionalKey(String type, String hash) {
     jdbc.update("DELETE FROM conditional_create WHERE res_type = ? AND criteria_hash = ?", type, hash);

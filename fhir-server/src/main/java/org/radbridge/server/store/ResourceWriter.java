@@ -20,6 +20,9 @@ import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.radbridge.server.search.CustomSearchParameters;
 import org.radbridge.server.search.IndexRows;
 import org.radbridge.server.search.ResourceIndexer;
 import org.radbridge.server.search.SearchCriteria;
@@ -27,6 +30,8 @@ import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceRows.ConditionalKey;
 import org.radbridge.server.store.ResourceRows.CurrentRow;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -43,14 +48,16 @@ public class ResourceWriter {
   private final ResourceIndexer indexer;
   private final SearchService search;
   private final TransactionTemplate tx;
+  private final CustomSearchParameters searchParameters;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
-      TransactionTemplate tx) {
+      TransactionTemplate tx, CustomSearchParameters searchParameters) {
     this.ctx = ctx;
     this.rows = rows;
     this.indexer = indexer;
     this.search = search;
     this.tx = tx;
+    this.searchParameters = searchParameters;
   }
 
   /** What a write did: the resource as stored (null after a delete) and whether it was created. */
@@ -114,12 +121,45 @@ public class ResourceWriter {
    * which case the caller rolls back and looks again.
    */
   private WriteOutcome insert(String type, String id, IBaseResource resource, ConditionalKey key) {
+    beforeWrite(resource);
     Instant now = now();
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
     Optional<Long> pk = rows.insertNew(type, id, now, content, index, key);
-    return pk.isEmpty() ? null : new WriteOutcome(resource, resource.getIdElement(), true, true);
+    if (pk.isEmpty()) {
+      return null;
+    }
+    afterWrite(type, id, resource);
+    return new WriteOutcome(resource, resource.getIdElement(), true, true);
+  }
+
+  /** Checks that apply to particular types before anything is written. */
+  private void beforeWrite(IBaseResource resource) {
+    if (resource instanceof SearchParameter sp) {
+      searchParameters.check(sp);
+    }
+  }
+
+  /**
+   * Work that must commit with the write: a SearchParameter queues the reindex that makes it
+   * searchable, and the registry reloads once the write is visible.
+   */
+  private void afterWrite(String type, String id, IBaseResource resourceOrNull) {
+    if (!"SearchParameter".equals(type)) {
+      return;
+    }
+    if (resourceOrNull instanceof SearchParameter sp && sp.getStatus() == Enumerations.PublicationStatus.ACTIVE) {
+      searchParameters.queueReindex("SearchParameter/" + id, sp);
+    }
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          searchParameters.reload();
+        }
+      });
+    }
   }
 
   private WriteOutcome insertOrFail(String type, String id, IBaseResource resource) {
@@ -180,12 +220,14 @@ public class ResourceWriter {
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
+    beforeWrite(resource);
     int version = c.versionId() + 1;
     Instant now = now();
     stamp(resource, type, id, version, now);
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, method, content, type, index);
+    afterWrite(type, id, resource);
     return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true);
   }
 
@@ -264,6 +306,7 @@ public class ResourceWriter {
       }
       int version = c.versionId() + 1;
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
+      afterWrite(type, id, null);
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
     });
   }

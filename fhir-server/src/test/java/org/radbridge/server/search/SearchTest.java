@@ -396,7 +396,7 @@ class SearchTest extends ServerTestBase {
     assertThat(ids("DiagnosticReport", "issued", "lt2023-03-10T10:00:00.600Z")).containsExactlyInAnyOrder(d1, d2, d5, d6);
     assertThat(ids("DiagnosticReport", "issued", "gt2023-03-10T10:00:00.400Z")).containsExactlyInAnyOrder(d1, d2, d3, d4);
     assertThat(ids("DiagnosticReport", "issued", "ap2023-03-10")).containsExactlyInAnyOrder(d1, d2, d3, d4, d5);
-    assertThat(ids("DiagnosticReport", "issued", "gt2023-03-10T23:00:00-02:00")).containsExactlyInAnyOrder(d4);
+    assertThat(ids("DiagnosticReport", "issued", "gt2023-03-10T23:00:00+02:00")).containsExactlyInAnyOrder(d4);
   }
 
   @Test
@@ -454,7 +454,6 @@ class SearchTest extends ServerTestBase {
     assertThat(ids("RiskAssessment", "probability", "ge0.5")).containsExactlyInAnyOrder(r50, r500, r52, r56);
     assertThat(ids("RiskAssessment", "probability", "le0.5")).containsExactlyInAnyOrder(r50, r500, r44, r47);
     assertThat(ids("RiskAssessment", "probability", "gt0.9")).isEmpty();
-    assertThat(ids("RiskAssessment", "probability", "5e-1")).containsExactlyInAnyOrder(r50, r52, r47, r500);
   }
 
   private String obs(String valueQuantity) {
@@ -941,7 +940,7 @@ class SearchTest extends ServerTestBase {
 
     b = search("Patient", "_elements", "name");
     assertThat(matchIds(b)).containsExactlyInAnyOrderElementsOf(all);
-    assertThat(b.<String>getList("entry.resource.name[0].family")).containsExactlyInAnyOrder("Tot0", "Tot1", "Tot2", "Tot3", "Tot4");
+    assertThat(b.<String>getList("entry.resource.collect { it.name[0].family }")).containsExactlyInAnyOrder("Tot0", "Tot1", "Tot2", "Tot3", "Tot4");
     assertThat(b.getList("entry.resource.gender").stream().filter(java.util.Objects::nonNull).toList()).isEmpty();
     assertThat(b.getList("entry.resource.birthDate").stream().filter(java.util.Objects::nonNull).toList()).isEmpty();
   }

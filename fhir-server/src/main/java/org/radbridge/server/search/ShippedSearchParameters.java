@@ -1,0 +1,47 @@
+package org.radbridge.server.search;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.radbridge.server.store.ResourceWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stores the network's SearchParameters shipped in the profiles module (radbridge/searchparameters)
+ * through the one write path, once per canonical URL, so they are indexed and searchable like any
+ * SearchParameter created over REST.
+ */
+@Component
+public class ShippedSearchParameters implements ApplicationRunner {
+  private static final Logger log = LoggerFactory.getLogger(ShippedSearchParameters.class);
+
+  private final FhirContext ctx;
+  private final ResourceWriter writer;
+
+  public ShippedSearchParameters(FhirContext ctx, ResourceWriter writer) {
+    this.ctx = ctx;
+    this.writer = writer;
+  }
+
+  @Override
+  public void run(ApplicationArguments args) throws IOException {
+    Resource[] files = new PathMatchingResourcePatternResolver().getResources("classpath*:radbridge/searchparameters/*.json");
+    for (Resource file : files) {
+      try (InputStream in = file.getInputStream()) {
+        SearchParameter sp = (SearchParameter) ctx.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        ResourceWriter.WriteOutcome o = writer.create(sp, "url=" + sp.getUrl());
+        if (o.created()) {
+          log.info("Stored shipped SearchParameter {} as {}", sp.getUrl(), o.id().toUnqualifiedVersionless().getValue());
+        }
+      }
+    }
+  }
+}
