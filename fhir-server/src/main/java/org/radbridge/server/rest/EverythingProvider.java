@@ -1,5 +1,6 @@
 package org.radbridge.server.rest;
 
+import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
@@ -24,7 +25,7 @@ public class EverythingProvider {
     this.reader = reader;
   }
 
-  @Operation(name = "$everything", idempotent = true, typeName = "Patient")
+  @Operation(name = "$everything", idempotent = true, typeName = "Patient", bundleType = BundleTypeEnum.SEARCHSET)
   public IBundleProvider everything(@IdParam IIdType id, @OperationParam(name = "_count") IntegerType count,
       RequestDetails request) {
     Ids.requireValid(id.getIdPart());

@@ -239,6 +239,7 @@ class SearchTest extends ServerTestBase {
     assertThat(ids("Patient", "gender", GENDER + "|")).containsExactlyInAnyOrder(p1, p2, p4);
     // :not also returns resources without any value
     assertThat(ids("Patient", "gender:not", "male")).containsExactlyInAnyOrder(p2, p3, p4);
+    assertThat(ids("Patient", "gender:not", "male,female")).containsExactlyInAnyOrder(p3, p4);
   }
 
   @Test
@@ -312,17 +313,63 @@ class SearchTest extends ServerTestBase {
   }
 
   @Test
-  void relativeReferenceSearchDoesNotMatchAReferenceToAnotherServer() {
-    // Patient/9 on this server is not http://other.example/fhir/Patient/9
+  void localReferenceSearchDoesNotMatchAReferenceToAnotherServer() {
+    // R4 search, reference: [type]/[id] and [id] name a resource "using a local reference";
+    // http://other.example/fhir/Patient/L is another server's resource, not this server's Patient/L
     String code = "\"code\":" + code(LOINC, "36643-5", null);
-    String local = "9-" + UUID.randomUUID();
-    put("Patient", local, "\"name\":[{\"family\":\"Local\"}]");
+    String local = "loc-" + UUID.randomUUID();
+    String family = "Loc" + tag.substring(0, 8);
+    put("Patient", local, "\"name\":[{\"family\":\"" + family + "\"}]");
     String dLocal = dr("\"status\":\"final\"," + code + ",\"subject\":{\"reference\":\"Patient/" + local + "\"}");
-    String dExternal = dr("\"status\":\"final\"," + code + ",\"subject\":{\"reference\":\"http://other.example/fhir/Patient/9\"}");
+    String dExternal = dr("\"status\":\"amended\"," + code + ",\"subject\":{\"reference\":\"http://other.example/fhir/Patient/"
+        + local + "\"}");
 
-    assertThat(ids("DiagnosticReport", "subject", "Patient/" + local)).containsExactlyInAnyOrder(dLocal);
-    assertThat(ids("DiagnosticReport", "subject", "http://other.example/fhir/Patient/9")).containsExactlyInAnyOrder(dExternal);
-    assertThat(ids("DiagnosticReport", "subject", "Patient/9")).isEmpty();
+    org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+    soft.assertThat(ids("DiagnosticReport", "subject", "http://other.example/fhir/Patient/" + local))
+        .as("subject=<absolute url>").containsExactlyInAnyOrder(dExternal);
+    soft.assertThat(ids("DiagnosticReport", "subject", "Patient/" + local)).as("subject=Patient/id")
+        .containsExactlyInAnyOrder(dLocal);
+    soft.assertThat(ids("DiagnosticReport", "subject", local)).as("subject=id").containsExactlyInAnyOrder(dLocal);
+    soft.assertThat(ids("DiagnosticReport", "subject:Patient", local)).as("subject:Patient=id")
+        .containsExactlyInAnyOrder(dLocal);
+    soft.assertThat(ids("DiagnosticReport", "subject:Patient.name", family)).as("chain subject:Patient.name")
+        .containsExactlyInAnyOrder(dLocal);
+    soft.assertThat(ids("Patient", "_has:DiagnosticReport:subject:status", "amended")).as("_has").isEmpty();
+    soft.assertThat(includeRefs(search("DiagnosticReport", "_id", dExternal, "_include", "DiagnosticReport:subject")))
+        .as("_include of the external reference").isEmpty();
+    soft.assertThat(includeRefs(search("Patient", "_id", local, "_revinclude", "DiagnosticReport:subject")))
+        .as("_revinclude").containsExactlyInAnyOrder("DiagnosticReport/" + dLocal);
+    soft.assertAll();
+  }
+
+  @Test
+  void updatedAndDeletedResourcesAreSearchedByTheirCurrentState() {
+    String p = patient("\"name\":[{\"family\":\"Oldname\"}],\"gender\":\"male\"");
+    String code = "\"code\":" + code(LOINC, "36643-5", null);
+    String d = dr("\"status\":\"final\"," + code + ",\"subject\":{\"reference\":\"Patient/" + p + "\"}");
+    assertThat(ids("Patient", "family", "oldname")).containsExactly(p);
+    assertThat(ids("Patient", "_has:DiagnosticReport:subject:status", "final")).containsExactly(p);
+
+    put("Patient", p, "\"name\":[{\"family\":\"Newname\"}]");
+    assertThat(ids("Patient", "family", "oldname")).isEmpty();
+    assertThat(ids("Patient", "family", "newname")).containsExactly(p);
+    assertThat(ids("Patient", "gender", "male")).isEmpty();
+    assertThat(ids("Patient", "gender:missing", "true")).containsExactly(p);
+    assertThat(ids("DiagnosticReport", "subject:Patient.name", "newname")).containsExactly(d);
+    assertThat(ids("DiagnosticReport", "subject:Patient.name", "oldname")).isEmpty();
+
+    utf8().delete("/DiagnosticReport/" + d).then().statusCode(200);
+    assertThat(ids("DiagnosticReport", "status", "final")).isEmpty();
+    assertThat(ids("Patient", "_has:DiagnosticReport:subject:status", "final")).isEmpty();
+    assertThat(includeRefs(search("Patient", "_id", p, "_revinclude", "DiagnosticReport:subject"))).isEmpty();
+
+    String d2 = dr("\"status\":\"final\"," + code + ",\"subject\":{\"reference\":\"Patient/" + p + "\"}");
+    utf8().delete("/Patient/" + p).then().statusCode(200);
+    assertThat(ids("Patient", "family", "newname")).isEmpty();
+    assertThat(ids("DiagnosticReport", "subject:Patient.name", "newname")).isEmpty();
+    JsonPath b = search("DiagnosticReport", "_include", "DiagnosticReport:subject");
+    assertThat(matchIds(b)).containsExactly(d2);
+    assertThat(includeRefs(b)).isEmpty();
   }
 
   // ---- date -----------------------------------------------------------------------------------
@@ -454,6 +501,7 @@ class SearchTest extends ServerTestBase {
     assertThat(ids("RiskAssessment", "probability", "ge0.5")).containsExactlyInAnyOrder(r50, r500, r52, r56);
     assertThat(ids("RiskAssessment", "probability", "le0.5")).containsExactlyInAnyOrder(r50, r500, r44, r47);
     assertThat(ids("RiskAssessment", "probability", "gt0.9")).isEmpty();
+    assertThat(ids("RiskAssessment", "probability", "ap0.5")).containsExactlyInAnyOrder(r50, r52, r47, r500);
   }
 
   private String obs(String valueQuantity) {
@@ -478,6 +526,7 @@ class SearchTest extends ServerTestBase {
     assertThat(ids("Observation", "value-quantity", "ge5.5|" + UCUM + "|mg")).containsExactlyInAnyOrder(o6, o8);
     assertThat(ids("Observation", "value-quantity", "le5.4|" + UCUM + "|mg")).containsExactlyInAnyOrder(o1, o7);
     assertThat(ids("Observation", "value-quantity", "5.4|" + UCUM + "|g")).containsExactlyInAnyOrder(o3);
+    assertThat(ids("Observation", "value-quantity", "ne5.4|" + UCUM + "|mg")).containsExactlyInAnyOrder(o6, o7, o8);
     // no system: the code (or unit) in any system
     assertThat(ids("Observation", "value-quantity", "5.4||mg")).containsExactlyInAnyOrder(o1, o2, o4, o5);
     // number only: any unit
@@ -781,7 +830,8 @@ class SearchTest extends ServerTestBase {
     for (int i = 0; i < 57; i++) {
       expected.add(patient("\"name\":[{\"family\":\"" + String.format("Pg%02d", i) + "\"}]"));
     }
-    JsonPath page = search("Patient", "_sort", "family", "_count", "10");
+    JsonPath page = search("Patient", "_sort", "family", "_count", "10", "_total", "accurate");
+    assertThat(page.getInt("total")).isEqualTo(57);
     assertThat(link(page, "previous")).isNull();
     assertThat(link(page, "self")).isNotNull();
     List<List<String>> pages = new ArrayList<>();
@@ -790,6 +840,7 @@ class SearchTest extends ServerTestBase {
     while (next != null) {
       assertThat(pages).as("too many pages").hasSizeLessThan(7);
       page = follow(next);
+      assertThat(page.getInt("total")).isEqualTo(57);
       pages.add(matchIds(page));
       next = link(page, "next");
     }
@@ -989,6 +1040,7 @@ class SearchTest extends ServerTestBase {
   void unknownParameterWithoutPreferIsEitherIgnoredOrRejected() {
     String p = patient("\"active\":true");
     Response r = utf8().urlEncodingEnabled(false).get("/Patient?" + query("nosuchparam", "1"));
+    System.out.println("SearchTest: an unknown parameter without Prefer is " + (r.statusCode() == 200 ? "ignored" : "rejected with " + r.statusCode()));
     if (r.statusCode() == 200) {
       assertThat(matchIds(r.jsonPath())).containsExactly(p);
     } else {
