@@ -153,7 +153,8 @@ public class SearchPages {
         return;
       }
       boolean countOnly = isSummaryCount();
-      if ("accurate".equals(req.total()) || countOnly) {
+      // _count=0 is _summary=count (R4 search 3.1.1.5.6): the total, no entries
+      if ("accurate".equals(req.total()) || countOnly || req.count() == 0) {
         total = (int) search.count(req, maxPk);
       } else if ("estimate".equals(req.total())) {
         total = (int) search.estimate(req, maxPk);

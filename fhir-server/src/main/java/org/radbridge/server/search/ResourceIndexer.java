@@ -47,9 +47,12 @@ public class ResourceIndexer {
   private final IFhirPath fhirPath;
   private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry) {
+  private final String ownBase;
+
+  public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry, org.radbridge.server.RadBridgeProperties props) {
     this.ctx = ctx;
     this.registry = registry;
+    this.ownBase = SearchValues.ownBase(props.getBaseUrl());
     this.fhirPath = ctx.newFhirPath();
     // resolve() in expressions such as "subject.where(resolve() is Patient)" only needs the type,
     // which the reference itself carries: answer with an empty resource of that type.
@@ -151,7 +154,9 @@ public class ResourceIndexer {
       for (Coding c : cc.getCoding()) {
         token(rows, name, c.getSystem(), c.getCode(), c.hasDisplay() ? SearchValues.normalise(c.getDisplay()) : text);
       }
-      if (!cc.hasCoding() && text != null) {
+      // :text searches CodeableConcept.text as well as each display: the text gets a row of its own
+      boolean textCovered = cc.getCoding().stream().anyMatch(c -> !c.hasDisplay());
+      if (text != null && !textCovered) {
         rows.tokens.add(new IndexRows.TokenRow(name, null, null, text));
       }
     } else if (value instanceof Coding c) {
@@ -177,7 +182,7 @@ public class ResourceIndexer {
         SearchValues.clip(emptyToNull(code), SearchValues.MAX_TOKEN_LENGTH), textNorm));
   }
 
-  private static void addReference(IndexRows rows, String name, IBase value) {
+  private void addReference(IndexRows rows, String name, IBase value) {
     String ref = null;
     if (value instanceof Reference r) {
       ref = r.getReference();
@@ -198,13 +203,20 @@ public class ResourceIndexer {
       rows.references.add(new IndexRows.ReferenceRow(name, null, null, SearchValues.clip(ref, SearchValues.MAX_URI_LENGTH)));
       return;
     }
+    if (ownBase != null && ref.startsWith(ownBase)) {
+      ref = ref.substring(ownBase.length()); // a reference to this server written in full is local
+    }
     IdType id = new IdType(ref);
     if (id.getIdPart() == null || id.getIdPart().length() > 64) {
       return; // not a valid literal reference: nothing to match it by
     }
-    // absolute references keep their URL (matched by URL); relative ones only type and id
-    String url = id.hasBaseUrl() ? SearchValues.clip(id.toVersionless().getValue(), SearchValues.MAX_URI_LENGTH) : null;
-    rows.references.add(new IndexRows.ReferenceRow(name, id.getResourceType(), id.getIdPart(), url));
+    if (id.hasBaseUrl()) {
+      // a resource on another server: matched by its URL only, never as a local Type/id
+      rows.references.add(new IndexRows.ReferenceRow(name, null, null,
+          SearchValues.clip(id.toVersionless().getValue(), SearchValues.MAX_URI_LENGTH)));
+      return;
+    }
+    rows.references.add(new IndexRows.ReferenceRow(name, id.getResourceType(), id.getIdPart(), null));
   }
 
   private static void addDate(IndexRows rows, String name, IBase value) {

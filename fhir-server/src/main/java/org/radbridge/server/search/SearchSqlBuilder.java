@@ -37,9 +37,13 @@ public class SearchSqlBuilder {
     };
   }
 
-  public SearchSqlBuilder(SearchParamRegistry registry, CustomSearchParameters customSearchParameters) {
+  private final String ownBase;
+
+  public SearchSqlBuilder(SearchParamRegistry registry, CustomSearchParameters customSearchParameters,
+      org.radbridge.server.RadBridgeProperties props) {
     this.registry = registry;
     this.customSearchParameters = customSearchParameters;
+    this.ownBase = SearchValues.ownBase(props.getBaseUrl());
   }
 
   /** A custom parameter is searchable once its reindex job is done; before, the answer would be partial. */
@@ -567,14 +571,17 @@ public class SearchSqlBuilder {
     }
   }
 
-  private static void appendReference(StringBuilder sql, List<Object> p, Clause c, String v) {
+  private void appendReference(StringBuilder sql, List<Object> p, Clause c, String v) {
     String typeModifier = c.modifier();
     if (typeModifier != null && !Character.isUpperCase(typeModifier.charAt(0))) {
       throw new InvalidRequestException("Modifier ':" + typeModifier + "' is not supported on '" + c.name() + "'");
     }
+    if (ownBase != null && v.startsWith(ownBase)) {
+      v = v.substring(ownBase.length());
+    }
     if (v.startsWith("http://") || v.startsWith("https://") || v.startsWith("urn:")) {
       sql.append("x.target_url = ?");
-      p.add(v);
+      p.add(SearchValues.clip(v, SearchValues.MAX_URI_LENGTH));
       return;
     }
     IdType id = new IdType(v);
@@ -699,10 +706,15 @@ public class SearchSqlBuilder {
   private static void appendUri(StringBuilder sql, List<Object> p, Clause c, String v) {
     requireNoModifier(c, "below", "above");
     if ("below".equals(c.modifier())) {
-      sql.append("x.uri LIKE ?");
-      p.add(escapeLike(v) + "%");
+      // below by path segment: the URI itself or anything under it
+      String stem = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+      sql.append("(x.uri = ? OR x.uri LIKE ?)");
+      p.add(stem);
+      p.add(escapeLike(stem) + "/%");
     } else if ("above".equals(c.modifier())) {
-      sql.append("? LIKE (replace(replace(x.uri, '%', '\\%'), '_', '\\_') || '%')");
+      // above by path segment: the URI itself or any that it lies under
+      sql.append("(x.uri = ? OR ? LIKE (replace(replace(replace(x.uri, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '/%'))");
+      p.add(v);
       p.add(v);
     } else {
       sql.append("x.uri = ?");

@@ -22,6 +22,14 @@ public final class SearchValues {
   public static final int MAX_UNIT_LENGTH = 128;
   public static final int MAX_URI_LENGTH = 1024;
 
+  /** The configured public base URL with a trailing '/', or null when it is taken from requests. */
+  public static String ownBase(String baseUrl) {
+    if (baseUrl == null || baseUrl.isBlank()) {
+      return null;
+    }
+    return baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+  }
+
   /** Cuts a value to what an index column holds; queries cut their values the same way. */
   public static String clip(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);

@@ -277,10 +277,11 @@ class IndexRowsTest extends ServerTestBase {
          "managingOrganization":{"reference":"Organization/o-1/_history/3"},
          "link":[{"other":{"reference":"Patient/other-1"},"type":"seealso"}]}""");
 
-    // relative: type and id; absolute: the URL is kept as well; contained and logical: no row
+    // relative: type and id; absolute (another server): the URL only, so it never matches a local
+    // Practitioner/ext-9; contained and logical-only: no reference row
     assertThat(references("Patient", id, "general-practitioner")).containsExactlyInAnyOrder(
         "Practitioner|p-1|null",
-        "Practitioner|ext-9|http://other.example.org/fhir/Practitioner/ext-9");
+        "null|null|http://other.example.org/fhir/Practitioner/ext-9");
     // a versioned reference is indexed without its version
     assertThat(references("Patient", id, "organization")).containsExactly("Organization|o-1|null");
     assertThat(references("Patient", id, "link")).containsExactly("Patient|other-1|null");
