@@ -32,6 +32,13 @@ class OperationsTest extends ServerTestBase {
   }
 
   @Test
+  void theDatabaseMakesEveryCommitDurable() {
+    assertThat(jdbc.queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+    assertThat(jdbc.queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
+    assertThat(jdbc.queryForObject("SHOW full_page_writes", String.class)).isEqualTo("on");
+  }
+
+  @Test
   void prometheusMetricsIncludeHttpRequests() {
     json().get("/metadata").then().statusCode(200);
     String metrics = RestAssured.given().basePath("").get("/actuator/prometheus").then().statusCode(200)

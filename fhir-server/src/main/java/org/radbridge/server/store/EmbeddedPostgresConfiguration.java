@@ -65,6 +65,11 @@ public class EmbeddedPostgresConfiguration {
         .setPort(props.getEmbeddedDb().getPort())
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("listen_addresses", "127.0.0.1")
+        // zonky's test-oriented defaults turn durability off (fsync=off, synchronous_commit=off):
+        // a committed write must survive a power cut, so both go back on
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "100")
         .setServerConfig("shared_buffers", "256MB")
         .setServerConfig("jit", "off")
