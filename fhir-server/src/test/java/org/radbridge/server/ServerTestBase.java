@@ -57,7 +57,7 @@ public abstract class ServerTestBase {
 
   /** A JSON request with the FHIR media type. */
   protected RequestSpecification json() {
-    return RestAssured.given().contentType("application/fhir+json").accept("application/fhir+json");
+    return RestAssured.given().contentType("application/fhir+json; charset=UTF-8").accept("application/fhir+json");
   }
 
   /** A value no other test (or earlier run on the same database) has used. */

@@ -40,6 +40,16 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<StoredJsonReadFilter> storedJsonReadFilter(FhirContext ctx,
+      org.radbridge.server.store.ResourceRows rows) {
+    FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
+        new StoredJsonReadFilter(rows, ctx.getResourceTypes()));
+    reg.addUrlPatterns("/fhir/*");
+    reg.setOrder(3);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<RequestLogFilter> requestLogFilter() {
     FilterRegistrationBean<RequestLogFilter> reg = new FilterRegistrationBean<>(new RequestLogFilter());
     reg.addUrlPatterns("/*");

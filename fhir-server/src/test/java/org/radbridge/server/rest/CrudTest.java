@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Instant;
@@ -212,5 +213,27 @@ class CrudTest extends ServerTestBase {
     String id = json().body(body).post("/ImagingStudy").then().statusCode(201).extract().jsonPath().getString("id");
     json().get("/ImagingStudy/" + id).then().statusCode(200)
         .body("series", hasSize(1)).body("series[0].instance[0].uid", equalTo("1.2.3.4.1.1"));
+  }
+
+  @Test
+  void plainJsonReadServedFromStorageEqualsHapisEncoding() {
+    String body = patient(unique("mrn"), "Fäst").replace("\"gender\"", "\"text\":{\"status\":\"generated\","
+        + "\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">Fäst</div>\"},\"gender\"");
+    String id = create(body).then().statusCode(201).extract().jsonPath().getString("id");
+    json().body("{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"multipleBirthInteger\":2,"
+        + "\"extension\":[{\"url\":\"urn:x\",\"valueDecimal\":5.40}]}").put("/Patient/" + id).then().statusCode(200);
+    // plain read (served from the stored JSON) vs the same read through HAPI's encoder (_format forces it)
+    Response plain = RestAssured.given().get("/Patient/" + id);
+    Response viaHapi = RestAssured.given().queryParam("_format", "json").get("/Patient/" + id);
+    plain.then().statusCode(200).header("ETag", "W/\"2\"").header("Content-Type", "application/fhir+json;charset=UTF-8")
+        .header("Last-Modified", viaHapi.header("Last-Modified"))
+        .header("Content-Location", viaHapi.header("Content-Location"));
+    assertThat(plain.asString()).isEqualTo(viaHapi.asString()).contains("5.40");
+    Response v1 = RestAssured.given().get("/Patient/" + id + "/_history/1");
+    assertThat(v1.asString()).isEqualTo(RestAssured.given().queryParam("_format", "json").get("/Patient/" + id + "/_history/1").asString())
+        .contains("Fäst");
+    // a deleted resource still answers 410 with an OperationOutcome
+    json().delete("/Patient/" + id).then().statusCode(200);
+    RestAssured.given().get("/Patient/" + id).then().statusCode(410).body("resourceType", equalTo("OperationOutcome"));
   }
 }

@@ -1,0 +1,73 @@
+package org.radbridge.server.rest;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.radbridge.server.store.ResourceRows;
+import org.radbridge.server.store.StoredVersion;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The plain read, {@code GET /fhir/Type/id[/_history/vid]} answered in JSON with no parameters,
+ * served from the stored JSON as it is: the stored text is exactly what HAPI's encoder would write,
+ * so parsing and re-encoding it on every read is skipped. Anything else — another format, _summary,
+ * _elements, _pretty, conditional headers, a missing or deleted resource — goes on to HAPI.
+ */
+public class StoredJsonReadFilter extends OncePerRequestFilter {
+  private static final Pattern PATH =
+      Pattern.compile("^/fhir/([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/([0-9]{1,9}))?$");
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  private final ResourceRows rows;
+  private final Set<String> resourceTypes;
+
+  public StoredJsonReadFilter(ResourceRows rows, Set<String> resourceTypes) {
+    this.rows = rows;
+    this.resourceTypes = resourceTypes;
+  }
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    Matcher m = "GET".equals(request.getMethod()) && request.getQueryString() == null
+        && acceptsFhirJson(request.getHeader("Accept"))
+        && request.getHeader("If-None-Match") == null && request.getHeader("If-Modified-Since") == null
+        ? PATH.matcher(request.getRequestURI().substring(request.getContextPath().length())) : null;
+    if (m == null || !m.matches() || !resourceTypes.contains(m.group(1))) {
+      chain.doFilter(request, response);
+      return;
+    }
+    String type = m.group(1);
+    String id = m.group(2);
+    Optional<StoredVersion> found = m.group(3) == null ? rows.readCurrent(type, id)
+        : rows.readVersion(type, id, Integer.parseInt(m.group(3)));
+    if (found.isEmpty() || found.get().deleted()) {
+      chain.doFilter(request, response); // 404 / 410 with HAPI's OperationOutcome
+      return;
+    }
+    StoredVersion v = found.get();
+    byte[] body = v.content().getBytes(StandardCharsets.UTF_8);
+    String self = request.getRequestURL().toString();
+    int at = self.indexOf("/fhir/");
+    response.setStatus(200);
+    response.setContentType("application/fhir+json;charset=UTF-8");
+    response.setHeader("ETag", "W/\"" + v.versionId() + "\"");
+    response.setHeader("Last-Modified", HTTP_DATE.format(v.lastUpdated()));
+    response.setHeader("Content-Location", self.substring(0, at) + "/fhir/" + type + "/" + id + "/_history/" + v.versionId());
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  private static boolean acceptsFhirJson(String accept) {
+    return accept == null || accept.isBlank() || accept.equals("*/*") || accept.startsWith("application/fhir+json");
+  }
+}
