@@ -14,6 +14,11 @@ public class FhirConfiguration {
     // unknown elements and invalid primitive values are errors, not warnings
     ctx.setParserErrorHandler(new StrictErrorHandler());
     ctx.getParserOptions().setStripVersionsFromReferences(false);
+    // scanning the model of every resource type takes about a second; do it while the database
+    // starts instead of when the REST server registers its providers
+    Thread scan = new Thread(() -> ctx.getResourceTypes().forEach(ctx::getResourceDefinition), "fhir-model-scan");
+    scan.setDaemon(true);
+    scan.start();
     return ctx;
   }
 }

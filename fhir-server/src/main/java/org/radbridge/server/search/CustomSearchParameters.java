@@ -39,8 +39,12 @@ public class CustomSearchParameters {
   private final Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile String signature = "";
 
-  public CustomSearchParameters(FhirContext ctx, JdbcTemplate jdbc, SearchParamRegistry registry, JobQueue jobs) {
+  private final FhirPathEngine fhirPath;
+
+  public CustomSearchParameters(FhirContext ctx, JdbcTemplate jdbc, SearchParamRegistry registry, JobQueue jobs,
+      FhirPathEngine fhirPath) {
     this.ctx = ctx;
+    this.fhirPath = fhirPath;
     this.jdbc = jdbc;
     this.registry = registry;
     this.jobs = jobs;
@@ -76,7 +80,7 @@ public class CustomSearchParameters {
     }
     try {
       for (String part : SearchParamRegistry.splitUnion(sp.getExpression())) {
-        ctx.newFhirPath().parse(part);
+        fhirPath.get().parse(part);
       }
     } catch (Exception e) {
       throw new UnprocessableEntityException("SearchParameter " + sp.getCode() + " expression '" + sp.getExpression()

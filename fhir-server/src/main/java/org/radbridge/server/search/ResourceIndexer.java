@@ -44,33 +44,17 @@ public class ResourceIndexer {
 
   private final FhirContext ctx;
   private final SearchParamRegistry registry;
-  private final IFhirPath fhirPath;
+  private final FhirPathEngine fhirPath;
   private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final String ownBase;
 
-  public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry, org.radbridge.server.RadBridgeProperties props) {
+  public ResourceIndexer(FhirContext ctx, SearchParamRegistry registry, org.radbridge.server.RadBridgeProperties props,
+      FhirPathEngine fhirPath) {
     this.ctx = ctx;
     this.registry = registry;
     this.ownBase = SearchValues.ownBase(props.getBaseUrl());
-    this.fhirPath = ctx.newFhirPath();
-    // resolve() in expressions such as "subject.where(resolve() is Patient)" only needs the type,
-    // which the reference itself carries: answer with an empty resource of that type.
-    this.fhirPath.setEvaluationContext(new IFhirPathEvaluationContext() {
-      @Override
-      public IBase resolveReference(IIdType id, IBase context) {
-        if (id == null || !id.hasResourceType()) {
-          return null;
-        }
-        try {
-          IBaseResource stub = ctx.getResourceDefinition(id.getResourceType()).newInstance();
-          stub.setId(id.getIdPart());
-          return stub;
-        } catch (Exception e) {
-          return null;
-        }
-      }
-    });
+    this.fhirPath = fhirPath;
   }
 
   public IndexRows index(IBaseResource resource) {
@@ -83,7 +67,7 @@ public class ResourceIndexer {
       List<IBase> values = new java.util.ArrayList<>();
       try {
         for (IFhirPath.IParsedExpression e : p.expressions()) {
-          values.addAll(fhirPath.evaluate(resource, e, IBase.class));
+          values.addAll(fhirPath.get().evaluate(resource, e, IBase.class));
         }
       } catch (Exception e) {
         // an expression that fails on this resource leaves that parameter unindexed; say so once

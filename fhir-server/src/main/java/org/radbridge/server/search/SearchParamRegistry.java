@@ -28,17 +28,17 @@ public class SearchParamRegistry {
   /** A search parameter and its parsed expression (null when the expression cannot be parsed). */
   public static final class IndexedParam {
     private final RuntimeSearchParam param;
-    private final IFhirPath fhirPath;
+    private final FhirPathEngine fhirPath;
     private volatile boolean parsed;
     private List<IFhirPath.IParsedExpression> expressions = List.of();
 
     private final String customSubject;
 
-    IndexedParam(RuntimeSearchParam param, IFhirPath fhirPath) {
+    IndexedParam(RuntimeSearchParam param, FhirPathEngine fhirPath) {
       this(param, fhirPath, null);
     }
 
-    IndexedParam(RuntimeSearchParam param, IFhirPath fhirPath, String customSubject) {
+    IndexedParam(RuntimeSearchParam param, FhirPathEngine fhirPath, String customSubject) {
       this.param = param;
       this.fhirPath = fhirPath;
       this.customSubject = customSubject;
@@ -75,7 +75,7 @@ public class SearchParamRegistry {
               try {
                 List<IFhirPath.IParsedExpression> list = new java.util.ArrayList<>();
                 for (String part : splitUnion(param.getPath())) {
-                  list.add(fhirPath.parse(part));
+                  list.add(fhirPath.get().parse(part));
                 }
                 expressions = List.copyOf(list);
               } catch (Exception e) {
@@ -116,12 +116,12 @@ public class SearchParamRegistry {
   }
 
   private final FhirContext ctx;
-  private final IFhirPath fhirPath;
+  private final FhirPathEngine fhirPath;
   private final Map<String, Map<String, IndexedParam>> byType = new ConcurrentHashMap<>();
 
-  public SearchParamRegistry(FhirContext ctx) {
+  public SearchParamRegistry(FhirContext ctx, FhirPathEngine fhirPath) {
     this.ctx = ctx;
-    this.fhirPath = ctx.newFhirPath();
+    this.fhirPath = fhirPath;
   }
 
   /** All parameters of a type, keyed by name. */

@@ -8,8 +8,6 @@ import org.hl7.fhir.r4.model.SearchParameter;
 import org.radbridge.server.store.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
@@ -20,7 +18,7 @@ import org.springframework.stereotype.Component;
  * SearchParameter created over REST.
  */
 @Component
-public class ShippedSearchParameters implements ApplicationRunner {
+public class ShippedSearchParameters {
   private static final Logger log = LoggerFactory.getLogger(ShippedSearchParameters.class);
 
   private final FhirContext ctx;
@@ -31,8 +29,21 @@ public class ShippedSearchParameters implements ApplicationRunner {
     this.writer = writer;
   }
 
-  @Override
-  public void run(ApplicationArguments args) throws IOException {
+  /** After start, in the background: the server answers while the definitions are stored. */
+  @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+  public void storeInBackground() {
+    Thread t = new Thread(() -> {
+      try {
+        store();
+      } catch (Exception e) {
+        log.error("Storing the shipped SearchParameters failed", e);
+      }
+    }, "shipped-search-parameters");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  void store() throws IOException {
     Resource[] files = new PathMatchingResourcePatternResolver().getResources("classpath*:radbridge/searchparameters/*.json");
     for (Resource file : files) {
       try (InputStream in = file.getInputStream()) {
