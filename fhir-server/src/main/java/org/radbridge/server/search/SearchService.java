@@ -56,6 +56,10 @@ public class SearchService {
   }
 
   public List<PageRow> page(SearchRequest req, long maxPk, List<String> cursor, boolean backwards, int limit) {
+    var dateSort = sqlBuilder.dateSortParam(req.type(), req.sort());
+    if (dateSort.isPresent()) {
+      return dateSortedPage(req, maxPk, cursor, backwards, limit);
+    }
     SqlQuery q = sqlBuilder.page(req.type(), req.criteria().clauses(), req.sort(), maxPk, cursor, backwards, limit);
     int keys = req.sort().size();
     List<PageRow> rows = query(q, (rs, n) -> {
@@ -65,6 +69,39 @@ public class SearchService {
       }
       return new PageRow(rs.getLong(1), rs.getString(2), values);
     });
+    return rows;
+  }
+
+  /**
+   * A page sorted by one date parameter: first the resources that have a value (walked on the
+   * date index), then those without (by res_pk), as the general sort orders them.
+   */
+  private List<PageRow> dateSortedPage(SearchRequest req, long maxPk, List<String> cursor, boolean backwards, int limit) {
+    SortKey key = req.sort().get(0);
+    List<SearchCriteria.Clause> clauses = req.criteria().clauses();
+    String missing = SearchSqlBuilder.missingDateText(key.descending());
+    RowMapper<PageRow> mapper = (rs, n) -> new PageRow(rs.getLong(1), rs.getString(2), List.of(rs.getString(3)));
+    String cursorValue = cursor == null ? null : cursor.get(0);
+    Long cursorPk = cursor == null ? null : Long.valueOf(cursor.get(1));
+    boolean inMissing = missing.equals(cursorValue);
+    List<PageRow> rows = new ArrayList<>();
+    if (!backwards) {
+      if (!inMissing) {
+        rows.addAll(query(sqlBuilder.dateSortDriving(req.type(), clauses, key, maxPk, cursorValue, cursorPk, false, limit), mapper));
+      }
+      if (rows.size() < limit) {
+        rows.addAll(query(sqlBuilder.dateSortMissing(req.type(), clauses, key, maxPk, inMissing ? cursorPk : null, false,
+            limit - rows.size()), mapper));
+      }
+    } else {
+      if (inMissing) {
+        rows.addAll(query(sqlBuilder.dateSortMissing(req.type(), clauses, key, maxPk, cursorPk, true, limit), mapper));
+      }
+      if (rows.size() < limit) {
+        rows.addAll(query(sqlBuilder.dateSortDriving(req.type(), clauses, key, maxPk, inMissing ? null : cursorValue,
+            inMissing ? null : cursorPk, true, limit - rows.size()), mapper));
+      }
+    }
     return rows;
   }
 

@@ -100,6 +100,82 @@ public class SearchSqlBuilder {
     return new SqlQuery(sql.toString(), p);
   }
 
+  /**
+   * A sort on one date parameter of one type is answered by walking that parameter's index in
+   * page order (ix_date_low ascending, ix_date_high descending) and stopping after the page,
+   * instead of computing every match's sort key. Empty for any other sort.
+   */
+  public java.util.Optional<IndexedParam> dateSortParam(String type, List<SortKey> sort) {
+    if (sort.size() != 1 || type == null || type.contains(",")
+        || SearchParamRegistry.RESOURCE_TABLE_PARAMS.contains(sort.get(0).param())) {
+      return java.util.Optional.empty();
+    }
+    IndexedParam ip = registry.find(type, sort.get(0).param());
+    if (ip == null || ip.param().getParamType() != RestSearchParameterTypeEnum.DATE) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(ip);
+  }
+
+  /** The sort value text of a resource that has no value of the sort parameter (it sorts last). */
+  public static String missingDateText(boolean descending) {
+    return descending ? "-infinity" : "infinity";
+  }
+
+  /**
+   * Matches that have a value, in page order of their earliest (ascending) or latest (descending)
+   * value, each resource once (on its extreme row), after the cursor (value text, res_pk).
+   */
+  public SqlQuery dateSortDriving(String type, List<Clause> clauses, SortKey key, long maxPk, String cursorValue,
+      Long cursorPk, boolean backwards, int limit) {
+    boolean desc = key.descending();
+    String col = desc ? "high" : "low";
+    // forward: asc -> low ASC, res_pk ASC; desc -> high DESC, res_pk ASC; backwards reverses both
+    boolean valueDescending = desc != backwards;
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id, s." + col + "::text FROM idx_date s"
+        + " JOIN resource r ON r.res_pk = s.res_pk WHERE s.res_type = ? AND s.param = ? AND ");
+    p.add(type);
+    p.add(key.param());
+    appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND r.res_pk <= ?");
+    p.add(maxPk);
+    // the row that carries the resource's extreme value (ties broken by row position)
+    sql.append(" AND NOT EXISTS (SELECT 1 FROM idx_date s2 WHERE s2.res_pk = s.res_pk AND s2.param = s.param AND (s2.")
+        .append(col).append(desc ? " > s." : " < s.").append(col).append(" OR (s2.").append(col).append(" = s.").append(col)
+        .append(" AND s2.ctid > s.ctid)))");
+    if (cursorValue != null) {
+      sql.append(" AND (s.").append(col).append(valueDescending ? " < " : " > ").append("?::timestamptz OR (s.").append(col)
+          .append(" = ?::timestamptz AND s.res_pk ").append(backwards ? "<" : ">").append(" ?))");
+      p.add(cursorValue);
+      p.add(cursorValue);
+      p.add(cursorPk);
+    }
+    sql.append(" ORDER BY s.").append(col).append(valueDescending ? " DESC" : " ASC").append(", s.res_pk")
+        .append(backwards ? " DESC" : " ASC").append(" LIMIT ?");
+    p.add(limit);
+    return new SqlQuery(sql.toString(), p);
+  }
+
+  /** Matches without a value of the sort parameter, by res_pk, after (or before) the cursor. */
+  public SqlQuery dateSortMissing(String type, List<Clause> clauses, SortKey key, long maxPk, Long cursorPk,
+      boolean backwards, int limit) {
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id, ? FROM resource r WHERE ");
+    p.add(missingDateText(key.descending()));
+    appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND r.res_pk <= ? AND NOT EXISTS (SELECT 1 FROM idx_date x WHERE x.res_pk = r.res_pk AND x.param = ?)");
+    p.add(maxPk);
+    p.add(key.param());
+    if (cursorPk != null) {
+      sql.append(" AND r.res_pk ").append(backwards ? "<" : ">").append(" ?");
+      p.add(cursorPk);
+    }
+    sql.append(" ORDER BY r.res_pk").append(backwards ? " DESC" : " ASC").append(" LIMIT ?");
+    p.add(limit);
+    return new SqlQuery(sql.toString(), p);
+  }
+
   /** SELECT count(*) of the matches that existed at the first page. */
   public SqlQuery count(String type, List<Clause> clauses, long maxPk) {
     List<Object> p = new ArrayList<>();

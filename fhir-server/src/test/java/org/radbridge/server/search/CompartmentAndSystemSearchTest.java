@@ -109,4 +109,34 @@ class CompartmentAndSystemSearchTest extends ServerTestBase {
     assertThat(json().queryParam("subject:identifier", "urn:test:mr|" + mr).get("/DiagnosticReport").then().statusCode(200)
         .extract().jsonPath().<String>getList("entry.resource.id")).containsExactly(r);
   }
+
+  @Test
+  void sortOnAMultiValuedDateListsEachResourceOnceAtItsEarliestOrLatestValue() {
+    String tag = unique("goal");
+    String goal = "{\"resourceType\":\"Goal\"," + tagged(tag) + ",\"lifecycleStatus\":\"active\","
+        + "\"description\":{\"text\":\"g\"},\"subject\":{\"reference\":\"Patient/p\"},\"target\":[%s]}";
+    String g1 = post("Goal", goal.formatted("{\"dueDate\":\"2024-01-01\"},{\"dueDate\":\"2024-06-01\"}"));
+    String g2 = post("Goal", goal.formatted("{\"dueDate\":\"2024-03-01\"}"));
+    String g3 = post("Goal", goal.formatted("{\"dueDate\":\"2023-12-01\"},{\"dueDate\":\"2024-04-01\"}"));
+    String g4 = post("Goal", goal.formatted(""));
+    // ascending by each goal's earliest date, descending by its latest; the goal without a date last
+    assertThat(ids(tag, "target-date")).containsExactly(g3, g1, g2, g4);
+    assertThat(ids(tag, "-target-date")).containsExactly(g1, g3, g2, g4);
+    // paged one by one, forward, the same order and no goal twice
+    List<String> walked = new java.util.ArrayList<>();
+    JsonPath page = json().queryParam("_tag", "urn:test:tag|" + tag).queryParam("_sort", "-target-date")
+        .queryParam("_count", 1).get("/Goal").then().statusCode(200).extract().jsonPath();
+    while (true) {
+      walked.addAll(page.getList("entry.resource.id"));
+      String next = page.getString("link.find { it.relation == 'next' }.url");
+      if (next == null) break;
+      page = json().get(next.substring(next.indexOf("/fhir") + 5)).then().statusCode(200).extract().jsonPath();
+    }
+    assertThat(walked).containsExactly(g1, g3, g2, g4);
+  }
+
+  private List<String> ids(String tag, String sort) {
+    return json().queryParam("_tag", "urn:test:tag|" + tag).queryParam("_sort", sort).get("/Goal").then().statusCode(200)
+        .extract().jsonPath().getList("entry.resource.id");
+  }
 }
