@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.server.ETagSupportEnum;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import java.util.ArrayList;
 import java.util.List;
 import org.radbridge.server.RadBridgeProperties;
@@ -42,6 +43,11 @@ public class FhirRestServlet extends RestfulServer {
       setServerAddressStrategy(new HardcodedServerAddressStrategy(props.getBaseUrl()));
     }
     setPagingProvider(new StatelessPagingProvider(props, history, search));
+    // HAPI's per-type list of every possible _revinclude walks all types' parameters for each of the
+    // 146 types on every CapabilityStatement; _revinclude works on any reference parameter anyway
+    ServerCapabilityStatementProvider capabilities = new ServerCapabilityStatementProvider(this);
+    capabilities.setRestResourceRevIncludesEnabled(false);
+    setServerConformanceProvider(capabilities);
 
     List<IResourceProvider> providers = new ArrayList<>();
     FhirContext ctx = getFhirContext();

@@ -84,7 +84,7 @@ public class EmbeddedPostgresConfiguration {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(db.jdbcUrl());
     cfg.setUsername("postgres");
-    cfg.setMaximumPoolSize(20);
+    cfg.setMaximumPoolSize(12);
     cfg.setPoolName("radbridge-embedded");
     cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
     return new HikariDataSource(cfg);
