@@ -20,6 +20,8 @@ public class RadBridgeProperties {
     private DataSize maxResourceBody = DataSize.ofMegabytes(16);
     /** Largest body accepted for a Bundle posted to the base URL. */
     private DataSize maxBundleBody = DataSize.ofMegabytes(64);
+    /** Most entries accepted in one batch or transaction bundle. */
+    private int maxBundleEntries = 10_000;
     /** Page size when the client gives no _count. */
     private int defaultPageSize = 20;
     /** Largest _count honoured. */
@@ -29,6 +31,8 @@ public class RadBridgeProperties {
     public void setMaxResourceBody(DataSize v) { maxResourceBody = v; }
     public DataSize getMaxBundleBody() { return maxBundleBody; }
     public void setMaxBundleBody(DataSize v) { maxBundleBody = v; }
+    public int getMaxBundleEntries() { return maxBundleEntries; }
+    public void setMaxBundleEntries(int v) { maxBundleEntries = v; }
     public int getDefaultPageSize() { return defaultPageSize; }
     public void setDefaultPageSize(int v) { defaultPageSize = v; }
     public int getMaxPageSize() { return maxPageSize; }

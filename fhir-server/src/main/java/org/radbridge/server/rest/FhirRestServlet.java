@@ -20,15 +20,17 @@ public class FhirRestServlet extends RestfulServer {
   private final transient ResourceReader reader;
   private final transient HistoryPages history;
   private final transient SearchPages search;
+  private final transient org.radbridge.server.bundle.BundleProcessor bundles;
   private final transient RadBridgeProperties props;
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
-      SearchPages search, RadBridgeProperties props) {
+      SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props) {
     super(ctx);
     this.writer = writer;
     this.reader = reader;
     this.history = history;
     this.search = search;
+    this.bundles = bundles;
     this.props = props;
   }
 
@@ -59,6 +61,8 @@ public class FhirRestServlet extends RestfulServer {
     registerProvider(new SystemProvider(history, search, search.registry()));
     registerProvider(new EverythingProvider(search, reader));
     registerProvider(new ReindexStatusProvider(search.customSearchParameters()));
+    bundles.setSearchPages(search);
+    registerProvider(new TransactionProvider(bundles));
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));

@@ -14,9 +14,10 @@ import org.springframework.context.annotation.Configuration;
 public class RestConfiguration {
   @Bean
   public ServletRegistrationBean<FhirRestServlet> fhirServlet(FhirContext ctx, ResourceWriter writer,
-      ResourceReader reader, HistoryPages history, SearchPages search, RadBridgeProperties props) {
+      ResourceReader reader, HistoryPages history, SearchPages search,
+      org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
-        new FhirRestServlet(ctx, writer, reader, history, search, props), "/fhir/*");
+        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

@@ -35,6 +35,11 @@ public class ResourceReader {
     return parseStored(ctx, v);
   }
 
+  /** Whether (type, id) exists now (not deleted). */
+  public boolean exists(String type, String id) {
+    return rows.readCurrent(type, id).map(v -> !v.deleted()).orElse(false);
+  }
+
   public IBaseResource vread(String type, String id, String version) {
     int versionId;
     try {

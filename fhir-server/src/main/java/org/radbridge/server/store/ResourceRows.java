@@ -124,6 +124,11 @@ public class ResourceRows {
     }, VERSION_MAPPER);
   }
 
+  /** A transaction-scoped advisory lock on a text key (released at commit or rollback). */
+  public void lockKey(String key) {
+    jdbc.query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, key);
+  }
+
   /** Forgets a conditional-create key whose resource no longer matches its criteria. */
   public void deleteConditionalKey(String type, String hash) {
     jdbc.update("DELETE FROM conditional_create WHERE res_type = ? AND criteria_hash = ?", type, hash);

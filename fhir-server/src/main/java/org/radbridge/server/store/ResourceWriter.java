@@ -170,6 +170,42 @@ public class ResourceWriter {
     return o;
   }
 
+  // ---- bundles ------------------------------------------------------------------------------
+
+  /**
+   * Serialises conditional creates on the same criteria until the caller's transaction ends (a
+   * transaction-scoped advisory lock, so it holds across server nodes). A transaction bundle takes
+   * it before it looks for the match, so concurrent bundles with the same conditional patient
+   * see each other's result instead of both creating one.
+   */
+  public void lockCriteria(String type, SearchCriteria criteria) {
+    rows.lockKey(type + "?" + criteria.canonical());
+  }
+
+  /**
+   * Creates with an id chosen by the caller (a transaction bundle assigns ids before it resolves
+   * references) inside the caller's transaction; with criteria, also records the conditional key.
+   */
+  public WriteOutcome createWithId(String type, String id, IBaseResource resource, SearchCriteria ifNoneExist) {
+    ConditionalKey key = ifNoneExist == null ? null
+        : new ConditionalKey(ifNoneExist.canonicalHash(), type + "?" + ifNoneExist.canonical());
+    if (key != null) {
+      // the caller holds the criteria lock and found no match: a key still there is stale
+      rows.deleteConditionalKey(type, key.hash());
+    }
+    WriteOutcome o = insert(type, id, resource, key);
+    if (o == null) {
+      throw new PreconditionFailedException(key == null ? type + "/" + id + " already exists"
+          : "A concurrent request created a " + type + " matching " + key.criteria() + "; retry");
+    }
+    return o;
+  }
+
+  /** The current match of conditional criteria: none, one, or 412 for several. */
+  public Optional<WriteOutcome> findMatch(String type, SearchCriteria criteria, String what) {
+    return existingMatch(type, criteria, what);
+  }
+
   // ---- update -------------------------------------------------------------------------------
 
   /** Update (or create with the client's id). {@code ifMatch} is the version the client last saw. */
