@@ -245,4 +245,29 @@ class TransactionTest extends ServerTestBase {
       pool.shutdown();
     }
   }
+
+  @Test
+  void patchAndSearchEntriesInATransaction() {
+    String tag = unique("tx");
+    String id = unique("p");
+    json().body("{\"resourceType\":\"Patient\",\"id\":\"" + id + "\"," + meta(tag) + ",\"gender\":\"male\"}")
+        .put("/Patient/" + id).then().statusCode(201);
+    String jsonPatch = java.util.Base64.getEncoder().encodeToString(
+        "[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"female\"}]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String bundle = """
+        {"resourceType":"Bundle","type":"transaction","entry":[
+          {"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":"%1$s"},
+           "request":{"method":"PATCH","url":"Patient/%2$s"}},
+          {"resource":{"resourceType":"Parameters","parameter":[{"name":"operation","part":[
+             {"name":"type","valueCode":"add"},{"name":"path","valueString":"Patient"},
+             {"name":"name","valueString":"birthDate"},{"name":"value","valueDate":"1990-01-02"}]}]},
+           "request":{"method":"PATCH","url":"Patient?_id=%2$s"}},
+          {"request":{"method":"GET","url":"Patient?_tag=urn:test:tag|%3$s"}}]}""".formatted(jsonPatch, id, tag);
+    JsonPath r = post(bundle).then().statusCode(200).extract().jsonPath();
+    assertThat(r.<String>getList("entry.response.status")).containsExactly("200 OK", "200 OK", "200 OK");
+    assertThat(r.getString("entry[1].response.location")).endsWith("/_history/3");
+    assertThat(r.getString("entry[2].resource.type")).isEqualTo("searchset");
+    assertThat(r.<String>getList("entry[2].resource.entry.resource.birthDate")).containsExactly("1990-01-02");
+    assertThat(r.<String>getList("entry[2].resource.entry.resource.gender")).containsExactly("female");
+  }
 }
