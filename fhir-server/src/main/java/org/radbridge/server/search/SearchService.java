@@ -154,47 +154,37 @@ public class SearchService {
     return spec.startsWith("iterate:") ? spec.substring(8) : spec;
   }
 
+  /** _include: the resources the given ones refer to through the spec's parameter. */
   private List<Long> forward(List<Long> from, String spec) {
-    StringBuilder sql = new StringBuilder("SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
-        + " ON t.res_type = x.target_type AND t.res_id = x.target_id AND NOT t.deleted WHERE x.res_pk = ANY (?)");
-    List<Object> p = new ArrayList<>();
-    p.add(new org.radbridge.server.store.SqlArray("bigint", from.toArray()));
-    if (!"*".equals(spec)) {
-      String[] parts = spec.split(":");
-      if (parts.length < 2) {
-        throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
-            "_include must be Type:parameter[:TargetType] or *, not '" + spec + "'");
-      }
-      requireReference(parts[0], parts[1], "_include");
-      sql.append(" AND x.res_type = ? AND x.param = ?");
-      p.add(parts[0]);
-      p.add(parts[1]);
-      if (parts.length > 2) {
-        sql.append(" AND x.target_type = ?");
-        p.add(parts[2]);
-      }
-    }
-    return query(new SqlQuery(sql.toString(), p), (rs, n) -> rs.getLong(1));
+    return follow(from, spec, "_include", "SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
+        + " ON t.res_type = x.target_type AND t.res_id = x.target_id AND NOT t.deleted WHERE x.res_pk = ANY (?)",
+        "x.target_type");
   }
 
+  /** _revinclude: the resources that refer to the given ones through the spec's parameter. */
   private List<Long> reverse(List<Long> to, String spec) {
-    StringBuilder sql = new StringBuilder("SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
+    return follow(to, spec, "_revinclude", "SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
         + " ON x.target_type = t.res_type AND x.target_id = t.res_id JOIN resource s ON s.res_pk = x.res_pk"
-        + " AND NOT s.deleted WHERE t.res_pk = ANY (?)");
+        + " AND NOT s.deleted WHERE t.res_pk = ANY (?)", "t.res_type");
+  }
+
+  /** Runs an include query, narrowed by "Type:param[:TargetType]" unless the spec is "*". */
+  private List<Long> follow(List<Long> keys, String spec, String what, String select, String targetTypeColumn) {
+    StringBuilder sql = new StringBuilder(select);
     List<Object> p = new ArrayList<>();
-    p.add(new org.radbridge.server.store.SqlArray("bigint", to.toArray()));
+    p.add(new org.radbridge.server.store.SqlArray("bigint", keys.toArray()));
     if (!"*".equals(spec)) {
       String[] parts = spec.split(":");
       if (parts.length < 2) {
         throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
-            "_revinclude must be Type:parameter[:TargetType] or *, not '" + spec + "'");
+            what + " must be Type:parameter[:TargetType] or *, not '" + spec + "'");
       }
-      requireReference(parts[0], parts[1], "_revinclude");
+      requireReference(parts[0], parts[1], what);
       sql.append(" AND x.res_type = ? AND x.param = ?");
       p.add(parts[0]);
       p.add(parts[1]);
       if (parts.length > 2) {
-        sql.append(" AND t.res_type = ?");
+        sql.append(" AND ").append(targetTypeColumn).append(" = ?");
         p.add(parts[2]);
       }
     }
