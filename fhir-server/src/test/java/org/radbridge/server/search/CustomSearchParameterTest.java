@@ -109,19 +109,23 @@ class CustomSearchParameterTest extends ServerTestBase {
   }
 
   @Test
-  void searchBeforeTheReindexFinishedIsRefusedWithProgress() {
+  void searchBeforeTheReindexFinishedIsRefusedWithProgress() throws Exception {
     String code = "late" + Long.toString(System.nanoTime(), 36);
     String spId = json().body("""
         {"resourceType":"SearchParameter","url":"urn:test:sp:%s","name":"Late","status":"active",
          "description":"d","code":"%s","base":["Observation"],"type":"token","expression":"Observation.status"}"""
         .formatted(code, code)).post("/SearchParameter").then().statusCode(201).extract().jsonPath().getString("id");
-    // the worker polls every 500 ms: ask at once, before it can have finished, unless it already has
-    JsonPath st = status(spId);
-    if (!st.getBoolean("parameter.find { it.name == 'searchable' }.valueBoolean")) {
-      json().queryParam(code, "final").get("/Observation").then().statusCode(400)
-          .body("issue[0].diagnostics", containsString("still being indexed"))
-          .body("issue[0].diagnostics", containsString("$reindex-status"));
-    }
+    // hold the reindex back (whether or not a worker got to it already), as if it were still running
+    jdbc.update("UPDATE job SET state = 'running', next_run_at = now() + interval '1 hour', processed = 0, cursor_pk = 0"
+        + " WHERE kind = 'reindex' AND subject = ?", "SearchParameter/" + spId);
+    assertThat(status(spId).getBoolean("parameter.find { it.name == 'searchable' }.valueBoolean")).isFalse();
+    json().queryParam(code, "final").get("/Observation").then().statusCode(400)
+        .body("issue[0].diagnostics", containsString("still being indexed"))
+        .body("issue[0].diagnostics", containsString("$reindex-status"));
+    // let it run: it resumes from its cursor and the parameter becomes searchable
+    jdbc.update("UPDATE job SET next_run_at = now() WHERE kind = 'reindex' AND subject = ?", "SearchParameter/" + spId);
+    awaitSearchable(spId);
+    json().queryParam(code, "final").get("/Observation").then().statusCode(200).body("resourceType", equalTo("Bundle"));
   }
 
   @Test
