@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -88,6 +89,7 @@ public class RestBench {
     boolean quick = false;
     Integer requests = null;
     Integer warmup = null;
+    Integer serverWarmup = null;
     List<Integer> clients = List.of(1, 8);
     Set<String> phases = new LinkedHashSet<>(PHASES);
     Path ids = null;
@@ -99,6 +101,7 @@ public class RestBench {
         case "--quick" -> quick = true;
         case "--requests" -> requests = Integer.parseInt(value(args, ++i, a));
         case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
+        case "--server-warmup" -> serverWarmup = Integer.parseInt(value(args, ++i, a));
         case "--clients" -> clients = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
             .map(Integer::valueOf).toList();
         case "--phases" -> phases = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
@@ -107,7 +110,9 @@ public class RestBench {
         default -> { System.err.println("unknown option " + a); usage(); System.exit(2); }
       }
     }
-    if (!PHASES.containsAll(phases) || clients.stream().anyMatch(c -> c < 1)) {
+    if (!PHASES.containsAll(phases) || clients.stream().anyMatch(c -> c < 1)
+        || (requests != null && requests < 1) || (warmup != null && warmup < 0)
+        || (serverWarmup != null && serverWarmup < 0)) {
       usage();
       System.exit(2);
     }
@@ -121,24 +126,31 @@ public class RestBench {
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), bench.base,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-    if (phases.contains("create")) {
-      for (String type : TYPES) {
-        bench.phase("create", type);
-      }
-      if (ids != null) {
-        bench.saveIds(ids);
-      }
-    } else {
+    long started = System.nanoTime();
+    if (!phases.contains("create")) {
       bench.loadIds(ids);
     }
-    for (String phase : List.of("read", "update")) {
+    // A fresh server JVM answers its first thousands of requests with code the JIT has not compiled
+    // yet; without this the first measured phase (create Patient) would pay for all of that.
+    int jitWarmup = serverWarmup != null ? serverWarmup : quick ? 100 : 1000;
+    if (jitWarmup > 0) {
+      bench.warmUpServer(phases, jitWarmup);
+    }
+    for (String phase : PHASES) {
       if (phases.contains(phase)) {
         for (String type : TYPES) {
           bench.phase(phase, type);
         }
       }
     }
+    if (phases.contains("create") && ids != null) {
+      bench.saveIds(ids);
+    }
     bench.printTables();
+    // The client shares the CPUs with the server; this says how big its share was.
+    System.out.printf("RestBench used %.0f s of CPU in %.0f s%n",
+        ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toMillis() / 1e3,
+        (System.nanoTime() - started) / 1e9);
     int errors = bench.results.stream().mapToInt(Result::errors).sum();
     if (errors > 0) {
       System.err.println(errors + " requests failed");
@@ -160,38 +172,69 @@ public class RestBench {
           --clients LIST    concurrent clients per phase, comma separated (default 1,8)
           --requests N      measured requests per phase with 1 client; more clients send 2N (default 2000)
           --warmup N        unmeasured requests before each measured run (default 200)
-          --quick           small run: 200 requests, 20 warmup
+          --server-warmup N unmeasured requests per phase and kind before anything is measured,
+                            so the server's JIT has compiled its hot paths (default 1000, 0: none)
+          --quick           small run: 200 requests, 20 warmup, 100 server warmup
           --phases LIST     subset of create,read,update (default all)
           --ids FILE        save the created ids there; without the create phase, read them from there""");
   }
 
   // ---- running a phase ----
 
+  /** Unmeasured calls of every selected phase and kind, at the highest client count. */
+  void warmUpServer(Set<String> phases, int n) throws InterruptedException {
+    long start = System.nanoTime();
+    for (String phase : PHASES) {
+      for (String type : TYPES) {
+        if (phases.contains(phase) && canRun(phase, type)) {
+          run(phase, type, calls(phase, type), Collections.max(clients), n);
+        }
+      }
+    }
+    System.out.printf("  server warmup: %d requests per phase and kind in %.1f s%n", n,
+        (System.nanoTime() - start) / 1e9);
+  }
+
   /** Runs one phase for one type at every client count: warmup first, then the measured run. */
   void phase(String phase, String type) throws InterruptedException {
-    if (!phase.equals("create") && pools.get(type).isEmpty()) {
-      System.err.printf("skipping %s %s: no %s ids%n", phase, type, type);
+    if (!canRun(phase, type)) {
       return;
     }
-    AtomicInteger seq = sequences.computeIfAbsent(phase + " " + type, k -> new AtomicInteger());
-    IntFunction<Call> next = i -> switch (phase) {
-      case "create" -> create(type, seq.getAndIncrement());
-      case "read" -> read(type, seq.getAndIncrement());
-      default -> update(type, seq.getAndIncrement());
-    };
+    IntFunction<Call> next = calls(phase, type);
     for (int c : clients) {
       // More clients get more requests so the run is long enough to measure throughput.
       int n = c == 1 ? requests : 2 * requests;
-      run(next, c, warmup);
-      Result r = run(next, c, n);
-      results.add(new Result(phase, type, c, n, r.errors, r.seconds, r.nanos));
+      run(phase, type, next, c, warmup);
+      Result r = run(phase, type, next, c, n);
+      results.add(r);
       System.out.printf("  %-6s %-16s clients=%d  %8.1f req/s  p50 %.2f ms  p99 %.2f ms  errors %d%n",
           phase, type, c, r.throughput(), r.percentileMs(0.50), r.percentileMs(0.99), r.errors);
     }
   }
 
+  /** Creates need the kind they reference (the one before in TYPES); reads and updates their own. */
+  boolean canRun(String phase, String type) {
+    int index = TYPES.indexOf(type);
+    String needs = !phase.equals("create") ? type : index > 0 ? TYPES.get(index - 1) : null;
+    if (needs != null && pools.get(needs).isEmpty()) {
+      System.err.printf("skipping %s %s: no %s was created%n", phase, type, needs);
+      return false;
+    }
+    return true;
+  }
+
+  /** The calls of one phase and type; the sequence goes on across warmups and measured runs. */
+  IntFunction<Call> calls(String phase, String type) {
+    AtomicInteger seq = sequences.computeIfAbsent(phase + " " + type, k -> new AtomicInteger());
+    return i -> switch (phase) {
+      case "create" -> create(type, seq.getAndIncrement());
+      case "read" -> read(type, seq.getAndIncrement());
+      default -> update(type, seq.getAndIncrement());
+    };
+  }
+
   /** Sends n calls from `clients` threads, each thread sending its next call when the last one answered. */
-  Result run(IntFunction<Call> next, int clients, int n) throws InterruptedException {
+  Result run(String phase, String type, IntFunction<Call> next, int clients, int n) throws InterruptedException {
     long[] nanos = new long[n];
     AtomicInteger taken = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
@@ -199,24 +242,23 @@ public class RestBench {
       for (int i; (i = taken.getAndIncrement()) < n; ) {
         Call call = next.apply(i);
         long start = System.nanoTime();
-        boolean ok;
+        String failure = null;
         try {
           HttpResponse<String> response = http.send(call.request, HttpResponse.BodyHandlers.ofString());
-          ok = response.statusCode() == call.expect && call.onSuccess.accept(response);
-          if (!ok && errors.get() < 3) { // a few samples are enough to see what went wrong
-            System.err.printf("%s %s -> %d %s%n", call.request.method(), call.request.uri(),
-                response.statusCode(), abbreviate(response.body()));
+          if (response.statusCode() != call.expect) {
+            failure = response.statusCode() + " " + abbreviate(response.body());
+          } else if (!call.onSuccess.accept(response)) {
+            failure = response.statusCode() + " without a usable id: " + abbreviate(response.body());
           }
         } catch (IOException e) {
-          ok = false;
-          System.err.printf("%s %s -> %s%n", call.request.method(), call.request.uri(), e);
+          failure = e.toString();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
         nanos[i] = System.nanoTime() - start;
-        if (!ok) {
-          errors.incrementAndGet();
+        if (failure != null && errors.incrementAndGet() <= 3) { // a few samples show what went wrong
+          System.err.printf("%s %s -> %s%n", call.request.method(), call.request.uri(), failure);
         }
       }
     };
@@ -230,7 +272,7 @@ public class RestBench {
       t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Result(null, null, clients, n, errors.get(), seconds, nanos);
+    return new Result(phase, type, clients, n, errors.get(), seconds, nanos);
   }
 
   static String abbreviate(String s) {
@@ -241,13 +283,21 @@ public class RestBench {
 
   Call create(String type, int seq) {
     List<Entry> pool = pools.get(type);
+    // The new resource references one of the kind before it and, through that one, the same patient
+    // and order, so every DiagnosticReport -> ImagingStudy -> ServiceRequest -> Patient chain agrees.
     Entry links = switch (type) {
       case "Patient" -> new Entry(null, null, null, null, 0);
       case "ServiceRequest" -> new Entry(null, pick("Patient", seq).id, null, null, 0);
-      case "ImagingStudy" -> { Entry order = pick("ServiceRequest", seq); yield new Entry(null, order.patient, order.id, null, 0); }
-      default -> { Entry study = pick("ImagingStudy", seq); yield new Entry(null, study.patient, study.order, study.id, 0); }
+      case "ImagingStudy" -> {
+        Entry order = pick("ServiceRequest", seq);
+        yield new Entry(null, order.patient, order.id, null, 0);
+      }
+      default -> {
+        Entry study = pick("ImagingStudy", seq);
+        yield new Entry(null, study.patient, study.order, study.id, 0);
+      }
     };
-    long seed = new Random().nextLong();
+    long seed = ThreadLocalRandom.current().nextLong();
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/" + type))
         .header("Content-Type", FHIR_JSON).header("Accept", FHIR_JSON)
         .POST(HttpRequest.BodyPublishers.ofString(body(type, links, seed, null, 0))).build();
@@ -364,6 +414,8 @@ public class RestBench {
         rnd.nextInt(100_000_000), links.patient, dateTime(rnd), rev);
   }
 
+  static final String CT_IMAGE_STORAGE = "urn:oid:1.2.840.10008.5.1.4.1.1.2"; // SOP Class UID
+
   static String imagingStudy(Random rnd, Entry links, int rev) {
     String dcm = "http://dicom.nema.org/resources/ontology/DCM";
     StringBuilder series = new StringBuilder();
@@ -377,8 +429,8 @@ public class RestBench {
           "instance":[""", uid(rnd), s, dcm, s == 1 ? "Thorax 5mm axial" : "Thorax 1mm lung kernel"));
       for (int i = 1; i <= 20; i++) {
         series.append(i > 1 ? "," : "").append(String.format(Locale.ROOT, """
-            {"uid":"%s","sopClass":{"system":"urn:ietf:rfc:3986","code":"urn:oid:1.2.840.10008.5.1.4.1.1.2"},"number":%d}""",
-            uid(rnd), i));
+            {"uid":"%s","sopClass":{"system":"urn:ietf:rfc:3986","code":"%s"},"number":%d}""",
+            uid(rnd), CT_IMAGE_STORAGE, i));
       }
       series.append("]}");
     }

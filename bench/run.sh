@@ -114,8 +114,13 @@ run_bench() {
 
 now_ns() { date +%s%N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+rss_mb() {
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server is no longer running" >&2; return 1; }
+  awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"
+}
 
+# Other work on the machine skews every number here; the load average before the run hints at it.
+echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
 mkdir -p "$DATA"
 echo "== first start (initialises PostgreSQL in $DATA) on port $PORT"
 t0=$(now_ns)
@@ -140,14 +145,16 @@ echo "server start on an existing database: $start_s s (launch to first 200 of /
 grep -m 1 -o 'Started RadBridgeApplication in .*' "$WORK/server-2.log" || true
 grep -m 1 -o 'GET /fhir/metadata 200 .*' "$WORK/server-2.log" | sed 's/^/first /' || true
 
-# Short read run on the restarted server, over the ids the first run created.
-run_bench "$@" --phases read --quick || bench_rc=$?
+# Short read run on the restarted server, over the ids the first run created; no server warmup, so
+# it shows a just-started server (later options win over the user's).
+run_bench "$@" --phases read --requests 200 --warmup 20 --server-warmup 0 || bench_rc=$?
 
 rss_restart=$(rss_mb)
 echo "== summary (VmRSS of the server JVM; the PostgreSQL processes are not included)"
 echo "server start on an existing database: $start_s s"
 echo "server resident memory after the run: $rss_run MB"
 echo "server resident memory after restart and read run: $rss_restart MB"
+echo "load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo "output saved in $LOG"
 
 stop_server
