@@ -3,8 +3,9 @@
 # Starts the server on a fresh data directory and a free port, runs bench/RestBench.java, restarts
 # the server on the same data to time a start on an existing database, reads again, reports the
 # server's resident memory and stops everything. Arguments are passed on to RestBench
-# (e.g. --quick, --clients 1,8). SERVER_JAVA_OPTS adds JVM options to the server;
-# KEEP=1 keeps the work directory (data and logs), which is otherwise kept only on failure.
+# (e.g. --quick, --clients 1,8). The server JVM gets the options `./radbridge serve` uses unless
+# SERVER_JAVA_OPTS says otherwise. KEEP=1 keeps the work directory (data and logs), which is
+# otherwise kept only on failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -78,13 +79,17 @@ if [[ ! -f $JAR ]]; then
   (cd "$ROOT" && mvn -q -B -DskipTests install)
 fi
 
+# The same JVM options as `./radbridge serve` (its DEFAULT_JAVA_OPTS), so memory and start time are
+# those of the server as it is run, unless SERVER_JAVA_OPTS says otherwise.
+JAVA_OPTS=${SERVER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/radbridge" 2>/dev/null || true)}
+
 # A private copy of the jar, so a rebuild during the run cannot pull it away from the server.
 cp "$JAR" "$WORK/server.jar"
 
-# $1 = log file. Word splitting of SERVER_JAVA_OPTS is intended.
+# $1 = log file. Word splitting of JAVA_OPTS is intended.
 start_server() {
   # shellcheck disable=SC2086
-  java ${SERVER_JAVA_OPTS:-} -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" >"$1" 2>&1 &
+  java $JAVA_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" >"$1" 2>&1 &
   SERVER_PID=$!
 }
 
@@ -121,6 +126,7 @@ rss_mb() {
 
 # Other work on the machine skews every number here; the load average before the run hints at it.
 echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
+echo "server jar built $(date -Is -r "$JAR"), JVM options: ${JAVA_OPTS:-none}"
 mkdir -p "$DATA"
 echo "== first start (initialises PostgreSQL in $DATA) on port $PORT"
 t0=$(now_ns)

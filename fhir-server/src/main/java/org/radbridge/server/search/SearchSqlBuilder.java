@@ -508,20 +508,20 @@ public class SearchSqlBuilder {
       throw new InvalidRequestException("Chained parameter '" + raw + "': no target type of '" + refName
           + "' has a search parameter '" + firstName(next) + "'");
     }
-    sql.append(alias).append(".res_pk IN (SELECT x.res_pk FROM idx_reference x WHERE x.res_type = ? AND x.param = ? AND (");
-    p.add(type);
-    p.add(refName);
+    // driven from the targets: each target type's matches (few, found by their own indexes) are
+    // joined to the reference rows that point at them; one UNION ALL branch per target type
+    sql.append(alias).append(".res_pk IN (");
     for (int i = 0; i < usable.size(); i++) {
       String t = usable.get(i);
       String ta = nextAlias();
-      if (i > 0) sql.append(" OR ");
-      sql.append("(x.target_type = ? AND x.target_id IN (SELECT ").append(ta).append(".res_id FROM resource ")
-          .append(ta).append(" WHERE ");
-      p.add(t);
+      if (i > 0) sql.append(" UNION ALL ");
+      sql.append("SELECT x.res_pk FROM resource ").append(ta).append(" JOIN idx_reference x ON x.res_type = ? AND x.param = ?")
+          .append(" AND x.target_type = ").append(ta).append(".res_type AND x.target_id = ").append(ta).append(".res_id WHERE ");
+      p.add(type);
+      p.add(refName);
       appendWhere(sql, p, ta, t, List.of(next));
-      sql.append("))");
     }
-    sql.append("))");
+    sql.append(")");
   }
 
   private static String firstName(Clause c) {
