@@ -85,7 +85,7 @@ class OperationsTest extends ServerTestBase {
   }
 
   @Test
-  void everyRequestIsLoggedWithMethodPathStatusAndTime() {
+  void everyRequestIsLoggedWithMethodPathStatusAndTime() throws InterruptedException {
     Logger logger = (Logger) LoggerFactory.getLogger("radbridge.request");
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
@@ -93,7 +93,11 @@ class OperationsTest extends ServerTestBase {
     try {
       String marker = unique("log");
       json().get("/Patient/" + marker).then().statusCode(404);
-      assertThat(appender.list).anySatisfy(e ->
+      // the line is written after the response has gone out: give it a moment
+      for (int i = 0; i < 50 && appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains(marker)); i++) {
+        Thread.sleep(20);
+      }
+      assertThat(List.copyOf(appender.list)).anySatisfy(e ->
           assertThat(e.getFormattedMessage()).matches("GET /fhir/Patient/" + marker + " 404 \\d+ms"));
     } finally {
       logger.detachAppender(appender);

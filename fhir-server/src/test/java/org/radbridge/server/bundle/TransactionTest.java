@@ -270,4 +270,19 @@ class TransactionTest extends ServerTestBase {
     assertThat(r.<String>getList("entry[2].resource.entry.resource.birthDate")).containsExactly("1990-01-02");
     assertThat(r.<String>getList("entry[2].resource.entry.resource.gender")).containsExactly("female");
   }
+
+  @Test
+  void urnOidFullUrlsAreResolvedLikeUuids() {
+    String tag = unique("oid");
+    String bundle = """
+        {"resourceType":"Bundle","type":"transaction","entry":[
+          {"fullUrl":"urn:oid:1.2.840.99999.%1$d","resource":{"resourceType":"Organization",%2$s,"name":"Clinic"},
+           "request":{"method":"POST","url":"Organization"}},
+          {"resource":{"resourceType":"Patient",%2$s,"managingOrganization":{"reference":"urn:oid:1.2.840.99999.%1$d"}},
+           "request":{"method":"POST","url":"Patient"}}]}""".formatted(System.nanoTime() % 1_000_000, meta(tag));
+    JsonPath r = post(bundle).then().statusCode(200).extract().jsonPath();
+    String org = r.getString("entry[0].response.location").split("/")[1];
+    String patient = r.getString("entry[1].response.location").split("/")[1];
+    json().get("/Patient/" + patient).then().body("managingOrganization.reference", equalTo("Organization/" + org));
+  }
 }
