@@ -13,8 +13,9 @@
 #                    after a successful run unless KEEP=1)
 #     --explain      also capture EXPLAIN (ANALYZE, BUFFERS) of each search's SQL (needs psql)
 #     --no-bench     load (and explain) only
-# SERVER_JAVA_OPTS / LOAD_JAVA_OPTS add JVM options to the server / the loader; SERVER_JAR runs
-# another build of the server (default fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar).
+# The server JVM gets the options `./radbridge serve` uses unless SERVER_JAVA_OPTS says otherwise;
+# LOAD_JAVA_OPTS adds JVM options to the loader; SERVER_JAR runs another build of the server
+# (default fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -148,6 +149,10 @@ CLASSPATH_APP=$WORK/app/server.jar # its manifest's Class-Path names lib/*.jar
 
 load_avg() { cut -d ' ' -f 1-3 /proc/loadavg; }
 
+# The same JVM options as `./radbridge serve` (its DEFAULT_JAVA_OPTS), as bench/run.sh does, so the
+# server is measured as it is run, unless SERVER_JAVA_OPTS says otherwise.
+SERVER_OPTS=${SERVER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/radbridge" 2>/dev/null || true)}
+
 # $1 = data dir, $2 = log file
 start_server() {
   PORT=$(free_port)
@@ -155,7 +160,7 @@ start_server() {
   # zonky logs PostgreSQL's own output at INFO; the server's default (WARN) would hide the
   # statement log that --explain turns on
   # shellcheck disable=SC2086
-  java ${SERVER_JAVA_OPTS:-} -jar "$WORK/server.jar" --radbridge.data-dir="$1" --server.port="$PORT" \
+  java $SERVER_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$1" --server.port="$PORT" \
     --logging.level.io.zonky.test.db.postgres=INFO >"$2" 2>&1 &
   SERVER_PID=$!
   local deadline=$((SECONDS + 300)) code
@@ -196,7 +201,8 @@ explain() {
   rm -f "$data/postgres/log/explain.log"
   start_server "$data" "$log.explain"
   pgport=$(grep -o 'Embedded PostgreSQL ready on port [0-9]*' "$log.explain" | tail -n 1 | awk '{print $NF}')
-  urls=$(java "$ROOT/bench/SearchBench.java" --values "$values" --base "$BASE" --urls)
+  # SearchBench options given after -- apply here too (--searches picks the searches to explain)
+  urls=$(java "$ROOT/bench/SearchBench.java" --values "$values" --base "$BASE" "${BENCH_ARGS[@]}" --urls)
   {
     echo "EXPLAIN (ANALYZE, BUFFERS) of the statements the server ran for one request of each search,"
     echo "captured $(date -Is), load average $(load_avg)."
@@ -240,6 +246,7 @@ explain() {
 }
 
 echo "$(date -Is), $(nproc) CPUs, load average $(load_avg)"
+echo "server jar $JAR built $(date -Is -r "$JAR"), server JVM options: ${SERVER_OPTS:-none}"
 IFS=',' read -r -a scale_list <<<"$SCALES"
 saved=()
 bench_rc=0
