@@ -23,6 +23,26 @@ public final class IndexRows {
   public final List<QuantityRow> quantities = new ArrayList<>();
   public final List<UriRow> uris = new ArrayList<>();
 
+  /** Drops repeated rows (the same code from several codings or instances): one row answers them all. */
+  public IndexRows deduplicated() {
+    dedupe(strings);
+    dedupe(tokens);
+    dedupe(references);
+    dedupe(dates);
+    dedupe(numbers);
+    dedupe(quantities);
+    dedupe(uris);
+    return this;
+  }
+
+  private static <T> void dedupe(List<T> rows) {
+    if (rows.size() > 1) {
+      List<T> unique = new ArrayList<>(new java.util.LinkedHashSet<>(rows));
+      rows.clear();
+      rows.addAll(unique);
+    }
+  }
+
   public int size() {
     return strings.size() + tokens.size() + references.size() + dates.size() + numbers.size()
         + quantities.size() + uris.size();

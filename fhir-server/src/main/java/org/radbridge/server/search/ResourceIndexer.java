@@ -81,7 +81,7 @@ public class ResourceIndexer {
         add(rows, p, value);
       }
     }
-    return rows;
+    return rows.deduplicated();
   }
 
   private void add(IndexRows rows, IndexedParam p, IBase value) {

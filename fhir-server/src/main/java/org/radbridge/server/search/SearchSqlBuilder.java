@@ -56,6 +56,7 @@ public class SearchSqlBuilder {
 
   /** SELECT r.res_pk, r.res_id of the current, not deleted resources of a type that match. */
   public SqlQuery matching(String resourceType, SearchCriteria criteria, int limit) {
+    resetAliases();
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id FROM resource r WHERE ");
     appendWhere(sql, p, "r", resourceType, criteria.clauses());
@@ -74,6 +75,7 @@ public class SearchSqlBuilder {
    */
   public SqlQuery page(String type, List<Clause> clauses, List<SortKey> sort, long maxPk, List<String> cursor,
       boolean backwards, int limit) {
+    resetAliases();
     List<SortColumn> cols = sortColumns(type, sort);
     List<Object> p = new ArrayList<>();
     StringBuilder select = new StringBuilder("SELECT r.res_pk, r.res_id");
@@ -128,6 +130,7 @@ public class SearchSqlBuilder {
    */
   public SqlQuery dateSortDriving(String type, List<Clause> clauses, SortKey key, long maxPk, String cursorValue,
       Long cursorPk, boolean backwards, int limit) {
+    resetAliases();
     boolean desc = key.descending();
     String col = desc ? "high" : "low";
     // forward: asc -> low ASC, res_pk ASC; desc -> high DESC, res_pk ASC; backwards reverses both
@@ -160,6 +163,7 @@ public class SearchSqlBuilder {
   /** Matches without a value of the sort parameter, by res_pk, after (or before) the cursor. */
   public SqlQuery dateSortMissing(String type, List<Clause> clauses, SortKey key, long maxPk, Long cursorPk,
       boolean backwards, int limit) {
+    resetAliases();
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id, ? FROM resource r WHERE ");
     p.add(missingDateText(key.descending()));
@@ -178,6 +182,7 @@ public class SearchSqlBuilder {
 
   /** SELECT count(*) of the matches that existed at the first page. */
   public SqlQuery count(String type, List<Clause> clauses, long maxPk) {
+    resetAliases();
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT count(*) FROM resource r WHERE ");
     appendTypesWhere(sql, p, type, clauses);
@@ -290,11 +295,18 @@ public class SearchSqlBuilder {
     }
   }
 
-  private int aliasCounter;
+  /**
+   * Aliases numbered from 1 in each statement, so the same search always yields the same SQL
+   * text (and the driver's prepared-statement cache and PostgreSQL's plan cache can serve it).
+   */
+  private final ThreadLocal<int[]> aliasSeq = ThreadLocal.withInitial(() -> new int[1]);
 
-  private synchronized String nextAlias() {
-    aliasCounter = (aliasCounter + 1) % 1_000_000;
-    return "t" + aliasCounter;
+  private void resetAliases() {
+    aliasSeq.get()[0] = 0;
+  }
+
+  private String nextAlias() {
+    return "t" + (++aliasSeq.get()[0]);
   }
 
   private void appendClause(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {

@@ -70,6 +70,10 @@ public class EmbeddedPostgresConfiguration {
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")
+        // a parallel plan for a 20-row page costs many times the serial one on a small machine
+        .setServerConfig("max_parallel_workers_per_gather", "0")
+        // keep PostgreSQL's own log (zonky stops reading its output after start-up)
+        .setServerConfig("logging_collector", "on")
         .setServerConfig("max_connections", "100")
         .setServerConfig("shared_buffers", "256MB")
         .setServerConfig("jit", "off")
