@@ -13,9 +13,14 @@
 #                        (default: generated into the temporary work directory)
 #     --clients N        patient bundles posted at once (default 1)
 #     --prefer P         Prefer: return=minimal (default) or return=representation
+#     --resolve-refs     diagnostic: replace the patient bundles' conditional references by the ids
+#                        they resolve to before posting them (untimed), to show what resolving costs
 #     --tx-bench         also run TransactionBench after the load and check
 #     --tx-only          run only TransactionBench on a fresh server (no Synthea)
-# SERVER_JAVA_OPTS adds JVM options to the server; SERVER_JAR runs another build of the server.
+# The server JVM gets the options `./radbridge serve` uses, with the heap raised to SYNTHEA_HEAP
+# (default 2g) when Synthea bundles are loaded: its 320 MB heap cannot parse the biggest patient
+# bundles (see bench/README.md). SERVER_JAVA_OPTS replaces all of that; SERVER_JAR runs another
+# build of the server.
 # BUNDLE_LIMITS are server arguments for the bundle limits (default: 50,000 entries, 256 MB; Synthea's
 # biggest patient bundles are over the server's defaults of 10,000 entries and 64 MB); BUNDLE_LIMITS=
 # (empty) runs with the server's defaults. KEEP=1 keeps the work directory (data, logs, Synthea
@@ -32,6 +37,7 @@ CLIENTS=1
 PREFER=minimal
 TX_BENCH=""
 SYNTHEA=1
+LOAD_ARGS=()
 TX_ARGS=()
 BUNDLE_LIMITS=${BUNDLE_LIMITS---radbridge.limits.max-bundle-entries=50000 --radbridge.limits.max-bundle-body=256MB}
 while (($#)); do
@@ -41,10 +47,11 @@ while (($#)); do
     --synthea-dir) SYNTHEA_DIR=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --prefer) PREFER=$2; shift 2 ;;
+    --resolve-refs) LOAD_ARGS+=(--resolve-refs); shift ;;
     --tx-bench) TX_BENCH=1; shift ;;
     --tx-only) TX_BENCH=1; SYNTHEA=""; shift ;;
     --) shift; TX_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (TransactionBench options go after --)" >&2; exit 2 ;;
   esac
 done
@@ -118,17 +125,18 @@ run_child() {
 
 load() { cut -d ' ' -f 1-3 /proc/loadavg; }
 
-# CPU seconds (user + system) used so far by the server JVM, and by its PostgreSQL (the postmaster
-# and its children: the pooled backends live as long as the server, so their time accumulates).
+# CPU seconds (user + system) used so far by the server JVM, and by its PostgreSQL: the postmaster,
+# its live children (the pooled backends live as long as the server, so their time accumulates)
+# and the children it has reaped (autovacuum workers and the like: cutime + cstime of the postmaster).
 TICKS=$(getconf CLK_TCK)
 cpu_of() { awk -v t="$TICKS" '{ s += $14 + $15 } END { printf "%.1f", s / t }' "$@" 2>/dev/null || echo 0; }
 server_cpu() { cpu_of "/proc/$SERVER_PID/stat"; }
 postgres_cpu() {
   local pg stats=()
   pg=$(head -n 1 "$DATA/postgres/postmaster.pid" 2>/dev/null) || { echo 0; return; }
-  stats=("/proc/$pg/stat")
   for c in $(cat "/proc/$pg/task/$pg/children" 2>/dev/null); do stats+=("/proc/$c/stat"); done
-  cpu_of "${stats[@]}"
+  awk -v t="$TICKS" -v pg="$pg" '{ s += $14 + $15; if ($1 == pg) s += $16 + $17 } END { printf "%.1f", s / t }' \
+    "/proc/$pg/stat" "${stats[@]}" 2>/dev/null || echo 0
 }
 cpu_report() { # $1 = label, $2/$3 = server/PostgreSQL CPU seconds at the start, $4 = wall seconds at the start
   awk -v l="$1" -v s="$(server_cpu)" -v s0="$2" -v p="$(postgres_cpu)" -v p0="$3" -v w="$(now_s)" -v w0="$4" 'BEGIN {
@@ -203,11 +211,19 @@ fi
 # A private copy of the jar, so a rebuild during the run cannot pull it away from the server.
 cp "$JAR" "$WORK/server.jar"
 
+# The JVM options of `./radbridge serve` (its DEFAULT_JAVA_OPTS), as bench/run.sh uses them, but
+# with a heap large enough for the Synthea bundles, unless SERVER_JAVA_OPTS says otherwise.
+JAVA_OPTS=${SERVER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/radbridge" 2>/dev/null || true)}
+if [[ -z ${SERVER_JAVA_OPTS:-} && -n $SYNTHEA ]]; then
+  JAVA_OPTS=$(sed -E "s/(^| )-Xmx[^ ]*//" <<<"$JAVA_OPTS")
+  JAVA_OPTS="${JAVA_OPTS# } -Xmx${SYNTHEA_HEAP:-2g}"
+fi
+
 mkdir -p "$DATA"
 echo "== starting the server on port $PORT (data in $DATA)"
-# Word splitting of SERVER_JAVA_OPTS and BUNDLE_LIMITS is intended.
+# Word splitting of JAVA_OPTS and BUNDLE_LIMITS is intended.
 # shellcheck disable=SC2086
-java ${SERVER_JAVA_OPTS:-} -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" \
+java $JAVA_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" \
   --radbridge.bind-address=127.0.0.1 $BUNDLE_LIMITS >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 deadline=$((SECONDS + 180))
@@ -216,14 +232,14 @@ until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata"
   ((SECONDS < deadline)) || { echo "server not ready after 180 s; see $WORK/server.log" >&2; exit 1; }
   sleep 0.05
 done
-echo "server ready; bundle limits: ${BUNDLE_LIMITS:-defaults of the server}"
+echo "server ready; JVM options: ${JAVA_OPTS:-none}; bundle limits: ${BUNDLE_LIMITS:-defaults of the server}"
 
 rc=0
 if [[ -n $SYNTHEA ]]; then
   echo "== Synthea load, $(date -Is), $(nproc) CPUs, load average $(load)"
   c0=$(server_cpu) p0=$(postgres_cpu) w0=$(now_s)
   run_child java -cp "$(cat "$SYNTHEA_CP")" "$ROOT/bench/SyntheaLoad.java" --base "$BASE" --dir "$OUT/fhir" \
-    --clients "$CLIENTS" --prefer "$PREFER" || rc=$?
+    --clients "$CLIENTS" --prefer "$PREFER" "${LOAD_ARGS[@]}" || rc=$?
   echo "load average after the load: $(load)"
   cpu_report "Synthea load and check" "$c0" "$p0" "$w0"
   echo "server resident memory: $(awk '/^VmRSS:/ { printf "%.0f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")"
