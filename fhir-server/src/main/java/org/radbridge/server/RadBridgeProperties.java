@@ -14,6 +14,39 @@ public class RadBridgeProperties {
   private String baseUrl = "";
   private final Limits limits = new Limits();
   private final EmbeddedDb embeddedDb = new EmbeddedDb();
+  private final Validation validation = new Validation();
+  private final Terminology terminology = new Terminology();
+
+  /** What happens when a written resource does not satisfy a profile. */
+  public enum ValidationMode { OFF, WARN, ENFORCE }
+
+  public static class Validation {
+    /** off: nothing is validated; warn: failures are reported but written; enforce: failures are refused (422). */
+    private ValidationMode mode = ValidationMode.ENFORCE;
+    /**
+     * Resource type to the profile every resource of that type must satisfy, claimed or not, e.g.
+     * {@code ServiceRequest: https://radbridge.org/fhir/StructureDefinition/rb-service-request}. Empty
+     * by default: general EHR data shares these types.
+     */
+    private java.util.Map<String, String> requiredProfiles = new java.util.LinkedHashMap<>();
+    /** Also validate resources that claim no known profile against the base specification (costs ~10 ms a write). */
+    private boolean baseSpec = false;
+
+    public ValidationMode getMode() { return mode; }
+    public void setMode(ValidationMode v) { mode = v; }
+    public java.util.Map<String, String> getRequiredProfiles() { return requiredProfiles; }
+    public void setRequiredProfiles(java.util.Map<String, String> v) { requiredProfiles = v; }
+    public boolean isBaseSpec() { return baseSpec; }
+    public void setBaseSpec(boolean v) { baseSpec = v; }
+  }
+
+  public static class Terminology {
+    /** Directory of ConceptMap CSV files (one per sending organisation) loaded at start; optional. */
+    private String conceptMapDir = "";
+
+    public String getConceptMapDir() { return conceptMapDir; }
+    public void setConceptMapDir(String v) { conceptMapDir = v; }
+  }
 
   public static class Limits {
     /** Largest body accepted for a single resource (create, update, patch). */
@@ -59,4 +92,6 @@ public class RadBridgeProperties {
   public void setBaseUrl(String v) { baseUrl = v; }
   public Limits getLimits() { return limits; }
   public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
+  public Validation getValidation() { return validation; }
+  public Terminology getTerminology() { return terminology; }
 }

@@ -37,6 +37,7 @@ public abstract class ServerTestBase {
     } else {
       registry.add("radbridge.embedded-db.ephemeral", () -> "true");
     }
+    registry.add("radbridge.terminology.concept-map-dir", () -> "src/test/resources/conceptmaps");
   }
 
   private static String envOr(String name, String dflt) {
@@ -63,6 +64,37 @@ public abstract class ServerTestBase {
   /** A value no other test (or earlier run on the same database) has used. */
   protected static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID();
+  }
+
+  /**
+   * Waits until the background start-up has built the validator and stored the shipped conformance
+   * resources (the last one written is the sample ConceptMap).
+   */
+  protected void awaitConformanceReady() {
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (json().get("/ConceptMap/his-centre-a").statusCode() == 200
+          && json().get("/ConceptMap/his-test-centre").statusCode() == 200) {
+        return;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("Shipped conformance resources were not stored within 90 s");
+  }
+
+  /** One of the network's example resources (profiles module), as JSON text. */
+  protected static String example(String file) {
+    try (java.io.InputStream in = ServerTestBase.class.getClassLoader()
+        .getResourceAsStream("radbridge/examples/" + file + ".json")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   protected long count(String sql, Object... args) {

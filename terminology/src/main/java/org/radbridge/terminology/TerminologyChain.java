@@ -20,7 +20,7 @@ import org.hl7.fhir.r4.model.MetadataResource;
  * Builds the HAPI validation-support chain that answers every terminology and conformance question
  * in RadBridge — the validator's, and the terminology operations' ($lookup, $validate-code,
  * $expand, $translate). In order: the network's own resources, then the caller's further supports
- * (the resources stored through REST), then the FHIR R4 core definitions, HAPI's in-memory
+ * (the resources stored through REST), lookups with concept properties, then the FHIR R4 core definitions, HAPI's in-memory
  * terminology server, its built-in common code systems (UCUM, languages, MIME types...), snapshot
  * generation, ConceptMap translation, and last a warning (not an error) for code systems nobody in
  * the chain knows, such as SNOMED CT in imported EHR data.
@@ -47,6 +47,7 @@ public final class TerminologyChain {
     List<IValidationSupport> supports = new ArrayList<>();
     supports.add(network);
     supports.addAll(stored);
+    supports.add(new CodeSystemLookup(ctx));
     supports.add(new DefaultProfileValidationSupport(ctx));
     supports.add(new InMemoryTerminologyServerValidationSupport(ctx));
     supports.add(new CommonCodeSystemsTerminologyService(ctx));

@@ -356,9 +356,14 @@ public class BundleProcessor {
   private static BundleEntryComponent failed(BaseServerResponseException e) {
     BundleEntryComponent entry = new BundleEntryComponent();
     entry.getResponse().setStatus(e.getStatusCode() + " " + reason(e.getStatusCode()));
-    OperationOutcome oo = new OperationOutcome();
-    oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.PROCESSING)
-        .setDiagnostics(e.getMessage());
+    OperationOutcome oo;
+    if (e.getOperationOutcome() instanceof OperationOutcome given && given.hasIssue()) {
+      oo = given;
+    } else {
+      oo = new OperationOutcome();
+      oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.PROCESSING)
+          .setDiagnostics(e.getMessage());
+    }
     entry.getResponse().setOutcome(oo);
     return entry;
   }
@@ -382,7 +387,15 @@ public class BundleProcessor {
     try {
       step.run();
     } catch (BaseServerResponseException e) {
-      throw BaseServerResponseException.newInstance(e.getStatusCode(), op.describe() + ": " + e.getMessage());
+      BaseServerResponseException named = BaseServerResponseException.newInstance(e.getStatusCode(),
+          op.describe() + ": " + e.getMessage());
+      if (e.getOperationOutcome() instanceof OperationOutcome oo && oo.hasIssue()) {
+        // keep every issue (e.g. all validation errors with their locations), the first names the entry
+        OperationOutcome copy = oo.copy();
+        copy.getIssueFirstRep().setDiagnostics(op.describe() + ": " + copy.getIssueFirstRep().getDiagnostics());
+        named.setOperationOutcome(copy);
+      }
+      throw named;
     }
   }
 

@@ -13,6 +13,8 @@ import java.util.List;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.terminology.NetworkConformance;
+import org.radbridge.server.validation.WriteValidation;
 
 /** HAPI's plain RestfulServer at /fhir, with one generic provider per R4 resource type. */
 public class FhirRestServlet extends RestfulServer {
@@ -22,10 +24,15 @@ public class FhirRestServlet extends RestfulServer {
   private final transient SearchPages search;
   private final transient org.radbridge.server.bundle.BundleProcessor bundles;
   private final transient RadBridgeProperties props;
+  private final transient WriteValidation validation;
+  private final transient NetworkConformance conformance;
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
-      SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props) {
+      SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
+      WriteValidation validation, NetworkConformance conformance) {
     super(ctx);
+    this.validation = validation;
+    this.conformance = conformance;
     this.writer = writer;
     this.reader = reader;
     this.history = history;
@@ -55,12 +62,14 @@ public class FhirRestServlet extends RestfulServer {
     FhirContext ctx = getFhirContext();
     for (String type : ctx.getResourceTypes()) {
       RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
-      providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search));
+      providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search,
+          validation));
     }
     setResourceProviders(providers);
     registerProvider(new SystemProvider(history, search, search.registry()));
     registerProvider(new EverythingProvider(search, reader));
     registerProvider(new ReindexStatusProvider(search.customSearchParameters()));
+    registerProvider(new TerminologyOperationsProvider(conformance, reader));
     bundles.setSearchPages(search);
     registerProvider(new TransactionProvider(bundles));
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));

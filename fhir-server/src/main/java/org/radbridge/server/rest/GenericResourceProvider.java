@@ -17,7 +17,10 @@ import java.util.Set;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Since;
 import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.annotation.Validate;
 import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.ValidationModeEnum;
+import org.radbridge.server.validation.WriteValidation;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -46,9 +49,12 @@ public class GenericResourceProvider implements IResourceProvider {
   private final ResourceReader reader;
   private final HistoryPages history;
   private final SearchPages search;
+  private final WriteValidation validation;
 
   public GenericResourceProvider(Class<? extends IBaseResource> resourceClass, String resourceType,
-      ResourceWriter writer, ResourceReader reader, HistoryPages history, SearchPages search) {
+      ResourceWriter writer, ResourceReader reader, HistoryPages history, SearchPages search,
+      WriteValidation validation) {
+    this.validation = validation;
     this.resourceClass = resourceClass;
     this.resourceType = resourceType;
     this.writer = writer;
@@ -189,7 +195,49 @@ public class GenericResourceProvider implements IResourceProvider {
         .setDiagnostics(o.created() ? "Created " + o.id().getValue()
             : o.changed() ? "Updated " + o.id().getValue()
             : "Matched existing " + o.id().getValue() + "; nothing was written");
+    o.warnings().forEach(oo::addIssue);
     out.setOperationOutcome(oo);
     return out;
+  }
+
+  /**
+   * {@code $validate} on the type or an instance: the base specification, the profiles the
+   * resource claims and the optional {@code profile}; 200 with an OperationOutcome either way.
+   */
+  @Validate
+  public MethodOutcome validate(@ResourceParam IBaseResource resource, @IdParam(optional = true) IIdType id,
+      @Validate.Mode ValidationModeEnum mode, @Validate.Profile String profile) {
+    MethodOutcome out = new MethodOutcome();
+    if (mode == ValidationModeEnum.DELETE) {
+      OperationOutcome oo = new OperationOutcome();
+      oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+          .setCode(OperationOutcome.IssueType.INFORMATIONAL)
+          .setDiagnostics("Delete is allowed: RadBridge keeps no referential-integrity rules that would refuse it");
+      out.setOperationOutcome(oo);
+      return out;
+    }
+    if (resource == null) {
+      throw new InvalidRequestException("$validate needs the resource to validate in the body");
+    }
+    if (!resourceType.equals(ctx(resource))) {
+      throw new InvalidRequestException("$validate on " + resourceType + " was given a " + ctx(resource));
+    }
+    out.setOperationOutcome(validation.validateOnDemand(resource, primitiveText(profile)));
+    return out;
+  }
+
+  /**
+   * HAPI 8.6 hands the Parameters form's {@code profile} (a uri) to a String parameter as the
+   * primitive's toString(), e.g. {@code UriType[https://...]}; the URL is what is inside.
+   */
+  static String primitiveText(String value) {
+    if (value != null && value.matches("^[A-Za-z]+Type\\[.*\\]$")) {
+      return value.substring(value.indexOf('[') + 1, value.length() - 1);
+    }
+    return value;
+  }
+
+  private static String ctx(IBaseResource r) {
+    return r.fhirType();
   }
 }

@@ -15,9 +15,11 @@ public class RestConfiguration {
   @Bean
   public ServletRegistrationBean<FhirRestServlet> fhirServlet(FhirContext ctx, ResourceWriter writer,
       ResourceReader reader, HistoryPages history, SearchPages search,
-      org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props) {
+      org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
+      org.radbridge.server.validation.WriteValidation validation,
+      org.radbridge.server.terminology.NetworkConformance conformance) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
-        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props), "/fhir/*");
+        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

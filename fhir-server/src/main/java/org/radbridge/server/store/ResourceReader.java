@@ -61,7 +61,7 @@ public class ResourceReader {
     return versions.stream().map(v -> parseStored(ctx, v)).toList();
   }
 
-  static IBaseResource parseStored(FhirContext ctx, StoredVersion v) {
+  public static IBaseResource parseStored(FhirContext ctx, StoredVersion v) {
     IBaseResource r;
     if (v.deleted()) {
       r = ctx.getResourceDefinition(v.resType()).newInstance();

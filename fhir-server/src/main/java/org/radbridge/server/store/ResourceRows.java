@@ -154,6 +154,30 @@ public class ResourceRows {
         VERSION_MAPPER, type, id).stream().findFirst();
   }
 
+  /**
+   * Every live resource of the given types (conformance resources: a few hundred at most, loaded
+   * whole into the validation-support chain).
+   */
+  public List<StoredVersion> readAllCurrent(List<String> types) {
+    return jdbc.query(con -> {
+      var ps = con.prepareStatement(
+          "SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+              + " FROM resource WHERE res_type = ANY (?) AND NOT deleted ORDER BY res_pk");
+      ps.setArray(1, con.createArrayOf("text", types.toArray()));
+      return ps;
+    }, VERSION_MAPPER);
+  }
+
+  /** Changes whenever a resource of the given types is written (count and newest write), for polling. */
+  public String changeSignature(List<String> types) {
+    return jdbc.query(con -> {
+      var ps = con.prepareStatement("SELECT count(*) || '/' || coalesce(max(last_updated)::text, '')"
+          + " FROM resource WHERE res_type = ANY (?)");
+      ps.setArray(1, con.createArrayOf("text", types.toArray()));
+      return ps;
+    }, (rs, n) -> rs.getString(1)).get(0);
+  }
+
   /** Current versions of the given keys (order not kept). */
   public List<StoredVersion> readCurrentByPk(List<Long> pks) {
     if (pks.isEmpty()) {

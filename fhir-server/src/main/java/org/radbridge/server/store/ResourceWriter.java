@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -21,7 +22,12 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.MetadataResource;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SearchParameter;
+import org.radbridge.server.terminology.NetworkConformance;
+import org.radbridge.server.validation.WriteValidation;
 import org.radbridge.server.search.CustomSearchParameters;
 import org.radbridge.server.search.IndexRows;
 import org.radbridge.server.search.ResourceIndexer;
@@ -49,19 +55,32 @@ public class ResourceWriter {
   private final SearchService search;
   private final TransactionTemplate tx;
   private final CustomSearchParameters searchParameters;
+  private final NetworkConformance conformance;
+  private final WriteValidation validation;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
-      TransactionTemplate tx, CustomSearchParameters searchParameters) {
+      TransactionTemplate tx, CustomSearchParameters searchParameters, NetworkConformance conformance,
+      WriteValidation validation) {
     this.ctx = ctx;
     this.rows = rows;
     this.indexer = indexer;
     this.search = search;
     this.tx = tx;
     this.searchParameters = searchParameters;
+    this.conformance = conformance;
+    this.validation = validation;
   }
 
-  /** What a write did: the resource as stored (null after a delete) and whether it was created. */
-  public record WriteOutcome(IBaseResource resource, IIdType id, boolean created, boolean changed) {}
+  /**
+   * What a write did: the resource as stored (null after a delete), whether it was created or
+   * changed, and the validation warnings it was written with.
+   */
+  public record WriteOutcome(IBaseResource resource, IIdType id, boolean created, boolean changed,
+      List<OperationOutcome.OperationOutcomeIssueComponent> warnings) {
+    public WriteOutcome(IBaseResource resource, IIdType id, boolean created, boolean changed) {
+      this(resource, id, created, changed, List.of());
+    }
+  }
 
   // ---- create -------------------------------------------------------------------------------
 
@@ -121,7 +140,7 @@ public class ResourceWriter {
    * which case the caller rolls back and looks again.
    */
   private WriteOutcome insert(String type, String id, IBaseResource resource, ConditionalKey key) {
-    beforeWrite(resource);
+    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource);
     Instant now = now();
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
@@ -131,14 +150,65 @@ public class ResourceWriter {
       return null;
     }
     afterWrite(type, id, resource);
-    return new WriteOutcome(resource, resource.getIdElement(), true, true);
+    return new WriteOutcome(resource, resource.getIdElement(), true, true, warnings);
   }
 
-  /** Checks that apply to particular types before anything is written. */
-  private void beforeWrite(IBaseResource resource) {
+  /**
+   * Checks before anything is written: profile validation (422 in enforce mode), SearchParameter
+   * rules, and that no resource takes the canonical URL of a shipped conformance resource.
+   */
+  private List<OperationOutcome.OperationOutcomeIssueComponent> beforeWrite(String type, String id,
+      IBaseResource resource) {
     if (resource instanceof SearchParameter sp) {
       searchParameters.check(sp);
     }
+    if (resource instanceof MetadataResource m && m.hasUrl() && NetworkConformance.TYPES.contains(type)) {
+      Optional<String> owner = conformance.shippedOwnerOf(m.getUrl());
+      if (owner.isPresent() && !owner.get().equals(type + "/" + id)) {
+        throw new UnprocessableEntityException("The canonical URL " + m.getUrl() + " belongs to the network's shipped "
+            + owner.get() + "; give this " + type + " a URL of its own");
+      }
+    }
+    return validation.check(resource);
+  }
+
+  /** Shipped conformance resources are read-only: they change only with a new server version. */
+  private void refuseShipped(String type, String id, String what) {
+    if (conformance.isShipped(type, id)) {
+      throw new MethodNotAllowedException(type + "/" + id + " is part of the network's shipped conformance"
+          + " resources and is read-only; " + what + " is not allowed (create a resource of your own instead)");
+    }
+  }
+
+  /**
+   * Stores a resource the server loads itself at start (shipped conformance resources, ConceptMaps
+   * from CSV) under its own id: created when absent, a new version when its content differs from
+   * the stored one, untouched otherwise. Shipped resources are written only this way.
+   */
+  public WriteOutcome putIfChanged(IBaseResource resource) {
+    String type = ctx.getResourceType(resource);
+    String id = resource.getIdElement().getIdPart();
+    return tx.execute(s -> {
+      Optional<CurrentRow> current = rows.lockCurrent(type, id);
+      if (current.isEmpty()) {
+        return insertOrFail(type, id, resource);
+      }
+      StoredVersion stored = rows.readCurrent(type, id).orElseThrow();
+      if (!stored.deleted() && sameContent(parse(stored), resource)) {
+        return new WriteOutcome(parse(stored), new IdType(type, id, String.valueOf(stored.versionId())), false, false);
+      }
+      return writeNewVersion(type, id, current.get(), resource, "PUT");
+    });
+  }
+
+  private static boolean sameContent(IBaseResource a, IBaseResource b) {
+    Resource x = ((Resource) a).copy();
+    Resource y = ((Resource) b).copy();
+    x.setMeta(null);
+    y.setMeta(null);
+    x.setIdElement(null);
+    y.setIdElement(null);
+    return x.equalsDeep(y);
   }
 
   /**
@@ -146,6 +216,10 @@ public class ResourceWriter {
    * searchable, and the registry reloads once the write is visible.
    */
   private void afterWrite(String type, String id, IBaseResource resourceOrNull) {
+    if (NetworkConformance.TYPES.contains(type)) {
+      afterCommit(conformance::changed);
+      return;
+    }
     if (!"SearchParameter".equals(type)) {
       return;
     }
@@ -157,6 +231,17 @@ public class ResourceWriter {
         @Override
         public void afterCommit() {
           searchParameters.reload();
+        }
+      });
+    }
+  }
+
+  private static void afterCommit(Runnable action) {
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          action.run();
         }
       });
     }
@@ -211,6 +296,7 @@ public class ResourceWriter {
   /** Update (or create with the client's id). {@code ifMatch} is the version the client last saw. */
   public WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch) {
     checkBody(type, id, resource);
+    refuseShipped(type, id, "update");
     for (int attempt = 0; attempt < CONDITIONAL_RETRIES; attempt++) {
       WriteOutcome o = tx.execute(s -> {
         Optional<CurrentRow> current = rows.lockCurrent(type, id);
@@ -256,7 +342,7 @@ public class ResourceWriter {
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
-    beforeWrite(resource);
+    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource);
     int version = c.versionId() + 1;
     Instant now = now();
     stamp(resource, type, id, version, now);
@@ -264,12 +350,13 @@ public class ResourceWriter {
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, method, content, type, index);
     afterWrite(type, id, resource);
-    return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true);
+    return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, warnings);
   }
 
   // ---- patch --------------------------------------------------------------------------------
 
   public WriteOutcome patch(String type, String id, PatchTypeEnum patchType, String body, Integer ifMatch) {
+    refuseShipped(type, id, "patch");
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
@@ -333,6 +420,7 @@ public class ResourceWriter {
 
   /** Soft delete: a new version marks the resource deleted; history is kept. */
   public WriteOutcome delete(String type, String id, Integer ifMatch) {
+    refuseShipped(type, id, "delete");
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
