@@ -1,7 +1,6 @@
 package org.radbridge.terminology;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,7 +47,9 @@ public final class TerminologyChain {
     supports.add(network);
     supports.addAll(stored);
     supports.add(new CodeSystemLookup(ctx));
-    supports.add(new DefaultProfileValidationSupport(ctx));
+    // the context's own instance: FHIRPath (search indexing) loads the R4 core definitions through
+    // it already, and a second DefaultProfileValidationSupport would hold a second copy (~60 MB)
+    supports.add(ctx.getValidationSupport());
     supports.add(new InMemoryTerminologyServerValidationSupport(ctx));
     supports.add(new CommonCodeSystemsTerminologyService(ctx));
     supports.add(new SnapshotGeneratingValidationSupport(ctx));

@@ -188,17 +188,24 @@ public class ResourceWriter {
   public WriteOutcome putIfChanged(IBaseResource resource) {
     String type = ctx.getResourceType(resource);
     String id = resource.getIdElement().getIdPart();
-    return tx.execute(s -> {
-      Optional<CurrentRow> current = rows.lockCurrent(type, id);
-      if (current.isEmpty()) {
-        return insertOrFail(type, id, resource);
-      }
-      StoredVersion stored = rows.readCurrent(type, id).orElseThrow();
-      if (!stored.deleted() && sameContent(parse(stored), resource)) {
-        return new WriteOutcome(parse(stored), new IdType(type, id, String.valueOf(stored.versionId())), false, false);
-      }
-      return writeNewVersion(type, id, current.get(), resource, "PUT");
-    });
+    try {
+      return tx.execute(s -> putIfChangedOnce(type, id, resource));
+    } catch (PreconditionFailedException e) {
+      // another node created it at the same moment: compare with what it wrote
+      return tx.execute(s -> putIfChangedOnce(type, id, resource));
+    }
+  }
+
+  private WriteOutcome putIfChangedOnce(String type, String id, IBaseResource resource) {
+    Optional<CurrentRow> current = rows.lockCurrent(type, id);
+    if (current.isEmpty()) {
+      return insertOrFail(type, id, resource);
+    }
+    StoredVersion stored = rows.readCurrent(type, id).orElseThrow();
+    if (!stored.deleted() && sameContent(parse(stored), resource)) {
+      return new WriteOutcome(parse(stored), new IdType(type, id, String.valueOf(stored.versionId())), false, false);
+    }
+    return writeNewVersion(type, id, current.get(), resource, "PUT");
   }
 
   private static boolean sameContent(IBaseResource a, IBaseResource b) {

@@ -30,6 +30,7 @@ public class ConformanceStartup {
   private final NetworkConformance conformance;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
+  private volatile boolean stopping;
 
   public ConformanceStartup(NetworkConformance conformance, ResourceWriter writer, RadBridgeProperties props,
       FhirContext ctx) {
@@ -45,11 +46,19 @@ public class ConformanceStartup {
     t.start();
   }
 
+  @jakarta.annotation.PreDestroy
+  void stop() {
+    stopping = true;
+  }
+
   private void run() {
     try {
-      conformance.warmUp();
+      conformance.warmUp(props.getValidation().getMode() != RadBridgeProperties.ValidationMode.OFF);
       int written = 0;
       for (MetadataResource r : conformance.shippedResources()) {
+        if (stopping) {
+          return;
+        }
         if (writer.putIfChanged(r.copy()).changed()) {
           written++;
         }
@@ -58,7 +67,11 @@ public class ConformanceStartup {
           conformance.shippedResources().size() - written);
       loadConceptMapCsvs();
     } catch (RuntimeException e) {
-      log.error("Conformance start-up failed", e);
+      if (stopping) {
+        log.info("Conformance start-up cut short by shutdown: {}", e.getMessage());
+      } else {
+        log.error("Conformance start-up failed", e);
+      }
     }
   }
 

@@ -47,6 +47,7 @@ public class NetworkConformance {
   private final StoredConformanceSupport stored;
   private final ValidationSupportChain chain;
   private final CompletableFuture<ProfileValidator> validator = new CompletableFuture<>();
+  private final CompletableFuture<Void> snapshotsReady = new CompletableFuture<>();
   /** Shipped resources by "Type/id", with the snapshots once generated. */
   private final Map<String, MetadataResource> shipped = new HashMap<>();
   private final Map<String, String> shippedUrls = new HashMap<>();
@@ -67,10 +68,11 @@ public class NetworkConformance {
   }
 
   /**
-   * Generates the profiles' snapshots, builds the validator and validates each example once so
-   * the R4 core definitions are loaded before the first write needs them.
+   * Generates the profiles' snapshots and, unless {@code buildValidator} is false (validation off:
+   * then it is built on the first $validate), builds the validator and validates each example
+   * once so the R4 core definitions are loaded before the first write needs them.
    */
-  public void warmUp() {
+  public void warmUp(boolean buildValidator) {
     try {
       long start = System.nanoTime();
       reload();
@@ -81,21 +83,36 @@ public class NetworkConformance {
         }
       }
       chain.invalidateCaches();
-      ProfileValidator v = new ProfileValidator(ctx, chain);
-      for (Resource example : NetworkProfiles.examples(ctx)) {
-        v.validate(example, List.of());
+      snapshotsReady.complete(null);
+      if (buildValidator) {
+        buildValidator();
+        log.info("Validator ready in {} ms", (System.nanoTime() - start) / 1_000_000);
       }
-      validator.complete(v);
-      log.info("Validator ready in {} ms", (System.nanoTime() - start) / 1_000_000);
     } catch (RuntimeException | Error e) {
+      snapshotsReady.completeExceptionally(e);
       validator.completeExceptionally(e);
       throw e;
     }
   }
 
-  /** The validator; waits for the warm-up when it has not finished yet. */
+  private synchronized void buildValidator() {
+    if (validator.isDone()) {
+      return;
+    }
+    ProfileValidator v = new ProfileValidator(ctx, chain);
+    for (Resource example : NetworkProfiles.examples(ctx)) {
+      v.validate(example, List.of());
+    }
+    validator.complete(v);
+  }
+
+  /** The validator; waits for the warm-up when it has not finished yet, builds it when nobody did. */
   public ProfileValidator validator() {
     try {
+      snapshotsReady.get();
+      if (!validator.isDone()) {
+        buildValidator();
+      }
       return validator.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -27,6 +27,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class WriteValidation {
+  private static final String UNKNOWN_PROFILE = org.hl7.fhir.utilities.i18n.I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN;
   private final FhirContext ctx;
   private final NetworkConformance conformance;
   private final RadBridgeProperties.Validation settings;
@@ -70,6 +71,9 @@ public class WriteValidation {
     ValidationResult result = conformance.validator().validate(resource, extra);
     List<OperationOutcome.OperationOutcomeIssueComponent> errors = new ArrayList<>();
     for (SingleValidationMessage m : result.getMessages()) {
+      if (UNKNOWN_PROFILE.equals(m.getMessageId())) {
+        continue; // reported above, once
+      }
       if (m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL) {
         errors.add(issue(OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.PROCESSING,
             m.getMessage(), m.getLocationString()));

@@ -471,7 +471,7 @@ class IndexRowsTest extends ServerTestBase {
     String url = "http://example.org/fhir/ValueSet/" + unique("vs");
     String id = create("ValueSet", """
         {"resourceType":"ValueSet","url":"%s","version":"1.0.0","name":"TestSet","status":"active",
-         "meta":{"profile":["http://hl7.org/fhir/StructureDefinition/shareablevalueset"]},
+         "meta":{"profile":["http://example.org/fhir/StructureDefinition/test-value-set"]},
          "compose":{"include":[{"system":"http://loinc.org"}]}}""".formatted(url));
     assertThat(uris("ValueSet", id, "url")).containsExactly(url);
     assertThat(uris("ValueSet", id, "reference")).containsExactly("http://loinc.org");
