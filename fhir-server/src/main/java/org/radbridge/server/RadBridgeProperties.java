@@ -16,6 +16,38 @@ public class RadBridgeProperties {
   private final EmbeddedDb embeddedDb = new EmbeddedDb();
   private final Validation validation = new Validation();
   private final Terminology terminology = new Terminology();
+  private final Outbox outbox = new Outbox();
+
+  public static class Outbox {
+    /** Delivery threads per node. */
+    private int workers = 2;
+    /** How often an idle worker looks for due rows (a commit on this node wakes it at once). */
+    private java.time.Duration pollInterval = java.time.Duration.ofMillis(200);
+    /** First retry delay; doubled per attempt up to maxBackoff. */
+    private java.time.Duration initialBackoff = java.time.Duration.ofSeconds(1);
+    private java.time.Duration maxBackoff = java.time.Duration.ofMinutes(5);
+    /** A row still undelivered this long after it was written is dead-lettered. */
+    private java.time.Duration horizon = java.time.Duration.ofHours(24);
+    /** Delivered rows are purged after this long. */
+    private java.time.Duration keepDelivered = java.time.Duration.ofDays(7);
+    /** Rows of one key delivered in one transaction. */
+    private int batchSize = 200;
+
+    public int getWorkers() { return workers; }
+    public void setWorkers(int v) { workers = v; }
+    public java.time.Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(java.time.Duration v) { pollInterval = v; }
+    public java.time.Duration getInitialBackoff() { return initialBackoff; }
+    public void setInitialBackoff(java.time.Duration v) { initialBackoff = v; }
+    public java.time.Duration getMaxBackoff() { return maxBackoff; }
+    public void setMaxBackoff(java.time.Duration v) { maxBackoff = v; }
+    public java.time.Duration getHorizon() { return horizon; }
+    public void setHorizon(java.time.Duration v) { horizon = v; }
+    public java.time.Duration getKeepDelivered() { return keepDelivered; }
+    public void setKeepDelivered(java.time.Duration v) { keepDelivered = v; }
+    public int getBatchSize() { return batchSize; }
+    public void setBatchSize(int v) { batchSize = v; }
+  }
 
   /** What happens when a written resource does not satisfy a profile. */
   public enum ValidationMode { OFF, WARN, ENFORCE }
@@ -94,4 +126,5 @@ public class RadBridgeProperties {
   public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
   public Validation getValidation() { return validation; }
   public Terminology getTerminology() { return terminology; }
+  public Outbox getOutbox() { return outbox; }
 }

@@ -38,6 +38,10 @@ public abstract class ServerTestBase {
       registry.add("radbridge.embedded-db.ephemeral", () -> "true");
     }
     registry.add("radbridge.terminology.concept-map-dir", () -> "src/test/resources/conceptmaps");
+    // retries in milliseconds, not seconds, so delivery tests can watch several of them
+    registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
+    registry.add("radbridge.outbox.max-backoff", () -> "400ms");
+    registry.add("radbridge.outbox.poll-interval", () -> "50ms");
   }
 
   private static String envOr(String name, String dflt) {

@@ -1,0 +1,46 @@
+package org.radbridge.server.outbox;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per destination: rows pending, delivered (kept), dead and discarded ({@code radbridge.outbox.rows}
+ * tagged destination and state) and the age of the oldest pending row
+ * ({@code radbridge.outbox.oldest.pending}, seconds). Refreshed from the table every 10 s, so the
+ * figures cover all nodes.
+ */
+@Component
+public class OutboxMetrics {
+  private final OutboxRows rows;
+  private final MultiGauge counts;
+  private final MultiGauge oldest;
+
+  public OutboxMetrics(OutboxRows rows, MeterRegistry registry) {
+    this.rows = rows;
+    this.counts = MultiGauge.builder("radbridge.outbox.rows").description("Outbox rows by destination and state")
+        .register(registry);
+    this.oldest = MultiGauge.builder("radbridge.outbox.oldest.pending").baseUnit("seconds")
+        .description("Age of the oldest undelivered row per destination").register(registry);
+  }
+
+  @Scheduled(fixedDelayString = "${radbridge.outbox.metrics-interval:10000}", initialDelay = 2000)
+  public void refresh() {
+    List<MultiGauge.Row<?>> c = new ArrayList<>();
+    List<MultiGauge.Row<?>> o = new ArrayList<>();
+    for (OutboxRows.DestinationStats s : rows.stats()) {
+      Tags d = Tags.of("destination", s.destination());
+      c.add(MultiGauge.Row.of(d.and("state", "pending"), s.pending()));
+      c.add(MultiGauge.Row.of(d.and("state", "delivered"), s.delivered()));
+      c.add(MultiGauge.Row.of(d.and("state", "dead"), s.dead()));
+      c.add(MultiGauge.Row.of(d.and("state", "discarded"), s.discarded()));
+      o.add(MultiGauge.Row.of(d, s.oldestPendingSeconds()));
+    }
+    counts.register(c, true);
+    oldest.register(o, true);
+  }
+}
