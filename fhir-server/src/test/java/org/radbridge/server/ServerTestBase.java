@@ -42,6 +42,27 @@ public abstract class ServerTestBase {
     registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
     registry.add("radbridge.outbox.max-backoff", () -> "400ms");
     registry.add("radbridge.outbox.poll-interval", () -> "50ms");
+    // a small network: two community centres, two reading hospitals, one modality, one HIS
+    String[][] net = {
+        {"organizations[0].key", "centre-a"}, {"organizations[0].name", "Centre A Community Health Centre"},
+        {"organizations[0].kind", "community-centre"}, {"organizations[0].region", "north"},
+        {"organizations[1].key", "centre-b"}, {"organizations[1].kind", "community-centre"},
+        {"organizations[2].key", "city-hospital"}, {"organizations[2].name", "City Hospital Radiology"},
+        {"organizations[2].kind", "reading-hospital"},
+        {"organizations[3].key", "north-hospital"}, {"organizations[3].kind", "reading-hospital"},
+        {"dicom-nodes[0].ae-title", "CT_A"}, {"dicom-nodes[0].host", "127.0.0.1"}, {"dicom-nodes[0].port", "11200"},
+        {"dicom-nodes[0].organization", "centre-a"}, {"dicom-nodes[0].role", "modality"}, {"dicom-nodes[0].modality", "CT"},
+        {"dicom-nodes[1].ae-title", "CITY_PACS"}, {"dicom-nodes[1].host", "127.0.0.1"}, {"dicom-nodes[1].port", "11201"},
+        {"dicom-nodes[1].organization", "city-hospital"}, {"dicom-nodes[1].role", "pacs"},
+        {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
+        {"hl7-applications[0].organization", "centre-a"}, {"hl7-applications[0].outbound", "127.0.0.1:12575"},
+        {"issuers.CENTRE_A_MRN", "https://radbridge.org/fhir/sid/centre-a/mrn"},
+        {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
+        {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},
+        {"routing.default-reading", "city-hospital"}};
+    for (String[] kv : net) {
+      registry.add("radbridge.network." + kv[0], () -> kv[1]);
+    }
   }
 
   private static String envOr(String name, String dflt) {

@@ -26,6 +26,9 @@ import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SearchParameter;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.radbridge.server.workflow.OrderWorkflow;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.radbridge.server.validation.WriteValidation;
 import org.radbridge.server.search.CustomSearchParameters;
@@ -57,10 +60,12 @@ public class ResourceWriter {
   private final CustomSearchParameters searchParameters;
   private final NetworkConformance conformance;
   private final WriteValidation validation;
+  private final OrderWorkflow orders;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
       TransactionTemplate tx, CustomSearchParameters searchParameters, NetworkConformance conformance,
-      WriteValidation validation) {
+      WriteValidation validation, OrderWorkflow orders) {
+    this.orders = orders;
     this.ctx = ctx;
     this.rows = rows;
     this.indexer = indexer;
@@ -140,7 +145,7 @@ public class ResourceWriter {
    * which case the caller rolls back and looks again.
    */
   private WriteOutcome insert(String type, String id, IBaseResource resource, ConditionalKey key) {
-    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource);
+    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, null);
     Instant now = now();
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
@@ -158,9 +163,14 @@ public class ResourceWriter {
    * rules, and that no resource takes the canonical URL of a shipped conformance resource.
    */
   private List<OperationOutcome.OperationOutcomeIssueComponent> beforeWrite(String type, String id,
-      IBaseResource resource) {
+      IBaseResource resource, StoredVersion previous) {
     if (resource instanceof SearchParameter sp) {
       searchParameters.check(sp);
+    }
+    if (resource instanceof ServiceRequest sr) {
+      // identifiers and routing first: the network profile checks the result
+      ServiceRequest before = previous == null || previous.deleted() ? null : (ServiceRequest) parse(previous);
+      orders.prepare(sr, before);
     }
     if (resource instanceof MetadataResource m && m.hasUrl() && NetworkConformance.TYPES.contains(type)) {
       Optional<String> owner = conformance.shippedOwnerOf(m.getUrl());
@@ -223,6 +233,12 @@ public class ResourceWriter {
    * searchable, and the registry reloads once the write is visible.
    */
   private void afterWrite(String type, String id, IBaseResource resourceOrNull) {
+    if (resourceOrNull instanceof ServiceRequest sr) {
+      // the order's Task follows it, in the same transaction
+      Task task = orders.taskFor(sr);
+      putIfChangedOnce("Task", task.getIdElement().getIdPart(), task);
+      return;
+    }
     if (NetworkConformance.TYPES.contains(type)) {
       afterCommit(conformance::changed);
       return;
@@ -349,7 +365,8 @@ public class ResourceWriter {
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
-    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource);
+    StoredVersion previous = "ServiceRequest".equals(type) ? rows.readCurrent(type, id).orElse(null) : null;
+    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, previous);
     int version = c.versionId() + 1;
     Instant now = now();
     stamp(resource, type, id, version, now);

@@ -1,0 +1,54 @@
+package org.radbridge.server.network;
+
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one table of identifier systems: patient IDs and accession numbers are scoped by their
+ * issuer. Each organisation has default systems ({@code https://radbridge.org/fhir/sid/<key>/mrn},
+ * {@code …/accession}); a DICOM Issuer of Patient ID or an HL7 PID-3.4 maps to a system through
+ * {@code radbridge.network.issuers}, else to the sender's own system.
+ */
+@Component
+public class IdentitySystems {
+  public static final String SID_BASE = "https://radbridge.org/fhir/sid/";
+  private final NetworkProperties network;
+
+  public IdentitySystems(NetworkProperties network) {
+    this.network = network;
+  }
+
+  public String patientIdSystem(String orgKey) {
+    return org(orgKey).map(NetworkProperties.Org::getPatientIdSystem).filter(s -> !s.isBlank())
+        .orElse(SID_BASE + orgKey + "/mrn");
+  }
+
+  public String accessionSystem(String orgKey) {
+    return org(orgKey).map(NetworkProperties.Org::getAccessionSystem).filter(s -> !s.isBlank())
+        .orElse(SID_BASE + orgKey + "/accession");
+  }
+
+  /** The system of a patient ID from {@code issuer} (may be null) sent by {@code senderOrgKey}. */
+  public String patientIdSystem(String issuer, String senderOrgKey) {
+    if (issuer != null && !issuer.isBlank()) {
+      String mapped = network.getIssuers().get(issuer.trim());
+      if (mapped != null) {
+        return mapped;
+      }
+    }
+    return patientIdSystem(senderOrgKey);
+  }
+
+  /** The organisation whose accession numbers live in {@code system}. */
+  public Optional<String> orgOfAccessionSystem(String system) {
+    if (system == null) {
+      return Optional.empty();
+    }
+    return network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
+        .filter(k -> system.equals(accessionSystem(k))).findFirst();
+  }
+
+  private Optional<NetworkProperties.Org> org(String key) {
+    return network.getOrganizations().stream().filter(o -> o.getKey().equals(key)).findFirst();
+  }
+}

@@ -1,0 +1,94 @@
+package org.radbridge.server.network;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Endpoint;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+/** The network configuration as FHIR resources with fixed ids (pure; {@link NetworkSeeder} stores them). */
+public final class NetworkResources {
+  public static final String CONNECTION_TYPE = "https://radbridge.org/fhir/CodeSystem/endpoint-connection-type";
+  public static final String ORG_KIND = "https://radbridge.org/fhir/CodeSystem/organization-kind";
+  public static final String ORG_SYSTEM = "https://radbridge.org/fhir/sid/organization";
+  public static final String AE_SYSTEM = "urn:dicom:ae";
+  public static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+
+  private NetworkResources() {}
+
+  public static String organizationId(String key) {
+    return "org-" + key;
+  }
+
+  public static String dicomEndpointId(String aeTitle) {
+    return "dicom-" + idPart(aeTitle);
+  }
+
+  public static List<Resource> build(NetworkProperties network) {
+    List<Resource> out = new ArrayList<>();
+    for (NetworkProperties.Org o : network.getOrganizations()) {
+      Organization org = new Organization();
+      org.setId(organizationId(o.getKey()));
+      org.addIdentifier().setSystem(ORG_SYSTEM).setValue(o.getKey());
+      org.setActive(true);
+      org.setName(o.getName() == null ? o.getKey() : o.getName());
+      if (o.getKind() != null) {
+        org.addType().addCoding(new Coding(ORG_KIND, o.getKind(), null));
+      }
+      if (o.getRegion() != null) {
+        org.addAddress().setDistrict(o.getRegion());
+      }
+      out.add(org);
+    }
+    for (NetworkProperties.DicomNode n : network.getDicomNodes()) {
+      Endpoint e = new Endpoint();
+      e.setId(dicomEndpointId(n.getAeTitle()));
+      e.addIdentifier().setSystem(AE_SYSTEM).setValue(n.getAeTitle());
+      e.setStatus(Endpoint.EndpointStatus.ACTIVE);
+      e.setConnectionType(new Coding(CONNECTION_TYPE, "dicom-dimse", "DICOM DIMSE"));
+      e.setName(n.getAeTitle() + " (" + n.getRole() + ")");
+      e.setManagingOrganization(new Reference("Organization/" + organizationId(n.getOrganization())));
+      e.addPayloadType().setText("DICOM");
+      e.setAddress("dicom://" + n.getAeTitle() + "@" + n.getHost() + ":" + n.getPort());
+      e.addHeader("role: " + n.getRole());
+      e.addHeader("character-set: " + n.getCharacterSet());
+      out.add(e);
+      if ("modality".equals(n.getRole())) {
+        Device d = new Device();
+        d.setId("station-" + idPart(n.getAeTitle()));
+        d.addIdentifier().setSystem(AE_SYSTEM).setValue(n.getAeTitle());
+        d.setStatus(Device.FHIRDeviceStatus.ACTIVE);
+        if (n.getModality() != null) {
+          d.getType().addCoding(new Coding(DCM, n.getModality(), null));
+        }
+        d.setOwner(new Reference("Organization/" + organizationId(n.getOrganization())));
+        d.addDeviceName().setName(n.getAeTitle()).setType(Device.DeviceNameType.USERFRIENDLYNAME);
+        out.add(d);
+      }
+    }
+    for (NetworkProperties.Hl7Application a : network.getHl7Applications()) {
+      if (a.getOutbound() == null || a.getOutbound().isBlank()) {
+        continue;
+      }
+      Endpoint e = new Endpoint();
+      e.setId("hl7-" + idPart(a.getSendingApplication() + "-" + a.getSendingFacility()));
+      e.addIdentifier().setSystem("urn:hl7v2:application").setValue(a.getSendingApplication() + "^" + a.getSendingFacility());
+      e.setStatus(Endpoint.EndpointStatus.ACTIVE);
+      e.setConnectionType(new Coding(CONNECTION_TYPE, "hl7v2-mllp", "HL7 v2 over MLLP"));
+      e.setName(a.getSendingApplication() + "^" + a.getSendingFacility());
+      e.setManagingOrganization(new Reference("Organization/" + organizationId(a.getOrganization())));
+      e.addPayloadType().setText("HL7 v2");
+      e.setAddress("mllp://" + a.getOutbound());
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** An AE title or application name as part of a resource id ([A-Za-z0-9-.]). */
+  static String idPart(String s) {
+    return s.replaceAll("[^A-Za-z0-9.\\-]", "-");
+  }
+}

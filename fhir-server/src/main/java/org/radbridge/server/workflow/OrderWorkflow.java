@@ -1,0 +1,181 @@
+package org.radbridge.server.workflow;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.context.support.LookupCodeRequest;
+import ca.uhn.fhir.context.support.ValidationSupportContext;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.radbridge.server.network.IdentitySystems;
+import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.NetworkResources;
+import org.radbridge.server.terminology.NetworkConformance;
+import org.springframework.stereotype.Component;
+
+/**
+ * Owns an order's transitions, whatever channel the change came through (ResourceWriter calls it
+ * for every ServiceRequest write): assigns the DICOM identifiers the worklist needs (Study Instance
+ * UID, Requested Procedure ID, SPS ID) when the order has none, routes an active order without a
+ * reading organisation by the network's rules, and keeps the order's Task in step.
+ */
+@Component
+public class OrderWorkflow {
+  public static final String DICOM_UID = "urn:dicom:uid";
+  public static final String RP_ID = IdentitySystems.SID_BASE + "requested-procedure-id";
+  public static final String SPS_ID = IdentitySystems.SID_BASE + "sps-id";
+  private static final String LOINC = "http://loinc.org";
+  private static final String V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+
+  private final NetworkProperties network;
+  private final IdentitySystems identity;
+  private final NetworkConformance conformance;
+
+  public OrderWorkflow(NetworkProperties network, IdentitySystems identity, NetworkConformance conformance) {
+    this.network = network;
+    this.identity = identity;
+    this.conformance = conformance;
+  }
+
+  /**
+   * Before the order is validated and written: keeps the identifiers of the previous version (a
+   * client's update may omit them), assigns missing ones, and routes it.
+   */
+  public void prepare(ServiceRequest sr, ServiceRequest previous) {
+    for (String system : List.of(DICOM_UID, RP_ID, SPS_ID)) {
+      if (identifier(sr, system).isEmpty()) {
+        Optional<Identifier> kept = previous == null ? Optional.empty() : identifier(previous, system);
+        sr.addIdentifier(kept.map(Identifier::copy).orElseGet(() -> newIdentifier(system)));
+      }
+    }
+    if (sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE && readingOrganization(sr).isEmpty()) {
+      route(sr).ifPresent(key -> sr.addPerformer(new Reference("Organization/" + NetworkResources.organizationId(key))));
+    }
+  }
+
+  /** The reading organisation by the first matching rule, else the default; empty when neither. */
+  public Optional<String> route(ServiceRequest sr) {
+    String from = sendingOrganization(sr).orElse(null);
+    String modality = modality(sr).orElse(null);
+    String priority = sr.hasPriority() ? sr.getPriority().toCode() : null;
+    for (NetworkProperties.Rule rule : network.getRouting().getRules()) {
+      if (matches(rule.getFrom(), from) && matches(rule.getModality(), modality) && matches(rule.getPriority(), priority)) {
+        return Optional.of(rule.getReading());
+      }
+    }
+    String dflt = network.getRouting().getDefaultReading();
+    return dflt == null || dflt.isBlank() ? Optional.empty() : Optional.of(dflt);
+  }
+
+  /** The order's Task (id {@code order-<order id>}): owner the reading organisation, status from the order's. */
+  public Task taskFor(ServiceRequest sr) {
+    Task task = new Task();
+    task.setId("order-" + sr.getIdElement().getIdPart());
+    task.setStatus(taskStatus(sr));
+    task.setIntent(Task.TaskIntent.ORDER);
+    task.getCode().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"));
+    task.setFocus(new Reference("ServiceRequest/" + sr.getIdElement().getIdPart()));
+    task.addBasedOn(new Reference("ServiceRequest/" + sr.getIdElement().getIdPart()));
+    if (sr.hasSubject()) {
+      task.setFor(sr.getSubject().copy());
+    }
+    if (sr.hasRequester()) {
+      task.setRequester(sr.getRequester().copy());
+    }
+    readingOrganization(sr).ifPresent(ref -> task.setOwner(new Reference(ref)));
+    task.getBusinessStatus().setText(readingOrganization(sr).isPresent() ? "routed" : "awaiting routing");
+    if (sr.hasAuthoredOn()) {
+      task.setAuthoredOnElement(sr.getAuthoredOnElement().copy());
+    }
+    if (sr.hasPriority()) {
+      task.setPriority(Task.TaskPriority.fromCode(sr.getPriority().toCode()));
+    }
+    return task;
+  }
+
+  private static Task.TaskStatus taskStatus(ServiceRequest sr) {
+    if (sr.getStatus() == null) {
+      return Task.TaskStatus.DRAFT;
+    }
+    return switch (sr.getStatus()) {
+      case DRAFT -> Task.TaskStatus.DRAFT;
+      case ACTIVE -> Task.TaskStatus.REQUESTED;
+      case ONHOLD -> Task.TaskStatus.ONHOLD;
+      case REVOKED -> Task.TaskStatus.CANCELLED;
+      case COMPLETED -> Task.TaskStatus.COMPLETED;
+      case ENTEREDINERROR -> Task.TaskStatus.ENTEREDINERROR;
+      default -> Task.TaskStatus.REQUESTED;
+    };
+  }
+
+  /** The performer that is an Organization (the reading hospital), as a reference string. */
+  public static Optional<String> readingOrganization(ServiceRequest sr) {
+    return sr.getPerformer().stream().filter(Reference::hasReference).map(Reference::getReference)
+        .filter(r -> r.startsWith("Organization/") || r.contains("/Organization/")).findFirst();
+  }
+
+  private Optional<String> sendingOrganization(ServiceRequest sr) {
+    for (Identifier id : sr.getIdentifier()) {
+      if (id.getType().getCoding().stream().anyMatch(c -> V2_0203.equals(c.getSystem()) && "ACSN".equals(c.getCode()))) {
+        Optional<String> org = identity.orgOfAccessionSystem(id.getSystem());
+        if (org.isPresent()) {
+          return org;
+        }
+      }
+    }
+    String requester = sr.getRequester().getReference();
+    if (requester != null && requester.startsWith("Organization/org-")) {
+      return Optional.of(requester.substring("Organization/org-".length()));
+    }
+    return Optional.empty();
+  }
+
+  /** DCM modality: performerType when it carries one, else the LOINC procedure code's modality property. */
+  private Optional<String> modality(ServiceRequest sr) {
+    for (Coding c : sr.getPerformerType().getCoding()) {
+      if (NetworkResources.DCM.equals(c.getSystem()) && c.hasCode()) {
+        return Optional.of(c.getCode());
+      }
+    }
+    for (Coding c : sr.getCode().getCoding()) {
+      if (LOINC.equals(c.getSystem()) && c.hasCode()) {
+        IValidationSupport.LookupCodeResult r = conformance.chain().lookupCode(
+            new ValidationSupportContext(conformance.chain()), new LookupCodeRequest(LOINC, c.getCode(), null, List.of("modality")));
+        if (r != null && r.isFound()) {
+          for (IValidationSupport.BaseConceptProperty p : r.getProperties()) {
+            if (p instanceof IValidationSupport.CodingConceptProperty cp && "modality".equals(p.getPropertyName())) {
+              return Optional.of(cp.getCode());
+            }
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean matches(String criterion, String value) {
+    return criterion == null || criterion.isBlank() || criterion.equalsIgnoreCase(value);
+  }
+
+  private static Optional<Identifier> identifier(ServiceRequest sr, String system) {
+    return sr.getIdentifier().stream().filter(i -> system.equals(i.getSystem()) && i.hasValue()).findFirst();
+  }
+
+  private static Identifier newIdentifier(String system) {
+    UUID u = UUID.randomUUID();
+    if (DICOM_UID.equals(system)) {
+      // a UUID-derived UID under the 2.25 arc (PS3.5 B.2)
+      ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+      return new Identifier().setSystem(system).setValue("urn:oid:2.25." + new BigInteger(1, b.array()));
+    }
+    // Requested Procedure ID and SPS ID are SH (16 characters at most)
+    String hex = Long.toHexString(u.getMostSignificantBits() ^ u.getLeastSignificantBits()).toUpperCase();
+    return new Identifier().setSystem(system).setValue((RP_ID.equals(system) ? "RP" : "SP") + hex.substring(0, Math.min(14, hex.length())));
+  }
+}

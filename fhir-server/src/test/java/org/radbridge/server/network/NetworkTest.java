@@ -1,0 +1,145 @@
+package org.radbridge.server.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.radbridge.server.ServerTestBase;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The network model: configuration as resources, identity systems, routing, the order's Task. */
+class NetworkTest extends ServerTestBase {
+  private static final String CENTRE_A_ACC = "https://radbridge.org/fhir/sid/centre-a/accession";
+
+  @Autowired
+  NetworkSeeder seeder;
+  @Autowired
+  IdentitySystems identity;
+
+  @Test
+  void configurationIsStoredAsOrganizationEndpointAndDevice() {
+    json().get("/Organization/org-centre-a").then().statusCode(200)
+        .body("name", equalTo("Centre A Community Health Centre"))
+        .body("type[0].coding[0].code", equalTo("community-centre"))
+        .body("identifier[0].value", equalTo("centre-a"))
+        .body("address[0].district", equalTo("north"));
+    json().get("/Endpoint/dicom-CT-A").then().statusCode(200)
+        .body("connectionType.system", equalTo("https://radbridge.org/fhir/CodeSystem/endpoint-connection-type"))
+        .body("connectionType.code", equalTo("dicom-dimse"))
+        .body("address", equalTo("dicom://CT_A@127.0.0.1:11200"))
+        .body("managingOrganization.reference", equalTo("Organization/org-centre-a"));
+    json().get("/Device/station-CT-A").then().statusCode(200)
+        .body("identifier[0].system", equalTo("urn:dicom:ae")).body("identifier[0].value", equalTo("CT_A"))
+        .body("type.coding[0].code", equalTo("CT"));
+    json().get("/Endpoint/hl7-HIS-A-CENTRE-A").then().statusCode(200)
+        .body("connectionType.code", equalTo("hl7v2-mllp")).body("address", equalTo("mllp://127.0.0.1:12575"));
+    json().queryParam("identifier", "urn:dicom:ae|CITY_PACS").get("/Endpoint").then().statusCode(200)
+        .body("entry[0].resource.id", equalTo("dicom-CITY-PACS"));
+  }
+
+  @Test
+  void aRestEditLastsUntilTheConfigurationOfThatResourceChanges() {
+    Response org = json().get("/Organization/org-centre-b");
+    String edited = org.asString().replaceFirst("\"name\":\"[^\"]*\"", "\"name\":\"Centre B (renamed by REST)\"");
+    json().body(edited).put("/Organization/org-centre-b").then().statusCode(200);
+    seeder.seed(); // as at the next start, configuration unchanged
+    json().get("/Organization/org-centre-b").then().body("name", equalTo("Centre B (renamed by REST)"));
+  }
+
+  @Test
+  void identifierSystemsAreScopedByIssuer() {
+    assertThat(identity.patientIdSystem("centre-b")).isEqualTo("https://radbridge.org/fhir/sid/centre-b/mrn");
+    assertThat(identity.accessionSystem("centre-a")).isEqualTo(CENTRE_A_ACC);
+    assertThat(identity.patientIdSystem("CENTRE_A_MRN", "centre-b")).isEqualTo("https://radbridge.org/fhir/sid/centre-a/mrn");
+    assertThat(identity.patientIdSystem("UNKNOWN_ISSUER", "centre-b")).isEqualTo("https://radbridge.org/fhir/sid/centre-b/mrn");
+    assertThat(identity.orgOfAccessionSystem(CENTRE_A_ACC)).contains("centre-a");
+
+    // the same MRN from two centres is two patients; the same MRN of one centre is one
+    String mrn = unique("123");
+    String a = patient(identity.patientIdSystem("centre-a"), mrn);
+    String again = patient(identity.patientIdSystem("CENTRE_A_MRN", "centre-b"), mrn);
+    String b = patient(identity.patientIdSystem("centre-b"), mrn);
+    assertThat(again).isEqualTo(a);
+    assertThat(b).isNotEqualTo(a);
+  }
+
+  private String patient(String system, String value) {
+    return json().header("If-None-Exist", "identifier=" + system + "|" + value)
+        .body("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"" + value + "\"}]}")
+        .post("/Patient").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201)).extract().path("id");
+  }
+
+  private static String order(String accession, String loinc, String priority, String status, String extra) {
+    return """
+        {"resourceType":"ServiceRequest","status":"%s","intent":"order","priority":"%s",
+         "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"ACSN"}]},
+           "system":"%s","value":"%s"}],
+         "code":{"coding":[{"system":"http://loinc.org","code":"%s"}]},
+         "subject":{"reference":"Patient/p1"},"requester":{"reference":"Practitioner/d1"}%s}"""
+        .formatted(status, priority, CENTRE_A_ACC, accession, loinc, extra);
+  }
+
+  private JsonPath create(String body) {
+    return json().body(body).post("/ServiceRequest").then().statusCode(201).extract().jsonPath();
+  }
+
+  @Test
+  void activeOrdersAreRoutedByTheRulesThenTheDefault() {
+    // MR (from the LOINC code's modality property) from centre-a: rule 0
+    assertThat(create(order(unique("A"), "24590-2", "routine", "active", "")).getString("performer[0].reference"))
+        .isEqualTo("Organization/org-north-hospital");
+    // stat: rule 1
+    assertThat(create(order(unique("A"), "30799-1", "stat", "active", "")).getString("performer[0].reference"))
+        .isEqualTo("Organization/org-north-hospital");
+    // CT routine: the default
+    assertThat(create(order(unique("A"), "30799-1", "routine", "active", "")).getString("performer[0].reference"))
+        .isEqualTo("Organization/org-city-hospital");
+    // performerType beats the procedure code's modality
+    String mrByType = order(unique("A"), "30799-1", "routine", "active",
+        ",\"performerType\":{\"coding\":[{\"system\":\"http://dicom.nema.org/resources/ontology/DCM\",\"code\":\"MR\"}]}");
+    assertThat(create(mrByType).getString("performer[0].reference")).isEqualTo("Organization/org-north-hospital");
+    // a reading organisation already chosen is kept; a draft is not routed
+    assertThat(create(order(unique("A"), "24590-2", "routine", "active",
+        ",\"performer\":[{\"reference\":\"Organization/org-city-hospital\"}]")).getList("performer.reference"))
+        .containsExactly("Organization/org-city-hospital");
+    assertThat(create(order(unique("A"), "24590-2", "routine", "draft", "")).getList("performer")).isNull();
+  }
+
+  @Test
+  void ordersGetDicomIdentifiersThatUpdatesKeep() {
+    JsonPath sr = create(order(unique("A"), "30799-1", "routine", "active", ""));
+    String id = sr.getString("id");
+    String uid = sr.getString("identifier.find { it.system == 'urn:dicom:uid' }.value");
+    assertThat(uid).matches("urn:oid:2\\.25\\.[0-9]+");
+    assertThat(sr.getString("identifier.find { it.system == 'https://radbridge.org/fhir/sid/requested-procedure-id' }.value"))
+        .hasSizeLessThanOrEqualTo(16);
+    assertThat(sr.getString("identifier.find { it.system == 'https://radbridge.org/fhir/sid/sps-id' }.value")).isNotBlank();
+    // an update that leaves the identifiers out keeps them
+    String update = order("keep-" + id, "30799-1", "routine", "active", "").replaceFirst("\\{", "{\"id\":\"" + id + "\",");
+    json().body(update).put("/ServiceRequest/" + id).then().statusCode(200)
+        .body("identifier.find { it.system == 'urn:dicom:uid' }.value", equalTo(uid));
+  }
+
+  @Test
+  void theOrdersTaskFollowsTheOrder() {
+    JsonPath sr = create(order(unique("A"), "30799-1", "urgent", "active", ""));
+    String id = sr.getString("id");
+    json().get("/Task/order-" + id).then().statusCode(200)
+        .body("status", equalTo("requested")).body("intent", equalTo("order"))
+        .body("focus.reference", equalTo("ServiceRequest/" + id))
+        .body("owner.reference", equalTo("Organization/org-city-hospital"))
+        .body("priority", equalTo("urgent")).body("businessStatus.text", equalTo("routed"));
+    json().queryParam("owner", "Organization/org-city-hospital").queryParam("focus", "ServiceRequest/" + id)
+        .get("/Task").then().statusCode(200).body("entry.resource.id", hasItem("order-" + id));
+
+    String revoked = json().get("/ServiceRequest/" + id).asString().replace("\"status\":\"active\"", "\"status\":\"revoked\"");
+    json().body(revoked).put("/ServiceRequest/" + id).then().statusCode(200);
+    json().get("/Task/order-" + id).then().body("status", equalTo("cancelled"))
+        .body("meta.versionId", equalTo("2"));
+  }
+}
