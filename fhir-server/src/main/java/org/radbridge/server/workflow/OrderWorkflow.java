@@ -54,6 +54,10 @@ public class OrderWorkflow {
         sr.addIdentifier(kept.map(Identifier::copy).orElseGet(() -> newIdentifier(system)));
       }
     }
+    // the worklist's modality: performerType, filled from the procedure code's modality when absent
+    if (sr.getPerformerType().getCoding().stream().noneMatch(c -> NetworkResources.DCM.equals(c.getSystem()))) {
+      modality(sr).ifPresent(m -> sr.getPerformerType().addCoding(new Coding(NetworkResources.DCM, m, null)));
+    }
     if (sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE && readingOrganization(sr).isEmpty()) {
       route(sr).ifPresent(key -> sr.addPerformer(new Reference("Organization/" + NetworkResources.organizationId(key))));
     }

@@ -20,6 +20,44 @@ class NetworkTest extends ServerTestBase {
   NetworkSeeder seeder;
   @Autowired
   IdentitySystems identity;
+  @Autowired
+  NetworkDirectory directory;
+  @Autowired
+  PatientIdentity patients;
+
+  @Test
+  void theDirectoryReadsPeersAsStoredSoRestEditsTakeEffect() {
+    assertThat(directory.dicomNode("CITY_PACS")).hasValueSatisfying(n -> {
+      assertThat(n.host()).isEqualTo("127.0.0.1");
+      assertThat(n.port()).isEqualTo(11201);
+      assertThat(n.role()).isEqualTo("pacs");
+      assertThat(n.organization()).isEqualTo("Organization/org-city-hospital");
+    });
+    assertThat(directory.pacsOf("Organization/org-city-hospital")).map(NetworkDirectory.DicomNode::aeTitle)
+        .contains("CITY_PACS");
+    assertThat(directory.hl7EndpointOf("Organization/org-centre-a")).contains("127.0.0.1:12575");
+    assertThat(directory.dicomNode("NOBODY")).isEmpty();
+
+    String original = json().get("/Endpoint/dicom-CT-A").asString();
+    String moved = original.replace("@127.0.0.1:11200", "@127.0.0.1:11299");
+    json().body(moved).put("/Endpoint/dicom-CT-A").then().statusCode(200);
+    assertThat(directory.dicomNode("CT_A")).map(NetworkDirectory.DicomNode::port).contains(11299);
+    String off = json().get("/Endpoint/dicom-CT-A").asString().replace("\"status\":\"active\"", "\"status\":\"off\"");
+    json().body(off).put("/Endpoint/dicom-CT-A").then().statusCode(200);
+    assertThat(directory.dicomNode("CT_A")).isEmpty();
+    json().body(original).put("/Endpoint/dicom-CT-A").then().statusCode(200); // as other tests expect it
+  }
+
+  @Test
+  void patientIdentityResolvesOnePatientPerIssuerAndValue() {
+    String mrn = unique("777");
+    String viaDicom = patients.resolve("CENTRE_A_MRN", "centre-b", mrn, null);
+    String viaHl7 = patients.resolve(null, "centre-a", mrn, null);
+    String otherCentre = patients.resolve(null, "centre-b", mrn, null);
+    assertThat(viaHl7).isEqualTo(viaDicom);
+    assertThat(otherCentre).isNotEqualTo(viaDicom);
+    assertThat(patient("https://radbridge.org/fhir/sid/centre-a/mrn", mrn)).isEqualTo(viaDicom);
+  }
 
   @Test
   void configurationIsStoredAsOrganizationEndpointAndDevice() {
@@ -103,6 +141,9 @@ class NetworkTest extends ServerTestBase {
     String mrByType = order(unique("A"), "30799-1", "routine", "active",
         ",\"performerType\":{\"coding\":[{\"system\":\"http://dicom.nema.org/resources/ontology/DCM\",\"code\":\"MR\"}]}");
     assertThat(create(mrByType).getString("performer[0].reference")).isEqualTo("Organization/org-north-hospital");
+    // the worklist's modality is written to performerType from the procedure code
+    assertThat(create(order(unique("A"), "24590-2", "routine", "draft", "")).getString("performerType.coding[0].code"))
+        .isEqualTo("MR");
     // a reading organisation already chosen is kept; a draft is not routed
     assertThat(create(order(unique("A"), "24590-2", "routine", "active",
         ",\"performer\":[{\"reference\":\"Organization/org-city-hospital\"}]")).getList("performer.reference"))

@@ -110,7 +110,8 @@ class OutboxTest extends ServerTestBase {
       RestAssured.given().basePath("").post("/admin/outbox/" + id + "/replay").then().statusCode(200)
           .body("replayed", equalTo(1));
       await("the replayed row", () -> receiver.received().contains("first"), Duration.ofSeconds(10));
-      assertThat(count("SELECT count(*) FROM outbox WHERE ordering_key = ? AND state = 'delivered'", key)).isEqualTo(2);
+      await("both rows marked delivered", () -> count("SELECT count(*) FROM outbox WHERE ordering_key = ?"
+          + " AND state = 'delivered'", key) == 2, Duration.ofSeconds(10));
 
       RestAssured.given().basePath("").post("/admin/outbox/" + id + "/discard").then().statusCode(409)
           .body("error", containsString("is delivered"));

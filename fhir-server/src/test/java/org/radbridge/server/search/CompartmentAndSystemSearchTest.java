@@ -61,8 +61,9 @@ class CompartmentAndSystemSearchTest extends ServerTestBase {
     List<String> urls = b.getList("entry.fullUrl");
     assertThat(urls).extracting(u -> u.substring(u.indexOf("/fhir/") + 6)).containsExactlyInAnyOrder(
         "Patient/" + patient, "ServiceRequest/" + order, "ImagingStudy/" + study, "DiagnosticReport/" + report,
-        "Practitioner/" + practitioner);
-    assertThat(b.<String>getList("entry.findAll { it.search.mode == 'include' }.resource.id")).containsExactly(practitioner);
+        "Practitioner/" + practitioner, "Organization/org-city-hospital"); // routed: the reading hospital
+    assertThat(b.<String>getList("entry.findAll { it.search.mode == 'include' }.resource.id"))
+        .containsExactlyInAnyOrder(practitioner, "org-city-hospital");
 
     json().get("/Patient/" + unique("nobody") + "/$everything").then().statusCode(404);
   }

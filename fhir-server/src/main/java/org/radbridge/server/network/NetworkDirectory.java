@@ -1,0 +1,84 @@
+package org.radbridge.server.network;
+
+import java.util.Optional;
+import org.hl7.fhir.r4.model.Endpoint;
+import org.hl7.fhir.r4.model.StringType;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceReader;
+import org.springframework.stereotype.Component;
+
+/**
+ * The network's peers as they are stored now (seeded from configuration, editable through REST):
+ * the DICOM node behind an AE title, an organisation's DICOM or HL7 v2 endpoint. Read from the
+ * database on each call, so an edit takes effect at once, on every node.
+ */
+@Component
+public class NetworkDirectory {
+  private final SearchService search;
+  private final ResourceReader reader;
+
+  public NetworkDirectory(SearchService search, ResourceReader reader) {
+    this.search = search;
+    this.reader = reader;
+  }
+
+  /** What a DICOM peer is: from its Endpoint (address dicom://AE@host:port, headers role and character-set). */
+  public record DicomNode(String aeTitle, String host, int port, String organization, String role,
+      String characterSet, String endpointId) {}
+
+  public Optional<DicomNode> dicomNode(String aeTitle) {
+    return endpoint("identifier=" + NetworkResources.AE_SYSTEM + "|" + aeTitle + "&status=active")
+        .flatMap(NetworkDirectory::toDicomNode);
+  }
+
+  /** The active DICOM endpoint with role pacs of an organisation (a reading hospital's PACS). */
+  public Optional<DicomNode> pacsOf(String organizationReference) {
+    return endpoint("organization=" + organizationReference + "&connection-type="
+        + NetworkResources.CONNECTION_TYPE + "|dicom-dimse&status=active")
+        .flatMap(NetworkDirectory::toDicomNode).filter(n -> "pacs".equals(n.role()));
+  }
+
+  /** host:port of an organisation's active HL7 v2 (MLLP) endpoint. */
+  public Optional<String> hl7EndpointOf(String organizationReference) {
+    return endpoint("organization=" + organizationReference + "&connection-type="
+        + NetworkResources.CONNECTION_TYPE + "|hl7v2-mllp&status=active")
+        .map(Endpoint::getAddress).filter(a -> a != null && a.startsWith("mllp://"))
+        .map(a -> a.substring("mllp://".length()));
+  }
+
+  private Optional<Endpoint> endpoint(String criteria) {
+    return search.match("Endpoint", SearchCriteria.parse(criteria), 1).stream().findFirst()
+        .map(m -> (Endpoint) reader.read("Endpoint", m.resId()));
+  }
+
+  private static Optional<DicomNode> toDicomNode(Endpoint e) {
+    String address = e.getAddress();
+    if (address == null || !address.startsWith("dicom://") || !address.contains("@")) {
+      return Optional.empty();
+    }
+    String rest = address.substring("dicom://".length());
+    String ae = rest.substring(0, rest.indexOf('@'));
+    String hostPort = rest.substring(rest.indexOf('@') + 1);
+    int colon = hostPort.lastIndexOf(':');
+    String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+    int port;
+    try {
+      port = colon < 0 ? 104 : Integer.parseInt(hostPort.substring(colon + 1).replaceAll("/.*$", ""));
+    } catch (NumberFormatException bad) {
+      return Optional.empty();
+    }
+    return Optional.of(new DicomNode(ae, host, port, e.getManagingOrganization().getReference(),
+        header(e, "role"), Optional.ofNullable(header(e, "character-set")).orElse("ISO_IR 192"), e.getIdPart()));
+  }
+
+  private static String header(Endpoint e, String name) {
+    for (StringType h : e.getHeader()) {
+      String v = h.getValue();
+      if (v != null && v.startsWith(name + ":")) {
+        return v.substring(name.length() + 1).trim();
+      }
+    }
+    return null;
+  }
+}
