@@ -14,6 +14,11 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
  * say: versioning, update-as-create, patch formats.
  */
 public class CapabilityStatementCustomizer {
+  private static final java.util.Map<String, String> NETWORK_PROFILES = java.util.Map.of(
+      "Patient", org.radbridge.profiles.NetworkProfiles.PATIENT,
+      "ServiceRequest", org.radbridge.profiles.NetworkProfiles.SERVICE_REQUEST,
+      "ImagingStudy", org.radbridge.profiles.NetworkProfiles.IMAGING_STUDY,
+      "DiagnosticReport", org.radbridge.profiles.NetworkProfiles.DIAGNOSTIC_REPORT);
   private final SearchParamRegistry registry;
 
   public CapabilityStatementCustomizer(SearchParamRegistry registry) {
@@ -38,6 +43,11 @@ public class CapabilityStatementCustomizer {
         r.setConditionalUpdate(true);
         r.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.SINGLE);
         r.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
+        // the network profiles this server validates against (resources claiming them are checked on write)
+        String profile = NETWORK_PROFILES.get(r.getType());
+        if (profile != null && r.getSupportedProfile().stream().noneMatch(c -> profile.equals(c.getValue()))) {
+          r.addSupportedProfile(profile);
+        }
         // every search parameter of the type (HAPI cannot see them through the generic method)
         r.getSearchParam().clear();
         for (SearchParamRegistry.IndexedParam p : registry.paramsFor(r.getType()).values()) {

@@ -142,6 +142,21 @@ class ValidationTest extends ServerTestBase {
     }
   }
 
+  @Test
+  void baseSpecValidationOfUnclaimedResourcesIsOptIn() {
+    // pat-1: a contact has details or an organization; this one has neither
+    String patient = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + unique("Base")
+        + "\"}],\"contact\":[{\"gender\":\"female\"}]}";
+    json().body(patient).post("/Patient").then().statusCode(201);
+    props.getValidation().setBaseSpec(true);
+    try {
+      json().body(patient).post("/Patient").then().statusCode(422)
+          .body("issue.diagnostics", hasItem(containsString("pat-1")));
+    } finally {
+      props.getValidation().setBaseSpec(false);
+    }
+  }
+
   private static String removeMeta(String json) {
     Map<String, Object> m = JsonPath.from(json).getMap("");
     m.remove("meta");
@@ -212,6 +227,8 @@ class ValidationTest extends ServerTestBase {
         .body("issue[0].diagnostics", containsString("read-only"));
     json().delete("/StructureDefinition/rb-service-request").then().statusCode(405);
     json().queryParam("url", SR_PROFILE).get("/StructureDefinition").then().statusCode(200).body("entry.size()", equalTo(1));
+    json().get("/metadata").then().statusCode(200)
+        .body("rest[0].resource.find { it.type == 'ServiceRequest' }.supportedProfile", hasItem(SR_PROFILE));
   }
 
   @Test
