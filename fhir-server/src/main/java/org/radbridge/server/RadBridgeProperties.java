@@ -12,6 +12,8 @@ public class RadBridgeProperties {
   private String dataDir = "./data";
   /** Public base URL of the FHIR endpoint; derived from the request when empty. */
   private String baseUrl = "";
+  /** Zone in which DICOM and HL7 v2 local date-times (no offset) are read; empty: the system zone. */
+  private String timezone = "";
   private final Limits limits = new Limits();
   private final EmbeddedDb embeddedDb = new EmbeddedDb();
   private final Validation validation = new Validation();
@@ -123,6 +125,13 @@ public class RadBridgeProperties {
   public String getBaseUrl() { return baseUrl; }
   public void setBaseUrl(String v) { baseUrl = v; }
   public Limits getLimits() { return limits; }
+  public String getTimezone() { return timezone; }
+  public void setTimezone(String v) { timezone = v; }
+
+  /** The zone of {@code radbridge.timezone}, or the system's. */
+  public java.time.ZoneId zone() {
+    return timezone == null || timezone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timezone);
+  }
   public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
   public Validation getValidation() { return validation; }
   public Terminology getTerminology() { return terminology; }

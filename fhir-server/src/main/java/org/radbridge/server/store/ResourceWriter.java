@@ -26,6 +26,8 @@ import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SearchParameter;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.radbridge.server.workflow.OrderWorkflow;
@@ -235,8 +237,27 @@ public class ResourceWriter {
   private void afterWrite(String type, String id, IBaseResource resourceOrNull) {
     if (resourceOrNull instanceof ServiceRequest sr) {
       // the order's Task follows it, in the same transaction
-      Task task = orders.taskFor(sr);
-      putIfChangedOnce("Task", task.getIdElement().getIdPart(), task);
+      String taskId = "order-" + id;
+      Task task = orders.taskFor(sr, storedTask(taskId));
+      putIfChangedOnce("Task", taskId, task);
+      return;
+    }
+    if (resourceOrNull instanceof ImagingStudy study) {
+      for (String orderId : orderIds(study.getBasedOn())) {
+        Task task = storedTask("order-" + orderId);
+        if (task != null) {
+          putIfChangedOnce("Task", task.getIdElement().getIdPart(), orders.afterStudy(task));
+        }
+      }
+      return;
+    }
+    if (resourceOrNull instanceof DiagnosticReport report) {
+      for (String orderId : orderIds(report.getBasedOn())) {
+        Task task = storedTask("order-" + orderId);
+        if (task != null) {
+          putIfChangedOnce("Task", task.getIdElement().getIdPart(), orders.afterReport(task, report));
+        }
+      }
       return;
     }
     if (NetworkConformance.TYPES.contains(type)) {
@@ -257,6 +278,16 @@ public class ResourceWriter {
         }
       });
     }
+  }
+
+  private Task storedTask(String id) {
+    return rows.readCurrent("Task", id).filter(v -> !v.deleted()).map(v -> (Task) parse(v)).orElse(null);
+  }
+
+  private static List<String> orderIds(List<org.hl7.fhir.r4.model.Reference> basedOn) {
+    return basedOn.stream().map(org.hl7.fhir.r4.model.Reference::getReference)
+        .filter(r -> r != null && r.startsWith("ServiceRequest/"))
+        .map(r -> r.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", "")).toList();
   }
 
   private static void afterCommit(Runnable action) {

@@ -77,7 +77,54 @@ public class OrderWorkflow {
     return dflt == null || dflt.isBlank() ? Optional.empty() : Optional.of(dflt);
   }
 
-  /** The order's Task (id {@code order-<order id>}): owner the reading organisation, status from the order's. */
+  /** Business statuses of an order's Task, in the order the loop reaches them. */
+  public static final List<String> STAGES = List.of("awaiting routing", "routed", "study available",
+      "preliminary report", "final report");
+
+  /**
+   * The order's Task after the order changed: built from the order, keeping the progress the study
+   * and the report have made ({@code previous} is the stored Task, or null).
+   */
+  public Task taskFor(ServiceRequest sr, Task previous) {
+    Task task = taskFor(sr);
+    if (previous != null && sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE) {
+      String stage = previous.getBusinessStatus().getText();
+      if (STAGES.indexOf(stage) > STAGES.indexOf(task.getBusinessStatus().getText())) {
+        task.setStatus(previous.getStatus());
+        task.getBusinessStatus().setText(stage);
+      }
+    }
+    return task;
+  }
+
+  /** The Task once a study for the order is stored: in progress, "study available" (never backwards). */
+  public Task afterStudy(Task task) {
+    return advance(task, "study available", Task.TaskStatus.INPROGRESS);
+  }
+
+  /** The Task once a report for the order is stored: preliminary (in progress) or final (completed). */
+  public Task afterReport(Task task, org.hl7.fhir.r4.model.DiagnosticReport report) {
+    if (report.getStatus() == null) {
+      return task;
+    }
+    return switch (report.getStatus()) {
+      case PRELIMINARY, PARTIAL -> advance(task, "preliminary report", Task.TaskStatus.INPROGRESS);
+      case FINAL, AMENDED, CORRECTED, APPENDED -> advance(task, "final report", Task.TaskStatus.COMPLETED);
+      default -> task;
+    };
+  }
+
+  private static Task advance(Task task, String stage, Task.TaskStatus status) {
+    if (task.getStatus() == Task.TaskStatus.CANCELLED || task.getStatus() == Task.TaskStatus.ENTEREDINERROR
+        || STAGES.indexOf(task.getBusinessStatus().getText()) >= STAGES.indexOf(stage)) {
+      return task;
+    }
+    task.setStatus(status);
+    task.getBusinessStatus().setText(stage);
+    return task;
+  }
+
+  /** The order's Task built from the order alone (id {@code order-<order id>}). */
   public Task taskFor(ServiceRequest sr) {
     Task task = new Task();
     task.setId("order-" + sr.getIdElement().getIdPart());

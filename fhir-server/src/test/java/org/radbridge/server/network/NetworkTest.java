@@ -167,6 +167,29 @@ class NetworkTest extends ServerTestBase {
   }
 
   @Test
+  void theTaskFollowsTheStudyAndTheReport() {
+    String id = create(order(unique("A"), "30799-1", "routine", "active", "")).getString("id");
+    String study = json().body("{\"resourceType\":\"ImagingStudy\",\"status\":\"available\","
+        + "\"subject\":{\"reference\":\"Patient/p1\"},\"basedOn\":[{\"reference\":\"ServiceRequest/" + id + "\"}]}")
+        .post("/ImagingStudy").then().statusCode(201).extract().path("id");
+    json().get("/Task/order-" + id).then().body("status", equalTo("in-progress"))
+        .body("businessStatus.text", equalTo("study available"));
+    String report = "{\"resourceType\":\"DiagnosticReport\",\"status\":\"%s\",\"code\":{\"text\":\"CT head\"},"
+        + "\"basedOn\":[{\"reference\":\"ServiceRequest/" + id + "\"}],"
+        + "\"imagingStudy\":[{\"reference\":\"ImagingStudy/" + study + "\"}]}";
+    json().body(report.formatted("preliminary")).post("/DiagnosticReport").then().statusCode(201);
+    json().get("/Task/order-" + id).then().body("businessStatus.text", equalTo("preliminary report"));
+    json().body(report.formatted("final")).post("/DiagnosticReport").then().statusCode(201);
+    json().get("/Task/order-" + id).then().body("status", equalTo("completed"))
+        .body("businessStatus.text", equalTo("final report"));
+    // an update of the order keeps the progress
+    String sr = json().get("/ServiceRequest/" + id).asString().replace("\"priority\":\"routine\"", "\"priority\":\"urgent\"");
+    json().body(sr).put("/ServiceRequest/" + id).then().statusCode(200);
+    json().get("/Task/order-" + id).then().body("status", equalTo("completed"))
+        .body("businessStatus.text", equalTo("final report")).body("priority", equalTo("urgent"));
+  }
+
+  @Test
   void theOrdersTaskFollowsTheOrder() {
     JsonPath sr = create(order(unique("A"), "30799-1", "urgent", "active", ""));
     String id = sr.getString("id");
