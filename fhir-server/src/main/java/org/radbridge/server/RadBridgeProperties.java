@@ -19,6 +19,15 @@ public class RadBridgeProperties {
   private final Validation validation = new Validation();
   private final Terminology terminology = new Terminology();
   private final Outbox outbox = new Outbox();
+  private final Dicom dicom = new Dicom();
+
+  public static class Dicom {
+    /** C-STORE answers 0xA700 (out of resources) when storing would leave less free space than this. */
+    private DataSize minFreeSpace = DataSize.ofMegabytes(512);
+
+    public DataSize getMinFreeSpace() { return minFreeSpace; }
+    public void setMinFreeSpace(DataSize v) { minFreeSpace = v; }
+  }
 
   public static class Outbox {
     /** Delivery threads per node. */
@@ -136,4 +145,5 @@ public class RadBridgeProperties {
   public Validation getValidation() { return validation; }
   public Terminology getTerminology() { return terminology; }
   public Outbox getOutbox() { return outbox; }
+  public Dicom getDicom() { return dicom; }
 }

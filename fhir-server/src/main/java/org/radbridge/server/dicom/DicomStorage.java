@@ -1,0 +1,118 @@
+package org.radbridge.server.dicom;
+
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.radbridge.mappers.dicom.DicomInstance;
+import org.radbridge.server.RadBridgeProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The C-STORE handler's work, independent of the network stack: checks the data set against the
+ * command, writes the file atomically and commits the instance row, and only then answers Success.
+ * A failure leaves no file and no row: 0xA700 when the disk is below the free-space floor, 0xA900
+ * when the data set does not match the command or lacks its UIDs, 0xC000 when it cannot be parsed.
+ * The same instance again is a Success that changes nothing.
+ */
+@Component
+public class DicomStorage {
+  private static final Logger log = LoggerFactory.getLogger(DicomStorage.class);
+
+  private final InstanceRows rows;
+  private final InstanceFiles files;
+  private final RadBridgeProperties props;
+
+  public DicomStorage(InstanceRows rows, RadBridgeProperties props) {
+    this.rows = rows;
+    this.props = props;
+    this.files = new InstanceFiles(Path.of(props.getDataDir()).resolve("dicom"));
+  }
+
+  public InstanceFiles files() {
+    return files;
+  }
+
+  /**
+   * @param dataset the data set bytes as received, in {@code transferSyntaxUid}, without meta header
+   */
+  public StoreStatus store(String callingAe, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+      byte[] dataset) {
+    AttributeList list = new AttributeList();
+    try {
+      // the header attributes are all the mapping needs: stop before the pixel data
+      list.read(new DicomInputStream(new ByteArrayInputStream(dataset), transferSyntaxUid, false), TagFromName.PixelData);
+    } catch (Exception e) {
+      return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: " + e.getMessage());
+    }
+    if (list.isEmpty()) {
+      // PixelMed logs what it could not read and returns what it could: nothing here
+      return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: no attribute could be read");
+    }
+    DicomInstance instance = DicomAttributes.instance(list);
+    String problem = mismatch(instance, sopClassUid, sopInstanceUid);
+    if (problem != null) {
+      return StoreStatus.failure(StoreStatus.DATASET_MISMATCH, problem);
+    }
+    if (rows.exists(sopInstanceUid)) {
+      return new StoreStatus(StoreStatus.SUCCESS, "already stored", instance.studyInstanceUid(), true);
+    }
+    Path target = files.pathOf(instance.studyInstanceUid(), instance.seriesInstanceUid(), sopInstanceUid);
+    try {
+      long floor = props.getDicom().getMinFreeSpace().toBytes();
+      java.nio.file.Files.createDirectories(files.root());
+      long usable = java.nio.file.Files.getFileStore(files.root()).getUsableSpace();
+      if (usable - dataset.length - 4096 < floor) {
+        return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Free space " + DataSize.ofBytes(usable).toMegabytes()
+            + " MB is below the floor of " + DataSize.ofBytes(floor).toMegabytes() + " MB");
+      }
+      long size = files.write(target, sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, dataset);
+      boolean inserted = rows.insert(instance, transferSyntaxUid, callingAe, target.toString(), size);
+      return new StoreStatus(StoreStatus.SUCCESS, inserted ? "stored" : "already stored", instance.studyInstanceUid(),
+          !inserted);
+    } catch (IOException e) {
+      log.warn("C-STORE of {} from {} failed writing {}: {}", sopInstanceUid, callingAe, target, e.toString());
+      deleteQuietly(target);
+      return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + e.getMessage());
+    } catch (Exception e) {
+      log.warn("C-STORE of {} from {} failed: {}", sopInstanceUid, callingAe, e.toString());
+      deleteQuietly(target);
+      return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Could not store the instance: " + e.getMessage());
+    }
+  }
+
+  private static String mismatch(DicomInstance i, String sopClassUid, String sopInstanceUid) {
+    if (blank(i.sopInstanceUid()) || blank(i.sopClassUid()) || blank(i.studyInstanceUid()) || blank(i.seriesInstanceUid())) {
+      return "Data set lacks SOP Class, SOP Instance, Study Instance or Series Instance UID";
+    }
+    if (!i.sopInstanceUid().equals(sopInstanceUid)) {
+      return "SOP Instance UID " + i.sopInstanceUid() + " in the data set differs from " + sopInstanceUid + " in the command";
+    }
+    if (!i.sopClassUid().equals(sopClassUid)) {
+      return "SOP Class UID " + i.sopClassUid() + " in the data set differs from " + sopClassUid + " in the command";
+    }
+    for (String uid : new String[] {i.studyInstanceUid(), i.seriesInstanceUid(), i.sopInstanceUid()}) {
+      if (!uid.matches("[0-9.]{1,64}")) {
+        return "Invalid UID '" + uid + "'";
+      }
+    }
+    return null;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      java.nio.file.Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // nothing was committed for it; a leftover file is overwritten by the next attempt
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.radbridge.server.dicom;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.radbridge.mappers.dicom.DicomInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** All SQL of the dicom_instance table. */
+@Repository
+public class InstanceRows {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final JdbcTemplate jdbc;
+
+  public InstanceRows(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public boolean exists(String sopInstanceUid) {
+    return Boolean.TRUE.equals(jdbc.queryForObject(
+        "SELECT EXISTS (SELECT 1 FROM dicom_instance WHERE sop_instance_uid = ?)", Boolean.class, sopInstanceUid));
+  }
+
+  /** Inserts the row; false when the instance was already there. */
+  public boolean insert(DicomInstance i, String transferSyntaxUid, String callingAe, String filePath, long size) {
+    try {
+      return jdbc.update("INSERT INTO dicom_instance (sop_instance_uid, study_instance_uid, series_instance_uid,"
+          + " sop_class_uid, transfer_syntax_uid, calling_ae, file_path, file_size, attributes)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (sop_instance_uid) DO NOTHING",
+          i.sopInstanceUid(), i.studyInstanceUid(), i.seriesInstanceUid(), i.sopClassUid(), transferSyntaxUid,
+          callingAe, filePath, size, JSON.writeValueAsString(i)) == 1;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public List<DicomInstance> ofStudy(String studyInstanceUid) {
+    return jdbc.query("SELECT attributes::text FROM dicom_instance WHERE study_instance_uid = ?"
+        + " ORDER BY series_instance_uid, sop_instance_uid", (rs, n) -> {
+          try {
+            return JSON.readValue(rs.getString(1), DicomInstance.class);
+          } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+          }
+        }, studyInstanceUid);
+  }
+
+  /** The calling AE title that sent the study's first instance (whose organisation owns it). */
+  public String sender(String studyInstanceUid) {
+    return jdbc.query("SELECT calling_ae FROM dicom_instance WHERE study_instance_uid = ? ORDER BY received_at LIMIT 1",
+        (rs, n) -> rs.getString(1), studyInstanceUid).stream().findFirst().orElse(null);
+  }
+
+  public void markSynced(String studyInstanceUid) {
+    jdbc.update("UPDATE dicom_instance SET study_synced = true WHERE study_instance_uid = ? AND NOT study_synced",
+        studyInstanceUid);
+  }
+
+  public boolean hasUnsynced(String studyInstanceUid) {
+    return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM dicom_instance"
+        + " WHERE study_instance_uid = ? AND NOT study_synced)", Boolean.class, studyInstanceUid));
+  }
+
+  public List<String> unsyncedStudies() {
+    return jdbc.queryForList("SELECT DISTINCT study_instance_uid FROM dicom_instance WHERE NOT study_synced", String.class);
+  }
+}

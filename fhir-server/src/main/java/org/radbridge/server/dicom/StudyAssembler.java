@@ -1,0 +1,144 @@
+package org.radbridge.server.dicom;
+
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Patient;
+import org.radbridge.mappers.dicom.DicomInstance;
+import org.radbridge.mappers.dicom.ImagingStudyMapper;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.network.IdentitySystems;
+import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.network.PatientIdentity;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceRows;
+import org.radbridge.server.store.ResourceWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Builds a study's {@code ImagingStudy} from its instance rows and writes it through the one write
+ * path: once per association (not per instance), serialised per study across nodes by an advisory
+ * lock, so several associations of one study give one resource with exact counts. The Patient
+ * comes from the network's identity table (created when absent), {@code basedOn} from the order
+ * with the study's accession number. Studies whose rows are not all in their ImagingStudy (a crash
+ * between an instance's commit and the update) are repaired at start.
+ */
+@Component
+public class StudyAssembler {
+  private static final Logger log = LoggerFactory.getLogger(StudyAssembler.class);
+  private static final String UNKNOWN_SENDER = "unknown";
+
+  private final InstanceRows instances;
+  private final ResourceRows resourceRows;
+  private final ResourceWriter writer;
+  private final SearchService search;
+  private final NetworkDirectory directory;
+  private final IdentitySystems identity;
+  private final PatientIdentity patients;
+  private final TransactionTemplate tx;
+  private final RadBridgeProperties props;
+
+  public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
+      NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
+      RadBridgeProperties props) {
+    this.instances = instances;
+    this.resourceRows = resourceRows;
+    this.writer = writer;
+    this.search = search;
+    this.directory = directory;
+    this.identity = identity;
+    this.patients = patients;
+    this.tx = tx;
+    this.props = props;
+  }
+
+  /** Brings the study's ImagingStudy up to date with its instance rows; returns its id. */
+  public String sync(String studyInstanceUid) {
+    return tx.execute(s -> {
+      resourceRows.lockKey("dicom-study:" + studyInstanceUid);
+      String criteria = "identifier=urn:dicom:uid|urn:oid:" + studyInstanceUid;
+      if (!instances.hasUnsynced(studyInstanceUid)) {
+        // nothing new since the last update (a duplicate, or another association synced it)
+        Optional<String> existing = search.match("ImagingStudy", SearchCriteria.parse(criteria), 1).stream()
+            .findFirst().map(SearchService.Match::resId);
+        if (existing.isPresent()) {
+          return existing.get();
+        }
+      }
+      List<DicomInstance> rows = instances.ofStudy(studyInstanceUid);
+      if (rows.isEmpty()) {
+        return null;
+      }
+      String orgKey = senderOrganization(instances.sender(studyInstanceUid));
+      DicomInstance first = rows.get(0);
+      String patient = null;
+      if (first.patientId() != null) {
+        patient = "Patient/" + patients.resolve(first.issuerOfPatientId(), orgKey, first.patientId(), demographics(first));
+      }
+      String accessionSystem = identity.accessionSystem(orgKey);
+      String order = Optional.ofNullable(first.accessionNumber())
+          .flatMap(acc -> search.match("ServiceRequest", SearchCriteria.parse("identifier=" + accessionSystem + "|" + acc), 1)
+              .stream().findFirst())
+          .map(m -> "ServiceRequest/" + m.resId()).orElse(null);
+      ImagingStudy study = ImagingStudyMapper.map(rows,
+          new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
+      String id = writer.conditionalUpdate("ImagingStudy", criteria, study, null).id().getIdPart();
+      instances.markSynced(studyInstanceUid);
+      return id;
+    });
+  }
+
+  /** At start: studies with instance rows their ImagingStudy does not include yet. */
+  @EventListener(ApplicationReadyEvent.class)
+  public void repair() {
+    for (String uid : instances.unsyncedStudies()) {
+      try {
+        log.info("Repairing ImagingStudy of study {}", uid);
+        sync(uid);
+      } catch (RuntimeException e) {
+        log.warn("Study {} could not be repaired: {}", uid, e.getMessage());
+      }
+    }
+  }
+
+  private String senderOrganization(String callingAe) {
+    if (callingAe == null) {
+      return UNKNOWN_SENDER;
+    }
+    return directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::organization)
+        .filter(ref -> ref != null && ref.startsWith("Organization/org-"))
+        .map(ref -> ref.substring("Organization/org-".length())).orElse(UNKNOWN_SENDER);
+  }
+
+  private static Patient demographics(DicomInstance i) {
+    Patient p = new Patient();
+    if (i.patientName() != null) {
+      String[] parts = i.patientName().split("=", -1)[0].split("\\^", -1);
+      HumanName name = p.addName().setFamily(parts[0].isBlank() ? null : parts[0]);
+      if (parts.length > 1 && !parts[1].isBlank()) {
+        name.addGiven(parts[1]);
+      }
+      name.setText(ImagingStudyMapper.personName(i.patientName()));
+    }
+    if (i.patientSex() != null) {
+      p.setGender(switch (i.patientSex()) {
+        case "M" -> Enumerations.AdministrativeGender.MALE;
+        case "F" -> Enumerations.AdministrativeGender.FEMALE;
+        case "O" -> Enumerations.AdministrativeGender.OTHER;
+        default -> Enumerations.AdministrativeGender.UNKNOWN;
+      });
+    }
+    ImagingStudyMapper.dateTime(i.patientBirthDate(), null, java.time.ZoneOffset.UTC)
+        .ifPresent(d -> p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(i.patientBirthDate().substring(0, 4)
+            + "-" + i.patientBirthDate().substring(4, 6) + "-" + i.patientBirthDate().substring(6, 8))));
+    return p;
+  }
+}
