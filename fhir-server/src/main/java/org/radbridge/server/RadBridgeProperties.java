@@ -24,9 +24,24 @@ public class RadBridgeProperties {
   public static class Dicom {
     /** C-STORE answers 0xA700 (out of resources) when storing would leave less free space than this. */
     private DataSize minFreeSpace = DataSize.ofMegabytes(512);
+    /** Whether the DICOM listener runs. */
+    private boolean enabled = true;
+    /** Port of the DICOM listener (on radbridge.bind-address); 0 picks a free one (tests). */
+    private int port = 11112;
+    private String aeTitle = "RADBRIDGE";
+    /** Accept associations from calling AE titles that are not DICOM nodes of the network (test set-ups only). */
+    private boolean acceptUnknownPeers = false;
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
     public void setMinFreeSpace(DataSize v) { minFreeSpace = v; }
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean v) { enabled = v; }
+    public int getPort() { return port; }
+    public void setPort(int v) { port = v; }
+    public String getAeTitle() { return aeTitle; }
+    public void setAeTitle(String v) { aeTitle = v; }
+    public boolean isAcceptUnknownPeers() { return acceptUnknownPeers; }
+    public void setAcceptUnknownPeers(boolean v) { acceptUnknownPeers = v; }
   }
 
   public static class Outbox {

@@ -1,9 +1,8 @@
 package org.radbridge.server.dicom;
 
+import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.radbridge.mappers.dicom.DicomInstance;
@@ -43,47 +42,71 @@ public class DicomStorage {
    */
   public StoreStatus store(String callingAe, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
       byte[] dataset) {
-    AttributeList list = new AttributeList();
+    Path tmp;
     try {
-      // the header attributes are all the mapping needs: stop before the pixel data
-      list.read(new DicomInputStream(new ByteArrayInputStream(dataset), transferSyntaxUid, false), TagFromName.PixelData);
+      tmp = files.writeTemp(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, dataset);
     } catch (Exception e) {
-      return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: " + e.getMessage());
+      return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + e.getMessage());
     }
-    if (list.isEmpty()) {
-      // PixelMed logs what it could not read and returns what it could: nothing here
-      return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: no attribute could be read");
-    }
-    DicomInstance instance = DicomAttributes.instance(list);
-    String problem = mismatch(instance, sopClassUid, sopInstanceUid);
-    if (problem != null) {
-      return StoreStatus.failure(StoreStatus.DATASET_MISMATCH, problem);
-    }
-    if (rows.exists(sopInstanceUid)) {
-      return new StoreStatus(StoreStatus.SUCCESS, "already stored", instance.studyInstanceUid(), true);
-    }
-    Path target = files.pathOf(instance.studyInstanceUid(), instance.seriesInstanceUid(), sopInstanceUid);
+    return storeFile(callingAe, sopClassUid, sopInstanceUid, tmp);
+  }
+
+  /**
+   * Stores a received instance from a complete Part 10 temp file ({@link InstanceFiles#newTemp}), which is
+   * moved into place or deleted: nothing of a failed instance remains.
+   */
+  public StoreStatus storeFile(String callingAe, String sopClassUid, String sopInstanceUid, Path tmp) {
+    Path target = null;
     try {
+      AttributeList list = new AttributeList();
+      try {
+        // the header attributes are all the mapping needs: stop before the pixel data
+        list.read(tmp.toFile(), TagFromName.PixelData);
+      } catch (Exception e) {
+        return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: " + e.getMessage());
+      }
+      list.removeMetaInformationHeaderAttributes();
+      if (list.isEmpty()) {
+        // PixelMed logs what it could not read and returns what it could: nothing here
+        return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: no attribute could be read");
+      }
+      DicomInstance instance = DicomAttributes.instance(list);
+      String problem = mismatch(instance, sopClassUid, sopInstanceUid);
+      if (problem != null) {
+        return StoreStatus.failure(StoreStatus.DATASET_MISMATCH, problem);
+      }
+      if (rows.exists(sopInstanceUid)) {
+        return new StoreStatus(StoreStatus.SUCCESS, "already stored", instance.studyInstanceUid(), true);
+      }
       long floor = props.getDicom().getMinFreeSpace().toBytes();
-      java.nio.file.Files.createDirectories(files.root());
       long usable = java.nio.file.Files.getFileStore(files.root()).getUsableSpace();
-      if (usable - dataset.length - 4096 < floor) {
+      if (usable - java.nio.file.Files.size(tmp) < floor) {
         return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Free space " + DataSize.ofBytes(usable).toMegabytes()
             + " MB is below the floor of " + DataSize.ofBytes(floor).toMegabytes() + " MB");
       }
-      long size = files.write(target, sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, dataset);
-      boolean inserted = rows.insert(instance, transferSyntaxUid, callingAe, target.toString(), size);
+      target = files.pathOf(instance.studyInstanceUid(), instance.seriesInstanceUid(), sopInstanceUid);
+      String transferSyntax = Attribute.getSingleStringValueOrNull(readMeta(tmp), TagFromName.TransferSyntaxUID);
+      long size = files.commit(tmp, target);
+      boolean inserted = rows.insert(instance, transferSyntax, callingAe, target.toString(), size);
       return new StoreStatus(StoreStatus.SUCCESS, inserted ? "stored" : "already stored", instance.studyInstanceUid(),
           !inserted);
     } catch (IOException e) {
-      log.warn("C-STORE of {} from {} failed writing {}: {}", sopInstanceUid, callingAe, target, e.toString());
+      log.warn("C-STORE of {} from {} failed writing: {}", sopInstanceUid, callingAe, e.toString());
       deleteQuietly(target);
       return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + e.getMessage());
     } catch (Exception e) {
       log.warn("C-STORE of {} from {} failed: {}", sopInstanceUid, callingAe, e.toString());
       deleteQuietly(target);
       return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Could not store the instance: " + e.getMessage());
+    } finally {
+      deleteQuietly(tmp); // gone already when it was moved into place
     }
+  }
+
+  private static AttributeList readMeta(Path file) throws IOException, com.pixelmed.dicom.DicomException {
+    AttributeList meta = new AttributeList();
+    meta.readOnlyMetaInformationHeader(file.toFile());
+    return meta;
   }
 
   private static String mismatch(DicomInstance i, String sopClassUid, String sopInstanceUid) {
@@ -109,6 +132,9 @@ public class DicomStorage {
   }
 
   private static void deleteQuietly(Path p) {
+    if (p == null) {
+      return;
+    }
     try {
       java.nio.file.Files.deleteIfExists(p);
     } catch (IOException ignored) {

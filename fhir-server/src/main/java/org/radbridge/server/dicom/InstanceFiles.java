@@ -33,21 +33,40 @@ public class InstanceFiles {
     return root.resolve(safe(study)).resolve(safe(series)).resolve(safe(sop) + ".dcm");
   }
 
-  /** Writes the file and returns its size. */
-  public long write(Path target, String sopClass, String sopInstance, String transferSyntax, String sourceAe,
-      byte[] dataset) throws IOException, DicomException {
-    Files.createDirectories(target.getParent());
+  /** A new temp file for an incoming instance, on the same file system as the targets (rename stays atomic). */
+  public Path newTemp() throws IOException {
+    Path incoming = root.resolve("incoming");
+    Files.createDirectories(incoming);
+    return Files.createTempFile(incoming, "in-", ".part");
+  }
+
+  /** The Part 10 preamble and file meta header that go in front of the data set bytes as received. */
+  public static byte[] metaHeader(String sopClass, String sopInstance, String transferSyntax, String sourceAe)
+      throws IOException, DicomException {
     ByteArrayOutputStream header = new ByteArrayOutputStream(512);
     DicomOutputStream dos = new DicomOutputStream(header, TransferSyntax.ExplicitVRLittleEndian, null);
     new FileMetaInformation(sopClass, sopInstance, transferSyntax, sourceAe).getAttributeList().write(dos);
     dos.flush();
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + Thread.currentThread().getId());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(header.toByteArray()));
+    return header.toByteArray();
+  }
+
+  /** Writes a whole Part 10 file to a temp file (tests, and callers holding the data set in memory). */
+  public Path writeTemp(String sopClass, String sopInstance, String transferSyntax, String sourceAe, byte[] dataset)
+      throws IOException, DicomException {
+    Path tmp = newTemp();
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(metaHeader(sopClass, sopInstance, transferSyntax, sourceAe)));
       ch.write(ByteBuffer.wrap(dataset));
+    }
+    return tmp;
+  }
+
+  /** Makes a complete temp file the instance's file: fsync, rename into place, fsync the directory. Returns its size. */
+  public long commit(Path tmp, Path target) throws IOException {
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
+    Files.createDirectories(target.getParent());
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
       dir.force(true);

@@ -45,6 +45,16 @@ public class StudyAssembler {
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
+  /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
+  private static final long QUIET_MS = 250;
+  private final java.util.concurrent.ScheduledExecutorService debounce =
+      java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "study-sync");
+        t.setDaemon(true);
+        return t;
+      });
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ScheduledFuture<?>> scheduled =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
@@ -58,6 +68,33 @@ public class StudyAssembler {
     this.patients = patients;
     this.tx = tx;
     this.props = props;
+  }
+
+  /**
+   * A new instance of the study was committed: update the ImagingStudy once the association has
+   * been quiet for a moment. PixelMed holds an association's thread 5 s after the release (ARTIM),
+   * so waiting for the end of the association would be too late; the debounce keeps it to one
+   * update per burst of instances, normally one per association.
+   */
+  public void syncSoon(String studyInstanceUid) {
+    scheduled.compute(studyInstanceUid, (uid, previous) -> {
+      if (previous != null) {
+        previous.cancel(false);
+      }
+      return debounce.schedule(() -> {
+        scheduled.remove(uid);
+        try {
+          sync(uid);
+        } catch (RuntimeException e) {
+          log.warn("ImagingStudy of study {} not updated yet: {}", uid, e.getMessage());
+        }
+      }, QUIET_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    });
+  }
+
+  @jakarta.annotation.PreDestroy
+  void stop() {
+    debounce.shutdownNow();
   }
 
   /** Brings the study's ImagingStudy up to date with its instance rows; returns its id. */

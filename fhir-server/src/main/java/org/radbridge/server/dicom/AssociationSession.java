@@ -1,0 +1,166 @@
+package org.radbridge.server.dicom;
+
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.network.AReleaseException;
+import com.pixelmed.network.Association;
+import com.pixelmed.network.AssociationFactory;
+import com.pixelmed.network.CEchoResponseCommandMessage;
+import com.pixelmed.network.CStoreResponseCommandMessage;
+import com.pixelmed.network.MessageServiceElementCommand;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title
+ * before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks it), then serves C-ECHO and
+ * C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
+ * once the instances stop coming (debounced) and again, if anything is new, when it ends.
+ */
+final class AssociationSession implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(AssociationSession.class);
+
+  private final PeekableSocket socket;
+  private final String aeTitle;
+  private final Predicate<String> knownPeer;
+  private final DicomStorage storage;
+  private final StudyAssembler studies;
+
+  AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer, DicomStorage storage,
+      StudyAssembler studies) {
+    this.socket = socket;
+    this.aeTitle = aeTitle;
+    this.knownPeer = knownPeer;
+    this.storage = storage;
+    this.studies = studies;
+  }
+
+  /** A socket whose input can be replayed: the peeked A-ASSOCIATE-RQ, then the rest of the stream. */
+  static final class PeekableSocket extends Socket {
+    private volatile InputStream replay;
+
+    InputStream raw() throws IOException {
+      return super.getInputStream();
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+      InputStream r = replay;
+      return r != null ? r : super.getInputStream();
+    }
+  }
+
+  @Override
+  public void run() {
+    Set<String> touchedStudies = new LinkedHashSet<>();
+    String callingAe = "?";
+    try {
+      socket.setSoTimeout(60_000);
+      InputStream raw = socket.raw();
+      byte[] header = raw.readNBytes(6);
+      if (header.length < 6 || (header[0] & 0xff) != 0x01) {
+        return; // not an A-ASSOCIATE-RQ
+      }
+      long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xffL) << 16) | ((header[4] & 0xffL) << 8) | (header[5] & 0xffL);
+      if (length < 68 || length > 1_000_000) {
+        return;
+      }
+      byte[] body = raw.readNBytes((int) length);
+      if (body.length != length) {
+        return;
+      }
+      callingAe = new String(body, 20, 16, StandardCharsets.US_ASCII).trim();
+      if (!knownPeer.test(callingAe)) {
+        // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized
+        OutputStream out = socket.getOutputStream();
+        out.write(new byte[] {0x03, 0x00, 0, 0, 0, 4, 0x00, 0x01, 0x01, 0x03});
+        out.flush();
+        log.info("DICOM association from unknown AE title '{}' ({}) rejected", callingAe, socket.getRemoteSocketAddress());
+        return;
+      }
+      byte[] pdu = new byte[6 + body.length];
+      System.arraycopy(header, 0, pdu, 0, 6);
+      System.arraycopy(body, 0, pdu, 6, body.length);
+      socket.replay = new SequenceInputStream(new ByteArrayInputStream(pdu), raw);
+
+      Association association = AssociationFactory.createNewAssociation(socket, aeTitle, new AcceptedContexts());
+      try {
+        while (true) {
+          RequestCollector request = new RequestCollector(association, storage.files());
+          association.setReceivedDataHandler(request);
+          association.waitForPDataPDUsUntilHandlerReportsDone();
+          handle(association, request, callingAe, touchedStudies);
+        }
+      } catch (AReleaseException released) {
+        // normal end: PixelMed has answered the release
+      }
+    } catch (Exception e) {
+      log.info("DICOM association from {} ended: {}", callingAe, e.toString());
+    } finally {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      for (String study : touchedStudies) {
+        try {
+          studies.sync(study);
+        } catch (RuntimeException e) {
+          // the rows are committed and not marked synced: the next association or the start-up repair retries
+          log.warn("ImagingStudy of study {} not updated: {}", study, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void handle(Association a, RequestCollector r, String callingAe, Set<String> touched) throws Exception {
+    String sopClass = r.commandString(TagFromName.AffectedSOPClassUID);
+    int messageId = com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(r.commandList, TagFromName.MessageID, 0);
+    if (r.commandField == MessageServiceElementCommand.C_ECHO_RQ) {
+      a.send(r.presentationContextId, new CEchoResponseCommandMessage(sopClass, messageId, StoreStatus.SUCCESS).getBytes(), null);
+    } else if (r.commandField == MessageServiceElementCommand.C_STORE_RQ) {
+      String sopInstance = r.commandString(TagFromName.AffectedSOPInstanceUID);
+      StoreStatus status;
+      if (r.storageError != null || r.tempFile == null) {
+        deleteQuietly(r);
+        status = r.tempFile == null ? StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "no data set")
+            : StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + r.storageError.getMessage());
+      } else {
+        status = storage.storeFile(callingAe, sopClass, sopInstance, r.tempFile);
+      }
+      if (status.isSuccess() && !status.duplicate()) {
+        touched.add(status.studyInstanceUid());
+        studies.syncSoon(status.studyInstanceUid());
+      }
+      if (!status.isSuccess()) {
+        log.info("C-STORE {} from {}: 0x{} {}", sopInstance, callingAe, Integer.toHexString(status.code()), status.comment());
+      }
+      a.send(r.presentationContextId,
+          new CStoreResponseCommandMessage(sopClass, sopInstance, messageId, status.code()).getBytes(), null);
+    } else if (r.commandField == MessageServiceElementCommand.C_CANCEL_RQ) {
+      // nothing in progress to cancel
+    } else {
+      throw new IOException("unsupported DIMSE command 0x" + Integer.toHexString(r.commandField));
+    }
+  }
+
+  private static void deleteQuietly(RequestCollector r) {
+    if (r.tempFile != null) {
+      try {
+        Files.deleteIfExists(r.tempFile);
+      } catch (IOException ignored) {
+        // a leftover temp file in incoming/ is harmless
+      }
+    }
+  }
+}

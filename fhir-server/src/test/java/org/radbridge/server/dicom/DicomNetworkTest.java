@@ -1,0 +1,150 @@
+package org.radbridge.server.dicom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.ServerTestBase;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.util.unit.DataSize;
+
+/** The DICOM listener driven by DCMTK, the independent peer. */
+class DicomNetworkTest extends ServerTestBase {
+  @TempDir
+  Path tmp;
+  @Autowired
+  DicomListener listener;
+  @Autowired
+  RadBridgeProperties props;
+
+  @org.junit.jupiter.api.BeforeEach
+  void validatorWarm() {
+    awaitConformanceReady(); // the ImagingStudy claims a network profile: the first one waits for the validator
+  }
+
+  /** Runs a DCMTK tool; returns exit code and output. */
+  private record Run(int exit, String output) {}
+
+  private Run dcmtk(String... args) throws Exception {
+    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new Run(p.waitFor(), out);
+  }
+
+  private Run storescu(String callingAe, String... options) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", callingAe, "-aec", "RADBRIDGE"));
+    cmd.addAll(List.of(options));
+    cmd.add(1, "-v");
+    List<String> files = new ArrayList<>();
+    List<String> opts = new ArrayList<>();
+    for (String c : cmd) {
+      (c.endsWith(".dcm") ? files : opts).add(c);
+    }
+    opts.add("127.0.0.1");
+    opts.add(String.valueOf(listener.port()));
+    opts.addAll(files);
+    return dcmtk(opts.toArray(String[]::new));
+  }
+
+  private JsonPath study(String studyUid) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonPath p = json().queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/ImagingStudy")
+          .then().statusCode(200).extract().jsonPath();
+      if (p.getList("entry") != null && !p.getList("entry").isEmpty()) {
+        return p;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no ImagingStudy for " + studyUid);
+  }
+
+  @Test
+  void echoFromAKnownNodeAndRejectionOfAnUnknownOne() throws Exception {
+    Run ok = dcmtk("echoscu", "-v", "-aet", "CT_A", "-aec", "RADBRIDGE", "127.0.0.1", String.valueOf(listener.port()));
+    assertThat(ok.exit()).as(ok.output()).isZero();
+    Run rejected = dcmtk("echoscu", "-v", "-aet", "STRANGER", "-aec", "RADBRIDGE", "127.0.0.1",
+        String.valueOf(listener.port()));
+    assertThat(rejected.exit()).isNotZero();
+    assertThat(rejected.output()).contains("Calling AE Title Not Recognized");
+  }
+
+  @Test
+  void aStoredStudyBecomesAnImagingStudyAndADuplicateChangesNothing() throws Exception {
+    String accession = "N" + System.nanoTime() % 1_000_000_000L;
+    Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0050)=" + accession);
+    String studyUid = TestDicomFiles.tag(ct, "0020,000d");
+    Run sent = storescu("CT_A", ct.toString());
+    assertThat(sent.exit()).as(sent.output()).isZero();
+    long released = System.currentTimeMillis();
+    JsonPath p = study(studyUid);
+    long visibleAfter = System.currentTimeMillis() - released;
+    assertThat(visibleAfter).as("searchable within 1 s of the release").isLessThan(1000);
+    assertThat(p.getInt("entry[0].resource.numberOfInstances")).isEqualTo(1);
+    assertThat(p.getString("entry[0].resource.identifier[1].value")).isEqualTo(accession);
+    String version = p.getString("entry[0].resource.meta.versionId");
+
+    Run again = storescu("CT_A", ct.toString());
+    assertThat(again.exit()).as(again.output()).isZero();
+    Thread.sleep(300);
+    JsonPath after = study(studyUid);
+    assertThat(after.getInt("entry[0].resource.numberOfInstances")).isEqualTo(1);
+    assertThat(after.getString("entry[0].resource.meta.versionId")).isEqualTo(version);
+  }
+
+  @Test
+  void compressedInstancesAreStoredAsReceived() throws Exception {
+    Path rle = TestDicomFiles.copyWithNewUids("MR_small_RLE.dcm", tmp);
+    String sop = TestDicomFiles.tag(rle, "0008,0018");
+    Run sent = storescu("CT_A", "-xr", rle.toString());
+    assertThat(sent.exit()).as(sent.output()).isZero();
+    study(TestDicomFiles.tag(rle, "0020,000d"));
+    assertThat(jdbc.queryForObject("SELECT transfer_syntax_uid FROM dicom_instance WHERE sop_instance_uid = ?",
+        String.class, sop)).isEqualTo("1.2.840.10008.1.2.5");
+  }
+
+  @Test
+  void twoAssociationsOfOneStudyAtOnceMakeOneStudyWithExactCounts() throws Exception {
+    Path a = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
+    String studyUid = TestDicomFiles.tag(a, "0020,000d");
+    Path b = TestDicomFiles.copyWithNewUids("MR_small.dcm", tmp, "(0020,000d)=" + studyUid);
+    Path c = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0020,000d)=" + studyUid);
+    CompletableFuture<Run> first = CompletableFuture.supplyAsync(() -> {
+      try {
+        return storescu("CT_A", a.toString(), c.toString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Run second = storescu("CT_A", b.toString());
+    assertThat(second.exit()).as(second.output()).isZero();
+    assertThat(first.get().exit()).as(first.get().output()).isZero();
+    Thread.sleep(300);
+    JsonPath p = study(studyUid);
+    assertThat(p.getList("entry")).hasSize(1);
+    assertThat(p.getInt("entry[0].resource.numberOfInstances")).isEqualTo(3);
+    assertThat(p.getInt("entry[0].resource.numberOfSeries")).isEqualTo(3);
+  }
+
+  @Test
+  void aFullDiskAnswersOutOfResources() throws Exception {
+    Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
+    DataSize floor = props.getDicom().getMinFreeSpace();
+    props.getDicom().setMinFreeSpace(DataSize.ofTerabytes(1000));
+    try {
+      Run sent = storescu("CT_A", ct.toString());
+      assertThat(sent.output()).contains("Refused: OutOfResources");
+    } finally {
+      props.getDicom().setMinFreeSpace(floor);
+    }
+    assertThat(count("SELECT count(*) FROM dicom_instance WHERE sop_instance_uid = ?",
+        TestDicomFiles.tag(ct, "0008,0018"))).isZero();
+  }
+}
