@@ -57,6 +57,12 @@ public class InstanceRows {
         studyInstanceUid);
   }
 
+  /** Files of the study's instances not yet in its ImagingStudy, in the order received. */
+  public List<String> unsyncedFiles(String studyInstanceUid) {
+    return jdbc.queryForList("SELECT file_path FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced"
+        + " ORDER BY received_at, sop_instance_uid", String.class, studyInstanceUid);
+  }
+
   public boolean hasUnsynced(String studyInstanceUid) {
     return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM dicom_instance"
         + " WHERE study_instance_uid = ? AND NOT study_synced)", Boolean.class, studyInstanceUid));

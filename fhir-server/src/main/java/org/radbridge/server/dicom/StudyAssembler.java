@@ -45,6 +45,7 @@ public class StudyAssembler {
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
+  private final org.radbridge.server.outbox.Outbox outbox;
   /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
   private static final long QUIET_MS = 250;
   private final java.util.concurrent.ScheduledExecutorService debounce =
@@ -58,7 +59,8 @@ public class StudyAssembler {
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, org.radbridge.server.outbox.Outbox outbox) {
+    this.outbox = outbox;
     this.instances = instances;
     this.resourceRows = resourceRows;
     this.writer = writer;
@@ -127,10 +129,39 @@ public class StudyAssembler {
           .map(m -> "ServiceRequest/" + m.resId()).orElse(null);
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
-      String id = writer.conditionalUpdate("ImagingStudy", criteria, study, null).id().getIdPart();
+      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("ImagingStudy", criteria, study, null);
+      forwardNewInstances(studyInstanceUid, written.resource());
       instances.markSynced(studyInstanceUid);
-      return id;
+      return written.id().getIdPart();
     });
+  }
+
+  /**
+   * The instances new to the ImagingStudy go on to the PACS of the reading hospital — the order's
+   * performer (routed by the network's rules when the order was written) — as outbox rows in this
+   * transaction, one per instance, in order per study.
+   */
+  private void forwardNewInstances(String studyInstanceUid, org.hl7.fhir.instance.model.api.IBaseResource written) {
+    ImagingStudy study = (ImagingStudy) written;
+    Optional<String> reading = study.getBasedOn().stream().map(org.hl7.fhir.r4.model.Reference::getReference)
+        .filter(r -> r != null && r.startsWith("ServiceRequest/")).findFirst()
+        .flatMap(ref -> resourceRows.readCurrent("ServiceRequest", ref.substring("ServiceRequest/".length())))
+        .filter(v -> !v.deleted())
+        .map(v -> (org.hl7.fhir.r4.model.ServiceRequest) org.radbridge.server.store.ResourceReader.parseStored(
+            ca.uhn.fhir.context.FhirContext.forR4Cached(), v))
+        .flatMap(org.radbridge.server.workflow.OrderWorkflow::readingOrganization);
+    if (reading.isEmpty()) {
+      return; // no order or not routed yet: nothing to forward to
+    }
+    Optional<NetworkDirectory.DicomNode> pacs = directory.pacsOf(reading.get());
+    if (pacs.isEmpty()) {
+      log.info("Study {}: reading organisation {} has no DICOM node to forward to", studyInstanceUid, reading.get());
+      return;
+    }
+    for (String file : instances.unsyncedFiles(studyInstanceUid)) {
+      outbox.enqueue(CStoreForwarding.KIND, pacs.get().aeTitle(), "study:" + studyInstanceUid,
+          CStoreForwarding.payload(java.nio.file.Path.of(file)), "application/dicom");
+    }
   }
 
   /** At start: studies with instance rows their ImagingStudy does not include yet. */

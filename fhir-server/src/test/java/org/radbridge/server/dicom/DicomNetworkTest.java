@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +132,43 @@ class DicomNetworkTest extends ServerTestBase {
     assertThat(p.getList("entry")).hasSize(1);
     assertThat(p.getInt("entry[0].resource.numberOfInstances")).isEqualTo(3);
     assertThat(p.getInt("entry[0].resource.numberOfSeries")).isEqualTo(3);
+  }
+
+  @Test
+  void aStudyOfARoutedOrderIsForwardedToTheReadingHospitalsPacs() throws Exception {
+    Path received = Files.createDirectories(tmp.resolve("pacs"));
+    Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(), "11201")
+        .redirectErrorStream(true).start();
+    try {
+      Thread.sleep(300);
+      String accession = "F" + System.nanoTime() % 1_000_000_000L;
+      json().body("""
+          {"resourceType":"ServiceRequest","status":"active","intent":"order","priority":"routine",
+           "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"ACSN"}]},
+             "system":"https://radbridge.org/fhir/sid/centre-a/accession","value":"%s"}],
+           "code":{"coding":[{"system":"http://loinc.org","code":"30799-1"}]},
+           "subject":{"reference":"Patient/p1"},"requester":{"reference":"Practitioner/d1"},
+           "performer":[{"reference":"Organization/org-city-hospital"}]}""".formatted(accession))
+          .post("/ServiceRequest").then().statusCode(201);
+      Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0050)=" + accession);
+      String sop = TestDicomFiles.tag(ct, "0008,0018");
+      Run sent = storescu("CT_A", ct.toString());
+      assertThat(sent.exit()).as(sent.output()).isZero();
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < deadline && count("SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore'"
+          + " AND payload LIKE ? AND state = 'delivered'", "%" + sop + "%") == 0) {
+        Thread.sleep(50);
+      }
+      try (var files = Files.list(received)) {
+        List<Path> got = files.toList();
+        assertThat(got).hasSize(1);
+        assertThat(TestDicomFiles.tag(got.get(0), "0008,0018")).isEqualTo(sop);
+      }
+      JsonPath study = study(TestDicomFiles.tag(ct, "0020,000d"));
+      assertThat(study.getString("entry[0].resource.basedOn[0].reference")).startsWith("ServiceRequest/");
+    } finally {
+      pacs.destroy();
+    }
   }
 
   @Test
