@@ -35,9 +35,13 @@ final class AssociationSession implements Runnable {
   private final Predicate<String> knownPeer;
   private final DicomStorage storage;
   private final StudyAssembler studies;
+  private final WorklistItems worklist;
+  private final java.util.function.Function<String, String> characterSetOf;
 
   AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer, DicomStorage storage,
-      StudyAssembler studies) {
+      StudyAssembler studies, WorklistItems worklist, java.util.function.Function<String, String> characterSetOf) {
+    this.worklist = worklist;
+    this.characterSetOf = characterSetOf;
     this.socket = socket;
     this.aeTitle = aeTitle;
     this.knownPeer = knownPeer;
@@ -147,11 +151,46 @@ final class AssociationSession implements Runnable {
       }
       a.send(r.presentationContextId,
           new CStoreResponseCommandMessage(sopClass, sopInstance, messageId, status.code()).getBytes(), null);
+    } else if (r.commandField == MessageServiceElementCommand.C_FIND_RQ) {
+      find(a, r, sopClass, messageId, callingAe);
     } else if (r.commandField == MessageServiceElementCommand.C_CANCEL_RQ) {
       // nothing in progress to cancel
     } else {
       throw new IOException("unsupported DIMSE command 0x" + Integer.toHexString(r.commandField));
     }
+  }
+
+  /** Modality Worklist C-FIND: one pending response per matching item, then the final Success. */
+  private void find(Association a, RequestCollector r, String sopClass, int messageId, String callingAe) throws Exception {
+    String ts = a.getTransferSyntaxForPresentationContextID(r.presentationContextId);
+    java.util.List<com.pixelmed.dicom.AttributeList> items;
+    try {
+      if (!WorklistItems.MWL_FIND.equals(sopClass) || r.data == null) {
+        throw new com.pixelmed.dicom.DicomException("not a Modality Worklist query");
+      }
+      com.pixelmed.dicom.AttributeList query = com.pixelmed.network.CompositeResponseHandler
+          .getAttributeListFromCommandOrData(r.data.toByteArray(), ts);
+      items = worklist.find(query, characterSetOf.apply(callingAe));
+    } catch (Exception e) {
+      log.info("C-FIND from {} refused: {}", callingAe, e.toString());
+      a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
+          StoreStatus.DATASET_MISMATCH, false).getBytes(), null);
+      return;
+    }
+    for (com.pixelmed.dicom.AttributeList item : items) {
+      a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId, 0xFF00,
+          true).getBytes(), null);
+      java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+      com.pixelmed.dicom.DicomOutputStream out = new com.pixelmed.dicom.DicomOutputStream(encoded, null, ts);
+      item.write(out);
+      out.close();
+      // fragmented to the peer's maximum PDU length
+      try (OutputStream data = a.getAssociationOutputStream(r.presentationContextId)) {
+        data.write(encoded.toByteArray());
+      }
+    }
+    a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
+        StoreStatus.SUCCESS, false).getBytes(), null);
   }
 
   private static void deleteQuietly(RequestCollector r) {

@@ -27,11 +27,14 @@ public class DicomListener implements SmartLifecycle {
   private final NetworkDirectory directory;
   private final DicomStorage storage;
   private final StudyAssembler studies;
+  private final WorklistItems worklist;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile boolean running;
 
-  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies) {
+  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies,
+      WorklistItems worklist) {
+    this.worklist = worklist;
     this.props = props;
     this.directory = directory;
     this.storage = storage;
@@ -79,13 +82,18 @@ public class DicomListener implements SmartLifecycle {
       try {
         AssociationSession.PeekableSocket socket = (AssociationSession.PeekableSocket) server.accept();
         associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer, storage,
-            studies));
+            studies, worklist, this::characterSetOf));
       } catch (SocketException closed) {
         return;
       } catch (IOException e) {
         log.warn("DICOM accept failed: {}", e.toString());
       }
     }
+  }
+
+  /** Specific Character Set of worklist answers to a node (its Endpoint's character-set header; UTF-8 by default). */
+  private String characterSetOf(String callingAe) {
+    return directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::characterSet).orElse("ISO_IR 192");
   }
 
   private boolean isKnownPeer(String callingAe) {

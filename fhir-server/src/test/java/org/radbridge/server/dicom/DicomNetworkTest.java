@@ -171,6 +171,52 @@ class DicomNetworkTest extends ServerTestBase {
     }
   }
 
+  private Run findscu(String... keys) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("findscu", "-v", "-W", "-aet", "CT_A", "-aec", "RADBRIDGE"));
+    for (String k : keys) {
+      cmd.add("-k");
+      cmd.add(k);
+    }
+    cmd.add("127.0.0.1");
+    cmd.add(String.valueOf(listener.port()));
+    return dcmtk(cmd.toArray(String[]::new));
+  }
+
+  @Test
+  void theModalityWorklistAnswersActiveOrdersWithChineseNamesIntact() throws Exception {
+    String mrn = unique("W").substring(0, 16);
+    String patient = json().body("""
+        {"resourceType":"Patient","identifier":[{"system":"https://radbridge.org/fhir/sid/centre-a/mrn","value":"%s"}],
+         "name":[{"family":"张","given":["伟"]}],"gender":"male","birthDate":"1961-04-17"}""".formatted(mrn))
+        .post("/Patient").then().statusCode(201).extract().path("id");
+    String accession = "W" + System.nanoTime() % 1_000_000_000L;
+    String order = json().body("""
+        {"resourceType":"ServiceRequest","status":"active","intent":"order","priority":"stat",
+         "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"ACSN"}]},
+           "system":"https://radbridge.org/fhir/sid/centre-a/accession","value":"%s"}],
+         "code":{"coding":[{"system":"http://loinc.org","code":"30799-1","display":"CT Head WO contrast"}]},
+         "subject":{"reference":"Patient/%s"},"requester":{"reference":"Practitioner/d1"},
+         "occurrenceDateTime":"2026-11-20T09:00:00+08:00",
+         "performer":[{"reference":"Device/station-CT-A"},{"reference":"Organization/org-city-hospital"}]}"""
+        .formatted(accession, patient)).post("/ServiceRequest").then().statusCode(201).extract().path("id");
+    String studyUid = json().get("/ServiceRequest/" + order).jsonPath()
+        .getString("identifier.find { it.system == 'urn:dicom:uid' }.value").replace("urn:oid:", "");
+
+    Run found = findscu("AccessionNumber=" + accession, "PatientName", "PatientID", "StudyInstanceUID",
+        "(0040,0100)[0].Modality", "(0040,0100)[0].ScheduledStationAETitle",
+        "(0040,0100)[0].ScheduledProcedureStepStartDate");
+    assertThat(found.exit()).as(found.output()).isZero();
+    assertThat(found.output()).contains("张^伟").contains(mrn).contains(studyUid).contains("ISO_IR 192")
+        .contains("[CT]").contains("[CT_A]").contains("[20261120]").contains("Pending");
+    assertThat(found.output()).doesNotContain("PatientBirthDate"); // only the keys asked for
+
+    Run wildcard = findscu("PatientName=张*", "PatientID=" + mrn, "(0040,0100)[0].ScheduledProcedureStepStartDate=20261119-20261121");
+    assertThat(wildcard.output()).contains(accession == null ? "" : mrn).contains("Pending");
+    Run none = findscu("PatientID=" + mrn, "(0040,0100)[0].Modality=MR");
+    assertThat(none.exit()).isZero();
+    assertThat(none.output()).doesNotContain("Pending");
+  }
+
   @Test
   void aFullDiskAnswersOutOfResources() throws Exception {
     Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
