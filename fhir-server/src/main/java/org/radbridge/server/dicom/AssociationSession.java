@@ -70,6 +70,9 @@ final class AssociationSession implements Runnable {
     String callingAe = "?";
     try {
       socket.setSoTimeout(60_000);
+      // PixelMed writes a PDU's header and body separately: with Nagle's algorithm each small
+      // response waits for the peer's delayed ACK (~40 ms an instance)
+      socket.setTcpNoDelay(true);
       InputStream raw = socket.raw();
       byte[] header = raw.readNBytes(6);
       if (header.length < 6 || (header[0] & 0xff) != 0x01) {
