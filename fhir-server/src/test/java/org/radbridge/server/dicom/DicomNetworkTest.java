@@ -3,6 +3,7 @@ package org.radbridge.server.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,10 @@ class DicomNetworkTest extends ServerTestBase {
   DicomListener listener;
   @Autowired
   RadBridgeProperties props;
+  @Autowired
+  DicomStorage storage;
+  @Autowired
+  StudyAssembler assemblers;
 
   @org.junit.jupiter.api.BeforeEach
   void validatorWarm() {
@@ -217,6 +222,45 @@ class DicomNetworkTest extends ServerTestBase {
     Run none = findscu("PatientID=" + mrn, "(0040,0100)[0].Modality=MR");
     assertThat(none.exit()).isZero();
     assertThat(none.output()).doesNotContain("Pending");
+  }
+
+  @Test
+  void healthIsDownBelowTheFreeSpaceFloor() {
+    RestAssured.given().basePath("").get("/actuator/health").then().statusCode(200)
+        .body("components.dicomStorage.status", equalTo("UP"));
+    DataSize floor = props.getDicom().getMinFreeSpace();
+    props.getDicom().setMinFreeSpace(DataSize.ofTerabytes(1000));
+    try {
+      RestAssured.given().basePath("").get("/actuator/health").then().statusCode(503)
+          .body("components.dicomStorage.status", equalTo("DOWN"));
+    } finally {
+      props.getDicom().setMinFreeSpace(floor);
+    }
+    RestAssured.given().basePath("").get("/actuator/prometheus").then().statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("radbridge_dicom_disk_free_bytes"));
+  }
+
+  @Test
+  void aDataSetThatDoesNotMatchItsCommandIsRefusedWithA900() throws Exception {
+    Path bad = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0018)=1.2.3.abc");
+    Run sent = storescu("CT_A", bad.toString());
+    assertThat(sent.output()).contains("DataSetDoesNotMatchSOPClass");
+  }
+
+  @Test
+  void aStudyWhoseUpdateWasLostIsRepairedAtStart() throws Exception {
+    Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
+    TestDicomFiles.Dataset d = TestDicomFiles.dataset(ct);
+    String studyUid = TestDicomFiles.tag(ct, "0020,000d");
+    // stored as by a C-STORE whose association died before the study update
+    assertThat(storage.store("CT_A", TestDicomFiles.tag(ct, "0008,0016"), TestDicomFiles.tag(ct, "0008,0018"),
+        d.transferSyntax(), d.bytes()).isSuccess()).isTrue();
+    assertThat(count("SELECT count(*) FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced", studyUid))
+        .isEqualTo(1);
+    assemblers.repair();
+    assertThat(study(studyUid).getInt("entry[0].resource.numberOfInstances")).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced", studyUid))
+        .isZero();
   }
 
   @Test
