@@ -8,7 +8,7 @@ import java.util.LinkedList;
 import java.util.List;
 
 /**
- * Which presentation contexts RadBridge accepts: Verification, Modality Worklist find, and every storage SOP class in a
+ * Which presentation contexts RadBridge accepts: Verification, Modality Worklist find, Study Root find, and every storage SOP class in a
  * transfer syntax it can store as received — explicit VR little endian first, else any recognised
  * encapsulated syntax the peer proposes (JPEG, JPEG-LS, JPEG 2000, RLE, deflate), else implicit VR
  * little endian, else explicit big endian. PixelMed reads the decision from the list it passed
@@ -29,7 +29,8 @@ final class AcceptedContexts implements PresentationContextSelectionPolicy {
       PresentationContext pc = (PresentationContext) o;
       String abstractSyntax = pc.getAbstractSyntaxUID();
       boolean storage = SOPClass.isStorage(abstractSyntax);
-      if (!storage && !VERIFICATION.equals(abstractSyntax) && !WorklistItems.MWL_FIND.equals(abstractSyntax)) {
+      if (!storage && !VERIFICATION.equals(abstractSyntax) && !WorklistItems.MWL_FIND.equals(abstractSyntax)
+          && !StudyRootFind.STUDY_ROOT_FIND.equals(abstractSyntax)) {
         pc.newTransferSyntaxUIDs();
         pc.setResultReason((byte) 3); // abstract syntax not supported
         continue;

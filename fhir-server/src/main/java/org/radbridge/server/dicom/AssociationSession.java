@@ -36,10 +36,13 @@ final class AssociationSession implements Runnable {
   private final DicomStorage storage;
   private final StudyAssembler studies;
   private final WorklistItems worklist;
+  private final StudyRootFind studyRoot;
   private final java.util.function.Function<String, String> characterSetOf;
 
   AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer, DicomStorage storage,
-      StudyAssembler studies, WorklistItems worklist, java.util.function.Function<String, String> characterSetOf) {
+      StudyAssembler studies, WorklistItems worklist, StudyRootFind studyRoot,
+      java.util.function.Function<String, String> characterSetOf) {
+    this.studyRoot = studyRoot;
     this.worklist = worklist;
     this.characterSetOf = characterSetOf;
     this.socket = socket;
@@ -163,17 +166,23 @@ final class AssociationSession implements Runnable {
     }
   }
 
-  /** Modality Worklist C-FIND: one pending response per matching item, then the final Success. */
+  /** C-FIND (Modality Worklist, Study Root): one pending response per match, then the final Success. */
   private void find(Association a, RequestCollector r, String sopClass, int messageId, String callingAe) throws Exception {
     String ts = a.getTransferSyntaxForPresentationContextID(r.presentationContextId);
     java.util.List<com.pixelmed.dicom.AttributeList> items;
     try {
-      if (!WorklistItems.MWL_FIND.equals(sopClass) || r.data == null) {
-        throw new com.pixelmed.dicom.DicomException("not a Modality Worklist query");
+      if (r.data == null) {
+        throw new com.pixelmed.dicom.DicomException("C-FIND without an identifier");
       }
       com.pixelmed.dicom.AttributeList query = com.pixelmed.network.CompositeResponseHandler
           .getAttributeListFromCommandOrData(r.data.toByteArray(), ts);
-      items = worklist.find(query, characterSetOf.apply(callingAe));
+      if (WorklistItems.MWL_FIND.equals(sopClass)) {
+        items = worklist.find(query, characterSetOf.apply(callingAe));
+      } else if (StudyRootFind.STUDY_ROOT_FIND.equals(sopClass)) {
+        items = studyRoot.find(query, characterSetOf.apply(callingAe));
+      } else {
+        throw new com.pixelmed.dicom.DicomException("C-FIND of SOP class " + sopClass + " is not supported");
+      }
     } catch (Exception e) {
       log.info("C-FIND from {} refused: {}", callingAe, e.toString());
       a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,

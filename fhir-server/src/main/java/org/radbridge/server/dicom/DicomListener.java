@@ -28,13 +28,15 @@ public class DicomListener implements SmartLifecycle {
   private final DicomStorage storage;
   private final StudyAssembler studies;
   private final WorklistItems worklist;
+  private final StudyRootFind studyRoot;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile boolean running;
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies,
-      WorklistItems worklist) {
+      WorklistItems worklist, StudyRootFind studyRoot) {
     this.worklist = worklist;
+    this.studyRoot = studyRoot;
     this.props = props;
     this.directory = directory;
     this.storage = storage;
@@ -82,7 +84,7 @@ public class DicomListener implements SmartLifecycle {
       try {
         AssociationSession.PeekableSocket socket = (AssociationSession.PeekableSocket) server.accept();
         associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer, storage,
-            studies, worklist, this::characterSetOf));
+            studies, worklist, studyRoot, this::characterSetOf));
       } catch (SocketException closed) {
         return;
       } catch (IOException e) {

@@ -68,6 +68,12 @@ public class InstanceRows {
         + " WHERE study_instance_uid = ? AND NOT study_synced)", Boolean.class, studyInstanceUid));
   }
 
+  /** Study Instance UIDs, most recently received first. */
+  public List<String> recentStudies(int limit) {
+    return jdbc.queryForList("SELECT study_instance_uid FROM dicom_instance GROUP BY study_instance_uid"
+        + " ORDER BY max(received_at) DESC LIMIT ?", String.class, limit);
+  }
+
   public List<String> unsyncedStudies() {
     return jdbc.queryForList("SELECT DISTINCT study_instance_uid FROM dicom_instance WHERE NOT study_synced", String.class);
   }

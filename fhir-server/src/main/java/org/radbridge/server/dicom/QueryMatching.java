@@ -24,8 +24,8 @@ final class QueryMatching {
     for (Object o : query.values()) {
       Attribute key = (Attribute) o;
       AttributeTag tag = key.getTag();
-      if (tag.getGroup() == 0x0008 && tag.getElement() == 0x0005) {
-        continue; // Specific Character Set is not a matching key
+      if (tag.getGroup() == 0x0008 && (tag.getElement() == 0x0005 || tag.getElement() == 0x0052)) {
+        continue; // Specific Character Set and Query/Retrieve Level are not matching keys
       }
       if (key instanceof SequenceAttribute seq) {
         if (seq.getNumberOfItems() == 0) {

@@ -264,6 +264,25 @@ class DicomNetworkTest extends ServerTestBase {
   }
 
   @Test
+  void studyRootFindAtStudyAndSeriesLevel() throws Exception {
+    Path a = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0050)=SRF1");
+    String studyUid = TestDicomFiles.tag(a, "0020,000d");
+    Path b = TestDicomFiles.copyWithNewUids("MR_small.dcm", tmp, "(0020,000d)=" + studyUid);
+    assertThat(storescu("CT_A", a.toString(), b.toString()).exit()).isZero();
+    study(studyUid);
+    Run studyLevel = dcmtk("findscu", "-v", "-S", "-aet", "CT_A", "-aec", "RADBRIDGE", "-k", "QueryRetrieveLevel=STUDY",
+        "-k", "StudyInstanceUID=" + studyUid, "-k", "ModalitiesInStudy", "-k", "NumberOfStudyRelatedInstances",
+        "-k", "AccessionNumber", "127.0.0.1", String.valueOf(listener.port()));
+    assertThat(studyLevel.exit()).as(studyLevel.output()).isZero();
+    assertThat(studyLevel.output()).contains("[CT\\MR").contains("[SRF1]").contains("IS [2 ]");
+    Run seriesLevel = dcmtk("findscu", "-v", "-S", "-aet", "CT_A", "-aec", "RADBRIDGE", "-k", "QueryRetrieveLevel=SERIES",
+        "-k", "StudyInstanceUID=" + studyUid, "-k", "SeriesInstanceUID", "-k", "Modality=MR",
+        "-k", "NumberOfSeriesRelatedInstances", "127.0.0.1", String.valueOf(listener.port()));
+    assertThat(seriesLevel.output()).contains(TestDicomFiles.tag(b, "0020,000e"))
+        .doesNotContain(TestDicomFiles.tag(a, "0020,000e"));
+  }
+
+  @Test
   void aFullDiskAnswersOutOfResources() throws Exception {
     Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
     DataSize floor = props.getDicom().getMinFreeSpace();
