@@ -31,6 +31,8 @@ public class RadBridgeProperties {
     private String aeTitle = "RADBRIDGE";
     /** Accept associations from calling AE titles that are not DICOM nodes of the network (test set-ups only). */
     private boolean acceptUnknownPeers = false;
+    /** Instance files are removed this long after the study was forwarded and its report became final. */
+    private java.time.Duration retention = java.time.Duration.ofDays(30);
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
     public void setMinFreeSpace(DataSize v) { minFreeSpace = v; }
@@ -41,6 +43,8 @@ public class RadBridgeProperties {
     public String getAeTitle() { return aeTitle; }
     public void setAeTitle(String v) { aeTitle = v; }
     public boolean isAcceptUnknownPeers() { return acceptUnknownPeers; }
+    public java.time.Duration getRetention() { return retention; }
+    public void setRetention(java.time.Duration v) { retention = v; }
     public void setAcceptUnknownPeers(boolean v) { acceptUnknownPeers = v; }
   }
 

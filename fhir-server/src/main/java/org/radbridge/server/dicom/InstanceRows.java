@@ -74,6 +74,28 @@ public class InstanceRows {
         + " ORDER BY max(received_at) DESC LIMIT ?", String.class, limit);
   }
 
+  /**
+   * Studies whose files are still on disk and whose forwarding is complete (delivered outbox rows,
+   * none pending or dead), with the time the last instance was acknowledged.
+   */
+  public List<java.util.Map.Entry<String, java.time.Instant>> forwardedStudiesWithFiles() {
+    return jdbc.query("SELECT i.study_instance_uid, max(o.delivered_at) FROM dicom_instance i"
+        + " JOIN outbox o ON o.ordering_key = 'study:' || i.study_instance_uid AND o.kind = 'dicom-cstore'"
+        + " WHERE i.file_removed_at IS NULL GROUP BY i.study_instance_uid"
+        + " HAVING bool_and(o.state = 'delivered')",
+        (rs, n) -> java.util.Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()));
+  }
+
+  /** Paths of the study's files still on disk. */
+  public List<String> filesOf(String studyInstanceUid) {
+    return jdbc.queryForList("SELECT file_path FROM dicom_instance WHERE study_instance_uid = ? AND file_removed_at IS NULL",
+        String.class, studyInstanceUid);
+  }
+
+  public void markFileRemoved(String filePath) {
+    jdbc.update("UPDATE dicom_instance SET file_removed_at = now() WHERE file_path = ?", filePath);
+  }
+
   public List<String> unsyncedStudies() {
     return jdbc.queryForList("SELECT DISTINCT study_instance_uid FROM dicom_instance WHERE NOT study_synced", String.class);
   }

@@ -29,6 +29,8 @@ class DicomNetworkTest extends ServerTestBase {
   DicomStorage storage;
   @Autowired
   StudyAssembler assemblers;
+  @Autowired
+  DicomRetention retentionJob;
 
   @org.junit.jupiter.api.BeforeEach
   void validatorWarm() {
@@ -149,14 +151,14 @@ class DicomNetworkTest extends ServerTestBase {
     try {
       Thread.sleep(300);
       String accession = "F" + System.nanoTime() % 1_000_000_000L;
-      json().body("""
+      String order = json().body("""
           {"resourceType":"ServiceRequest","status":"active","intent":"order","priority":"routine",
            "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"ACSN"}]},
              "system":"https://radbridge.org/fhir/sid/centre-a/accession","value":"%s"}],
            "code":{"coding":[{"system":"http://loinc.org","code":"30799-1"}]},
            "subject":{"reference":"Patient/p1"},"requester":{"reference":"Practitioner/d1"},
            "performer":[{"reference":"Organization/org-city-hospital"}]}""".formatted(accession))
-          .post("/ServiceRequest").then().statusCode(201);
+          .post("/ServiceRequest").then().statusCode(201).extract().path("id");
       Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0050)=" + accession);
       String sop = TestDicomFiles.tag(ct, "0008,0018");
       Run sent = storescu("CT_A", ct.toString());
@@ -172,7 +174,25 @@ class DicomNetworkTest extends ServerTestBase {
         assertThat(TestDicomFiles.tag(got.get(0), "0008,0018")).isEqualTo(sop);
       }
       JsonPath study = study(TestDicomFiles.tag(ct, "0020,000d"));
-      assertThat(study.getString("entry[0].resource.basedOn[0].reference")).startsWith("ServiceRequest/");
+      assertThat(study.getString("entry[0].resource.basedOn[0].reference")).isEqualTo("ServiceRequest/" + order);
+
+      // retention: forwarded, but no final report yet -> kept; final report and the retention time -> removed
+      String file = jdbc.queryForObject("SELECT file_path FROM dicom_instance WHERE sop_instance_uid = ?", String.class, sop);
+      java.time.Duration retention = props.getDicom().getRetention();
+      props.getDicom().setRetention(java.time.Duration.ZERO);
+      try {
+        retentionJob.removeExpired();
+        assertThat(Path.of(file)).exists();
+        json().body("{\"resourceType\":\"DiagnosticReport\",\"status\":\"final\",\"code\":{\"text\":\"CT head\"},"
+            + "\"basedOn\":[{\"reference\":\"ServiceRequest/" + order + "\"}],\"conclusion\":\"normal\"}")
+            .post("/DiagnosticReport").then().statusCode(201);
+        assertThat(retentionJob.removeExpired()).isGreaterThanOrEqualTo(1);
+        assertThat(Path.of(file)).doesNotExist();
+        assertThat(count("SELECT count(*) FROM dicom_instance WHERE sop_instance_uid = ? AND file_removed_at IS NOT NULL",
+            sop)).isEqualTo(1);
+      } finally {
+        props.getDicom().setRetention(retention);
+      }
     } finally {
       pacs.destroy();
     }

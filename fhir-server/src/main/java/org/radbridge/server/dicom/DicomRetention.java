@@ -1,0 +1,97 @@
+package org.radbridge.server.dicom;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Resource;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Removes instance files {@code radbridge.dicom.retention} after both the study was forwarded
+ * (every forwarding row delivered) and its report is final (a final, amended, corrected or
+ * appended DiagnosticReport based on the study's order). Rows stay, marked file_removed_at.
+ * Studies never forwarded (no reading hospital) are kept.
+ */
+@Component
+public class DicomRetention {
+  private static final Logger log = LoggerFactory.getLogger(DicomRetention.class);
+
+  private final InstanceRows rows;
+  private final SearchService search;
+  private final ResourceReader reader;
+  private final RadBridgeProperties props;
+
+  public DicomRetention(InstanceRows rows, SearchService search, ResourceReader reader, RadBridgeProperties props) {
+    this.rows = rows;
+    this.search = search;
+    this.reader = reader;
+    this.props = props;
+  }
+
+  @Scheduled(fixedDelayString = "${radbridge.dicom.retention-check-interval:600000}", initialDelay = 60_000)
+  public void run() {
+    removeExpired();
+  }
+
+  /** One pass; returns the number of files removed. */
+  public int removeExpired() {
+    int removed = 0;
+    for (Map.Entry<String, Instant> study : rows.forwardedStudiesWithFiles()) {
+      Optional<Instant> finalAt = reportFinalAt(study.getKey());
+      if (finalAt.isEmpty()) {
+        continue;
+      }
+      Instant since = finalAt.get().isAfter(study.getValue()) ? finalAt.get() : study.getValue();
+      if (Instant.now().isBefore(since.plus(props.getDicom().getRetention()))) {
+        continue;
+      }
+      for (String file : rows.filesOf(study.getKey())) {
+        try {
+          Files.deleteIfExists(Path.of(file));
+          rows.markFileRemoved(file);
+          removed++;
+        } catch (IOException e) {
+          log.warn("Retention could not remove {}: {}", file, e.getMessage());
+        }
+      }
+    }
+    if (removed > 0) {
+      log.info("Retention removed {} instance files", removed);
+    }
+    return removed;
+  }
+
+  private Optional<Instant> reportFinalAt(String studyInstanceUid) {
+    Optional<ImagingStudy> study = search.match("ImagingStudy",
+            SearchCriteria.parse("identifier=urn:dicom:uid|urn:oid:" + studyInstanceUid), 1).stream().findFirst()
+        .map(m -> (ImagingStudy) reader.read("ImagingStudy", m.resId()));
+    if (study.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant latest = null;
+    for (var basedOn : study.get().getBasedOn()) {
+      if (basedOn.getReference() == null || !basedOn.getReference().startsWith("ServiceRequest/")) {
+        continue;
+      }
+      List<SearchService.Match> reports = search.match("DiagnosticReport", SearchCriteria.parse("based-on="
+          + basedOn.getReference() + "&status=final,amended,corrected,appended"), 10);
+      for (SearchService.Match m : reports) {
+        Instant at = ((Resource) reader.read("DiagnosticReport", m.resId())).getMeta().getLastUpdated().toInstant();
+        latest = latest == null || at.isAfter(latest) ? at : latest;
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+}
