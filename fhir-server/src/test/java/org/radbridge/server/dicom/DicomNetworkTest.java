@@ -239,6 +239,15 @@ class DicomNetworkTest extends ServerTestBase {
 
     Run wildcard = findscu("PatientName=张*", "PatientID=" + mrn, "(0040,0100)[0].ScheduledProcedureStepStartDate=20261119-20261121");
     assertThat(wildcard.output()).contains(accession == null ? "" : mrn).contains("Pending");
+    // a node configured for GB18030 gets the same item in GB18030
+    ProcessBuilder gb = new ProcessBuilder("findscu", "-v", "-W", "-aet", "US_B", "-aec", "RADBRIDGE",
+        "-k", "AccessionNumber=" + accession, "-k", "PatientName", "127.0.0.1", String.valueOf(listener.port()))
+        .redirectErrorStream(true);
+    gb.environment().put("TCP_NODELAY", "1");
+    Process gbp = gb.start();
+    String gbOut = new String(gbp.getInputStream().readAllBytes(), java.nio.charset.Charset.forName("GB18030"));
+    assertThat(gbp.waitFor()).isZero();
+    assertThat(gbOut).contains("[GB18030").contains("[张^伟");
     Run none = findscu("PatientID=" + mrn, "(0040,0100)[0].Modality=MR");
     assertThat(none.exit()).isZero();
     assertThat(none.output()).doesNotContain("Pending");
