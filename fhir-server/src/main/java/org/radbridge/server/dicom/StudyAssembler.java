@@ -46,6 +46,7 @@ public class StudyAssembler {
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
   private final org.radbridge.server.outbox.Outbox outbox;
+  private final org.radbridge.server.workflow.OrderWorkflow orders;
   /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
   private static final long QUIET_MS = 250;
   private final java.util.concurrent.ScheduledExecutorService debounce =
@@ -59,8 +60,10 @@ public class StudyAssembler {
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
-      RadBridgeProperties props, org.radbridge.server.outbox.Outbox outbox) {
+      RadBridgeProperties props, org.radbridge.server.outbox.Outbox outbox,
+      org.radbridge.server.workflow.OrderWorkflow orders) {
     this.outbox = outbox;
+    this.orders = orders;
     this.instances = instances;
     this.resourceRows = resourceRows;
     this.writer = writer;
@@ -130,7 +133,7 @@ public class StudyAssembler {
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
       ResourceWriter.WriteOutcome written = writer.conditionalUpdate("ImagingStudy", criteria, study, null);
-      forwardNewInstances(studyInstanceUid, written.resource());
+      forwardNewInstances(studyInstanceUid, written.resource(), orgKey);
       instances.markSynced(studyInstanceUid);
       return written.id().getIdPart();
     });
@@ -138,10 +141,12 @@ public class StudyAssembler {
 
   /**
    * The instances new to the ImagingStudy go on to the PACS of the reading hospital — the order's
-   * performer (routed by the network's rules when the order was written) — as outbox rows in this
+   * performer (routed by the network's rules when the order was written; for a study without an
+   * order, the rules applied to its sender and modality) — as outbox rows in this
    * transaction, one per instance, in order per study.
    */
-  private void forwardNewInstances(String studyInstanceUid, org.hl7.fhir.instance.model.api.IBaseResource written) {
+  private void forwardNewInstances(String studyInstanceUid, org.hl7.fhir.instance.model.api.IBaseResource written,
+      String senderOrgKey) {
     ImagingStudy study = (ImagingStudy) written;
     Optional<String> reading = study.getBasedOn().stream().map(org.hl7.fhir.r4.model.Reference::getReference)
         .filter(r -> r != null && r.startsWith("ServiceRequest/")).findFirst()
@@ -150,8 +155,15 @@ public class StudyAssembler {
         .map(v -> (org.hl7.fhir.r4.model.ServiceRequest) org.radbridge.server.store.ResourceReader.parseStored(
             ca.uhn.fhir.context.FhirContext.forR4Cached(), v))
         .flatMap(org.radbridge.server.workflow.OrderWorkflow::readingOrganization);
+    if (reading.isEmpty() && study.getBasedOn().isEmpty()) {
+      // a study without an order goes where the routing rules send its sender's studies of that modality
+      org.hl7.fhir.r4.model.ServiceRequest probe = new org.hl7.fhir.r4.model.ServiceRequest();
+      probe.setRequester(new org.hl7.fhir.r4.model.Reference("Organization/org-" + senderOrgKey));
+      study.getModality().forEach(m -> probe.getPerformerType().addCoding(m.copy()));
+      reading = orders.route(probe).map(key -> "Organization/org-" + key);
+    }
     if (reading.isEmpty()) {
-      return; // no order or not routed yet: nothing to forward to
+      return; // an order not routed yet: nothing to forward to
     }
     Optional<NetworkDirectory.DicomNode> pacs = directory.pacsOf(reading.get());
     if (pacs.isEmpty()) {

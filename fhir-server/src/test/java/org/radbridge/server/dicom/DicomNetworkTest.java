@@ -168,11 +168,7 @@ class DicomNetworkTest extends ServerTestBase {
           + " AND payload LIKE ? AND state = 'delivered'", "%" + sop + "%") == 0) {
         Thread.sleep(50);
       }
-      try (var files = Files.list(received)) {
-        List<Path> got = files.toList();
-        assertThat(got).hasSize(1);
-        assertThat(TestDicomFiles.tag(got.get(0), "0008,0018")).isEqualTo(sop);
-      }
+      assertThat(receivedSops(received)).contains(sop); // other tests' studies may arrive too (default routing)
       JsonPath study = study(TestDicomFiles.tag(ct, "0020,000d"));
       assertThat(study.getString("entry[0].resource.basedOn[0].reference")).isEqualTo("ServiceRequest/" + order);
 
@@ -309,6 +305,37 @@ class DicomNetworkTest extends ServerTestBase {
         "-k", "NumberOfSeriesRelatedInstances", "127.0.0.1", String.valueOf(listener.port()));
     assertThat(seriesLevel.output()).contains(TestDicomFiles.tag(b, "0020,000e"))
         .doesNotContain(TestDicomFiles.tag(a, "0020,000e"));
+  }
+
+  private static List<String> receivedSops(Path dir) throws Exception {
+    List<String> sops = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        sops.add(TestDicomFiles.tag(f, "0008,0018"));
+      }
+    }
+    return sops;
+  }
+
+  @Test
+  void aStudyWithoutAnOrderIsForwardedByTheRoutingRules() throws Exception {
+    Path received = Files.createDirectories(tmp.resolve("pacs2"));
+    Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0008,0050)=NOORDER" + System.nanoTime() % 100000);
+    String sop = TestDicomFiles.tag(ct, "0008,0018");
+    Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(), "11201")
+        .redirectErrorStream(true).start();
+    try {
+      Thread.sleep(300);
+      assertThat(storescu("CT_A", ct.toString()).exit()).isZero();
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < deadline && !receivedSops(received).contains(sop)) {
+        Thread.sleep(100);
+      }
+      // CT from centre-a: no rule matches, the default reading hospital is city-hospital, whose PACS is CITY_PACS
+      assertThat(receivedSops(received)).contains(sop);
+    } finally {
+      pacs.destroy();
+    }
   }
 
   @Test
