@@ -339,6 +339,23 @@ class DicomNetworkTest extends ServerTestBase {
   }
 
   @Test
+  void theSamePatientByFhirAndByDicomIsOnePatient() throws Exception {
+    String mrn = "M" + System.nanoTime() % 1_000_000_000L;
+    String patient = json().body("""
+        {"resourceType":"Patient","identifier":[{"system":"https://radbridge.org/fhir/sid/centre-a/mrn","value":"%s"}],
+         "name":[{"family":"Li"}]}""".formatted(mrn)).post("/Patient").then().statusCode(201).extract().path("id");
+    Path fromA = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0010,0020)=" + mrn);
+    Path fromB = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp, "(0010,0020)=" + mrn);
+    assertThat(storescu("CT_A", fromA.toString()).exit()).isZero();
+    assertThat(storescu("US_B", fromB.toString()).exit()).isZero();
+    // centre-a's MRN is the FHIR patient; the same number from centre-b is another patient
+    assertThat(study(TestDicomFiles.tag(fromA, "0020,000d")).getString("entry[0].resource.subject.reference"))
+        .isEqualTo("Patient/" + patient);
+    assertThat(study(TestDicomFiles.tag(fromB, "0020,000d")).getString("entry[0].resource.subject.reference"))
+        .isNotEqualTo("Patient/" + patient);
+  }
+
+  @Test
   void aFullDiskAnswersOutOfResources() throws Exception {
     Path ct = TestDicomFiles.copyWithNewUids("CT_small.dcm", tmp);
     DataSize floor = props.getDicom().getMinFreeSpace();
