@@ -20,6 +20,18 @@ public class RadBridgeProperties {
   private final Terminology terminology = new Terminology();
   private final Outbox outbox = new Outbox();
   private final Dicom dicom = new Dicom();
+  private final Hl7v2 hl7v2 = new Hl7v2();
+
+  public static class Hl7v2 {
+    private boolean enabled = true;
+    /** MLLP port (on radbridge.bind-address); 0 picks a free one (tests). */
+    private int port = 2575;
+
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean v) { enabled = v; }
+    public int getPort() { return port; }
+    public void setPort(int v) { port = v; }
+  }
 
   public static class Dicom {
     /** C-STORE answers 0xA700 (out of resources) when storing would leave less free space than this. */
@@ -165,4 +177,5 @@ public class RadBridgeProperties {
   public Terminology getTerminology() { return terminology; }
   public Outbox getOutbox() { return outbox; }
   public Dicom getDicom() { return dicom; }
+  public Hl7v2 getHl7v2() { return hl7v2; }
 }

@@ -39,6 +39,7 @@ public abstract class ServerTestBase {
     }
     registry.add("radbridge.terminology.concept-map-dir", () -> "src/test/resources/conceptmaps");
     registry.add("radbridge.dicom.port", () -> "0");
+    registry.add("radbridge.hl7v2.port", () -> "0");
     // retries in milliseconds, not seconds, so delivery tests can watch several of them
     registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
     registry.add("radbridge.outbox.max-backoff", () -> "400ms");

@@ -1,0 +1,88 @@
+package org.radbridge.server.hl7v2;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.app.HL7Service;
+import ca.uhn.hl7v2.llp.MinLowerLayerProtocol;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.radbridge.server.RadBridgeProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The MLLP listener on {@code radbridge.bind-address}:{@code radbridge.hl7v2.port}, HAPI HL7v2's
+ * server: v2.3 to v2.5.1 all read into the 2.5.1 model, characters decoded per MSH-18 (HAPI's
+ * default protocol ignores it). Message types without an application are answered AR by HAPI.
+ */
+@Component
+public class MllpListener implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(MllpListener.class);
+
+  private final RadBridgeProperties props;
+  private final OrderMessageApplication orders;
+  private HapiContext context;
+  private HL7Service server;
+  private BoundSocketFactory sockets;
+  private volatile boolean running;
+
+  public MllpListener(RadBridgeProperties props, OrderMessageApplication orders) {
+    this.props = props;
+    this.orders = orders;
+  }
+
+  public int port() {
+    return sockets == null ? -1 : sockets.boundPort();
+  }
+
+  @Override
+  public void start() {
+    if (!props.getHl7v2().isEnabled()) {
+      return;
+    }
+    try {
+      context = new DefaultHapiContext();
+      // its own threads: HAPI's default executor is shared by every HapiContext in the JVM, and
+      // closing any of them (a client) would shut the listener down
+      context.setExecutorService(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mllp");
+        t.setDaemon(true);
+        return t;
+      }));
+      context.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
+      context.setLowerLayerProtocol(new MinLowerLayerProtocol(true));
+      sockets = new BoundSocketFactory(InetAddress.getByName(props.getBindAddress()));
+      context.setSocketFactory(sockets);
+      server = context.newServer(props.getHl7v2().getPort(), false);
+      server.registerApplication("ORM", "O01", orders);
+      server.startAndWait();
+      running = true;
+      log.info("MLLP listener on {}:{}", props.getBindAddress(), port());
+    } catch (UnknownHostException | InterruptedException e) {
+      throw new IllegalStateException("MLLP listener could not start: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    if (server != null) {
+      server.stopAndWait();
+    }
+    if (context != null) {
+      try {
+        context.close();
+      } catch (java.io.IOException ignored) {
+        // closing
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}

@@ -1,0 +1,95 @@
+package org.radbridge.server.hl7v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.app.Connection;
+import ca.uhn.hl7v2.llp.MinLowerLayerProtocol;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.util.Terser;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.radbridge.server.ServerTestBase;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** ORM^O01 over real MLLP (HAPI's client) to the running server. */
+class OrderMessageTest extends ServerTestBase {
+  @Autowired
+  MllpListener listener;
+  private HapiContext hapi;
+  private Connection connection;
+
+  @BeforeEach
+  void connect() throws Exception {
+    awaitConformanceReady();
+    hapi = new DefaultHapiContext();
+    hapi.setExecutorService(java.util.concurrent.Executors.newCachedThreadPool());
+    hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
+    hapi.setLowerLayerProtocol(new MinLowerLayerProtocol(true));
+    connection = hapi.newClient("127.0.0.1", listener.port(), false);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    connection.close();
+    hapi.close();
+  }
+
+  private Message send(String... segments) throws Exception {
+    Message msg = hapi.getPipeParser().parse(String.join("\r", segments));
+    return connection.getInitiator().sendAndReceive(msg);
+  }
+
+  private static String msa1(Message ack) throws Exception {
+    return new Terser(ack).get("/MSA-1");
+  }
+
+  private static String orm(String controlId, String mrn, String accession, String pid3) {
+    return String.join("\r",
+        "MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261120091200||ORM^O01|" + controlId + "|P|2.3.1|||||CHN|UNICODE UTF-8",
+        "PID|1||" + pid3 + "||张^伟||19610417|M",
+        "ORC|NW|PL-" + accession + "|||||^^^^^S|||||D0042^Wang^Li",
+        "OBR|1|PL-" + accession + "||CT-HEAD-P^CT brain plain^L||||||||||||||" + accession + "||||||||||||^Persistent headache");
+  }
+
+  @Test
+  void anOrderBecomesAValidatedRoutedServiceRequest() throws Exception {
+    String accession = "H" + System.nanoTime() % 1_000_000_000L;
+    String mrn = "MRN" + System.nanoTime() % 1_000_000L;
+    Message ack = send(orm("C" + accession, mrn, accession, mrn + "^^^CENTRE_A_MRN^MR").split("\r"));
+    assertThat(msa1(ack)).as(ack.encode()).isEqualTo("AA");
+
+    JsonPath sr = json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").then().statusCode(200).extract().jsonPath();
+    assertThat(sr.getString("entry[0].resource.status")).isEqualTo("active");
+    assertThat(sr.getString("entry[0].resource.priority")).isEqualTo("stat");
+    assertThat(sr.getList("entry[0].resource.code.coding.code")).containsExactly("CT-HEAD-P", "30799-1");
+    assertThat(sr.getString("entry[0].resource.requester.display")).isEqualTo("Li Wang");
+    assertThat(sr.getString("entry[0].resource.performer.find { it.reference.startsWith('Organization') }.reference"))
+        .isEqualTo("Organization/org-north-hospital"); // stat: routing rule 1
+    String patient = sr.getString("entry[0].resource.subject.reference");
+    json().get("/" + patient).then().statusCode(200)
+        .body("identifier[0].system", equalTo("https://radbridge.org/fhir/sid/centre-a/mrn"))
+        .body("identifier[0].value", equalTo(mrn)).body("name[0].family", equalTo("张"))
+        .body("birthDate", equalTo("1961-04-17")).body("gender", equalTo("male"));
+  }
+
+  @Test
+  void contentErrorsAreAcknowledgedAeAndUnsupportedTypesAr() throws Exception {
+    String accession = "E" + System.nanoTime() % 1_000_000_000L;
+    Message noPid = send(orm("N" + accession, "", accession, "").split("\r"));
+    assertThat(msa1(noPid)).isEqualTo("AE");
+    assertThat(noPid.encode()).contains("PID-3");
+    json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").then().body("entry", org.hamcrest.Matchers.nullValue());
+
+    Message adt = send("MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261120091200||ADT^A01|A" + accession + "|P|2.5.1",
+        "EVN|A01|20261120091200", "PID|1||X1^^^CENTRE_A_MRN||Li^Lei");
+    assertThat(msa1(adt)).isEqualTo("AR");
+  }
+}
