@@ -61,6 +61,8 @@ public abstract class ServerTestBase {
         {"dicom-nodes[2].character-set", "GB18030"},
         {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
         {"hl7-applications[0].organization", "centre-a"}, {"hl7-applications[0].outbound", "127.0.0.1:12575"},
+        {"hl7-applications[1].sending-application", "HIS_B"}, {"hl7-applications[1].sending-facility", "CENTRE_B"},
+        {"hl7-applications[1].organization", "centre-b"},
         {"issuers.CENTRE_A_MRN", "https://radbridge.org/fhir/sid/centre-a/mrn"},
         {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
         {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},

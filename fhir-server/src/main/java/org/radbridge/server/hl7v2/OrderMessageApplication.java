@@ -44,9 +44,14 @@ public class OrderMessageApplication implements ReceivingApplication<Message> {
   private final PatientIdentity patients;
   private final ResourceWriter writer;
   private final NetworkConformance conformance;
+  private final MessageLog messages;
+  private final org.springframework.transaction.support.TransactionTemplate tx;
 
   public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
-      ResourceWriter writer, NetworkConformance conformance) {
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages,
+      org.springframework.transaction.support.TransactionTemplate tx) {
+    this.messages = messages;
+    this.tx = tx;
     this.network = network;
     this.identity = identity;
     this.patients = patients;
@@ -61,11 +66,45 @@ public class OrderMessageApplication implements ReceivingApplication<Message> {
 
   @Override
   public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
+    MSH msh = ((ORM_O01) message).getMSH();
+    String app = nonNull(msh.getSendingApplication().getNamespaceID().getValue());
+    String facility = nonNull(msh.getSendingFacility().getNamespaceID().getValue());
+    String controlId = nonNull(msh.getMessageControlID().getValue());
+    Optional<String> earlier = messages.ackOf(app, facility, controlId);
+    if (earlier.isPresent()) {
+      return message.getParser().parse(earlier.get()); // the same message again: the same answer, nothing written
+    }
+    Message[] ack = new Message[1];
     try {
-      ORM_O01 orm = (ORM_O01) message;
-      MSH msh = orm.getMSH();
-      String app = msh.getSendingApplication().getNamespaceID().getValue();
-      String facility = msh.getSendingFacility().getNamespaceID().getValue();
+      tx.executeWithoutResult(s -> {
+        try {
+          ack[0] = process((ORM_O01) message, app, facility);
+          // the message, its resources and its ACK commit together
+          if (!messages.record(app, facility, controlId, "ORM^O01", ack[0].encode())) {
+            s.setRollbackOnly(); // the same message arrived twice at once: the other one wrote it
+          }
+        } catch (HL7Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    } catch (IllegalStateException wrapped) {
+      if (wrapped.getCause() instanceof HL7Exception e) {
+        return ack(message, AcknowledgmentCode.AE, e);
+      }
+      throw wrapped;
+    } catch (BaseServerResponseException e) {
+      return ack(message, AcknowledgmentCode.AE, new HL7Exception(describe(e)));
+    }
+    return messages.ackOf(app, facility, controlId).map(a -> {
+      try {
+        return message.getParser().parse(a);
+      } catch (HL7Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).orElse(ack[0]);
+  }
+
+  private Message process(ORM_O01 orm, String app, String facility) throws HL7Exception {
       String orgKey = sender(app, facility).orElseThrow(() -> new HL7Exception("MSH-3/MSH-4 " + app + "^" + facility
           + " is not an HL7 application of the network"));
       OrmMapper.MappedOrder mapped = OrmMapper.map(orm, "https://radbridge.org/fhir/CodeSystem/his-" + orgKey,
@@ -84,12 +123,29 @@ public class OrderMessageApplication implements ReceivingApplication<Message> {
       ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest",
           "identifier=" + accessionSystem + "|" + mapped.accessionNumber(), sr, null);
       log.info("ORM from {}^{}: ServiceRequest/{} {}", app, facility, o.id().getIdPart(), o.created() ? "created" : "updated");
-      return ack(message, AcknowledgmentCode.AA, null);
-    } catch (HL7Exception e) {
-      return ack(message, AcknowledgmentCode.AE, e);
-    } catch (BaseServerResponseException e) {
-      return ack(message, AcknowledgmentCode.AE, new HL7Exception(e.getMessage()));
+      return ack(orm, AcknowledgmentCode.AA, null);
+  }
+
+  /** A refused write as ERR text: every issue with its FHIRPath location (validation lists them all). */
+  private static String describe(BaseServerResponseException e) {
+    if (e.getOperationOutcome() instanceof org.hl7.fhir.r4.model.OperationOutcome oo && oo.hasIssue()) {
+      StringBuilder sb = new StringBuilder();
+      for (var issue : oo.getIssue()) {
+        if (sb.length() > 0) {
+          sb.append(" / ");
+        }
+        sb.append(issue.getDiagnostics());
+        if (issue.hasExpression()) {
+          sb.append(" @ ").append(issue.getExpression().get(0).getValue());
+        }
+      }
+      return sb.toString();
     }
+    return e.getMessage();
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
   }
 
   private static Message ack(Message message, AcknowledgmentCode code, HL7Exception e) throws HL7Exception {

@@ -80,6 +80,26 @@ class OrderMessageTest extends ServerTestBase {
   }
 
   @Test
+  void theSameMessageAgainGetsTheSameAckAndWritesNothing() throws Exception {
+    String accession = "D" + System.nanoTime() % 1_000_000_000L;
+    String message = orm("DUP" + accession, "M1", accession, "M1" + accession + "^^^CENTRE_A_MRN");
+    Message first = send(message.split("\r"));
+    assertThat(msa1(first)).isEqualTo("AA");
+    String version = json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").jsonPath().getString("entry[0].resource.meta.versionId");
+    Message again = send(message.split("\r"));
+    assertThat(again.encode()).isEqualTo(first.encode());
+    json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").then().body("entry.size()", equalTo(1))
+        .body("entry[0].resource.meta.versionId", equalTo(version));
+    // the same control id from another sender is another message: processed, not answered from the log
+    // (centre-b has no ConceptMap, so its local code stays untranslated and the order fails its profile)
+    Message other = send(message.replace("|HIS_A|CENTRE_A|", "|HIS_B|CENTRE_B|").split("\r"));
+    assertThat(msa1(other)).isEqualTo("AE");
+    assertThat(other.encode()).contains("rb-imaging-procedure");
+  }
+
+  @Test
   void contentErrorsAreAcknowledgedAeAndUnsupportedTypesAr() throws Exception {
     String accession = "E" + System.nanoTime() % 1_000_000_000L;
     Message noPid = send(orm("N" + accession, "", accession, "").split("\r"));
