@@ -63,6 +63,8 @@ public abstract class ServerTestBase {
         {"hl7-applications[0].organization", "centre-a"}, {"hl7-applications[0].outbound", "127.0.0.1:12575"},
         {"hl7-applications[1].sending-application", "HIS_B"}, {"hl7-applications[1].sending-facility", "CENTRE_B"},
         {"hl7-applications[1].organization", "centre-b"},
+        {"hl7-applications[2].sending-application", "RIS_CITY"}, {"hl7-applications[2].sending-facility", "CITY_HOSP"},
+        {"hl7-applications[2].organization", "city-hospital"},
         {"issuers.CENTRE_A_MRN", "https://radbridge.org/fhir/sid/centre-a/mrn"},
         {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
         {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},

@@ -24,14 +24,16 @@ public class MllpListener implements SmartLifecycle {
 
   private final RadBridgeProperties props;
   private final OrderMessageApplication orders;
+  private final ResultMessageApplication results;
   private HapiContext context;
   private HL7Service server;
   private BoundSocketFactory sockets;
   private volatile boolean running;
 
-  public MllpListener(RadBridgeProperties props, OrderMessageApplication orders) {
+  public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results) {
     this.props = props;
     this.orders = orders;
+    this.results = results;
   }
 
   public int port() {
@@ -58,6 +60,7 @@ public class MllpListener implements SmartLifecycle {
       context.setSocketFactory(sockets);
       server = context.newServer(props.getHl7v2().getPort(), false);
       server.registerApplication("ORM", "O01", orders);
+      server.registerApplication("ORU", "R01", results);
       server.startAndWait();
       running = true;
       log.info("MLLP listener on {}:{}", props.getBindAddress(), port());

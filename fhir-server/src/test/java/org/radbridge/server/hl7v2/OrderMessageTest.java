@@ -99,6 +99,57 @@ class OrderMessageTest extends ServerTestBase {
     assertThat(other.encode()).contains("rb-imaging-procedure");
   }
 
+  private static String oru(String controlId, String accession, String status, String interpreter, String... text) {
+    StringBuilder m = new StringBuilder(String.join("\r",
+        "MSH|^~\\&|RIS_CITY|CITY_HOSP|RADBRIDGE|NETWORK|20261120100500||ORU^R01|" + controlId + "|P|2.5.1|||||CHN|UNICODE UTF-8",
+        "PID|1||MRN1^^^CENTRE_A_MRN||张^伟",
+        "OBR|1|PL-" + accession + "||CT-HEAD^CT head^L|||20261120094011|||||||||||" + accession
+            + "||||20261120100500|||" + status + "|||||||" + interpreter));
+    for (int i = 0; i < text.length; i++) {
+      m.append("\rOBX|").append(i + 1).append("|TX|REPORT^Report||").append(text[i]).append("||||||").append(status);
+    }
+    return m.toString();
+  }
+
+  @Test
+  void reportsComeBackAsDiagnosticReportsAndTheTaskFollows() throws Exception {
+    String accession = "R" + System.nanoTime() % 1_000_000_000L;
+    assertThat(msa1(send(orm("O" + accession, "M", accession, "M" + accession + "^^^CENTRE_A_MRN").split("\r"))))
+        .isEqualTo("AA");
+    JsonPath sr = json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").jsonPath();
+    String order = sr.getString("entry[0].resource.id");
+    String subject = sr.getString("entry[0].resource.subject.reference");
+    String study = json().body("""
+        {"resourceType":"ImagingStudy","status":"available","subject":{"reference":"%s"},
+         "basedOn":[{"reference":"ServiceRequest/%s"}]}""".formatted(subject, order))
+        .post("/ImagingStudy").then().statusCode(201).extract().path("id");
+
+    Message prelim = send(oru("P" + accession, accession, "P", "", "Preliminary: no bleed").split("\r"));
+    assertThat(msa1(prelim)).as(prelim.encode()).isEqualTo("AA");
+    json().get("/Task/order-" + order).then().body("businessStatus.text", equalTo("preliminary report"));
+
+    Message fin = send(oru("F" + accession, accession, "F", "R0007&Chen&Mei",
+        "No acute intracranial haemorrhage.\\.br\\No skull fracture.", "Impression: normal CT head.").split("\r"));
+    assertThat(msa1(fin)).as(fin.encode()).isEqualTo("AA");
+    JsonPath dr = json().queryParam("based-on", "ServiceRequest/" + order).get("/DiagnosticReport").jsonPath();
+    assertThat(dr.getList("entry")).hasSize(1);
+    assertThat(dr.getString("entry[0].resource.status")).isEqualTo("final");
+    assertThat(dr.getString("entry[0].resource.meta.versionId")).isEqualTo("2");
+    assertThat(dr.getString("entry[0].resource.conclusion"))
+        .isEqualTo("No acute intracranial haemorrhage.\nNo skull fracture.\nImpression: normal CT head.");
+    assertThat(dr.getString("entry[0].resource.resultsInterpreter[0].display")).isEqualTo("Mei Chen");
+    assertThat(dr.getString("entry[0].resource.imagingStudy[0].reference")).isEqualTo("ImagingStudy/" + study);
+    assertThat(dr.getString("entry[0].resource.subject.reference")).isEqualTo(subject);
+    assertThat(dr.getString("entry[0].resource.effectiveDateTime")).startsWith("2026-11-20");
+    json().get("/Task/order-" + order).then().body("status", equalTo("completed"))
+        .body("businessStatus.text", equalTo("final report"));
+
+    Message unknown = send(oru("U" + accession, "NOPE" + accession, "F", "", "x").split("\r"));
+    assertThat(msa1(unknown)).isEqualTo("AE");
+    assertThat(unknown.encode()).contains("matches no order");
+  }
+
   @Test
   void contentErrorsAreAcknowledgedAeAndUnsupportedTypesAr() throws Exception {
     String accession = "E" + System.nanoTime() % 1_000_000_000L;

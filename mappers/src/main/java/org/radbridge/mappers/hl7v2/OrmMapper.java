@@ -40,16 +40,7 @@ public final class OrmMapper {
    */
   public static MappedOrder map(ORM_O01 message, String localCodeSystem, String identifierSystemBase)
       throws HL7Exception {
-    PID pid = message.getPATIENT().getPID();
-    CX cx = pid.getPatientIdentifierList(0);
-    String patientId = cx.getIDNumber().getValue();
-    if (patientId == null || patientId.isBlank()) {
-      throw new HL7Exception("PID-3 (patient identifier) is empty");
-    }
-    XPN name = pid.getPatientName(0);
-    PatientData patient = new PatientData(patientId.trim(), cx.getAssigningAuthority().getNamespaceID().getValue(),
-        name.getFamilyName().getSurname().getValue(), name.getGivenName().getValue(),
-        pid.getDateTimeOfBirth().getTime().getValue(), pid.getAdministrativeSex().getValue());
+    PatientData patient = patient(message.getPATIENT().getPID());
 
     ORC orc = message.getORDER().getORC();
     OBR obr = message.getORDER().getORDER_DETAIL().getOBR();
@@ -101,6 +92,19 @@ public final class OrmMapper {
       sr.addReasonCode().setText(reason);
     }
     return new MappedOrder(patient, sr, placer, accession.trim());
+  }
+
+  /** PID-3 (first repetition, with its assigning authority), PID-5, PID-7, PID-8. */
+  public static PatientData patient(PID pid) throws HL7Exception {
+    CX cx = pid.getPatientIdentifierList(0);
+    String patientId = cx.getIDNumber().getValue();
+    if (patientId == null || patientId.isBlank()) {
+      throw new HL7Exception("PID-3 (patient identifier) is empty");
+    }
+    XPN name = pid.getPatientName(0);
+    return new PatientData(patientId.trim(), cx.getAssigningAuthority().getNamespaceID().getValue(),
+        name.getFamilyName().getSurname().getValue(), name.getGivenName().getValue(),
+        pid.getDateTimeOfBirth().getTime().getValue(), pid.getAdministrativeSex().getValue());
   }
 
   static ServiceRequest.ServiceRequestStatus status(String orderControl) throws HL7Exception {

@@ -1,0 +1,161 @@
+package org.radbridge.server.hl7v2;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.context.support.TranslateConceptResults;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.protocol.ReceivingApplication;
+import ca.uhn.hl7v2.util.Terser;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Patient;
+import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.terminology.NetworkConformance;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * What every inbound HL7 v2 application shares: the same message (MSH-3 + MSH-4 + MSH-10) again is
+ * answered with the recorded ACK and writes nothing; a new one is processed in one transaction with
+ * its hl7_message row; content errors are AE naming the field, refused writes AE listing every
+ * issue with its location. Subclasses map and write.
+ */
+abstract class LoggedMessageApplication implements ReceivingApplication<Message> {
+  static final String LOINC = "http://loinc.org";
+
+  private final MessageLog messages;
+  private final TransactionTemplate tx;
+  private final NetworkProperties network;
+  private final NetworkConformance conformance;
+
+  LoggedMessageApplication(MessageLog messages, TransactionTemplate tx, NetworkProperties network,
+      NetworkConformance conformance) {
+    this.messages = messages;
+    this.tx = tx;
+    this.network = network;
+    this.conformance = conformance;
+  }
+
+  /** Maps and writes the message inside the caller's transaction; returns the AA. */
+  abstract Message process(Message message, String senderOrgKey) throws HL7Exception;
+
+  abstract String messageType();
+
+  @Override
+  public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
+    Terser t = new Terser(message);
+    String app = nonNull(t.get("/MSH-3-1"));
+    String facility = nonNull(t.get("/MSH-4-1"));
+    String controlId = nonNull(t.get("/MSH-10"));
+    Optional<String> earlier = messages.ackOf(app, facility, controlId);
+    if (earlier.isPresent()) {
+      return message.getParser().parse(earlier.get()); // the same message again: the same answer, nothing written
+    }
+    try {
+      tx.executeWithoutResult(s -> {
+        try {
+          String orgKey = sender(app, facility).orElseThrow(() -> new HL7Exception("MSH-3/MSH-4 " + app + "^"
+              + facility + " is not an HL7 application of the network"));
+          Message ack = process(message, orgKey);
+          // the message, its resources and its ACK commit together
+          if (!messages.record(app, facility, controlId, messageType(), ack.encode())) {
+            s.setRollbackOnly(); // the same message arrived twice at once: the other one wrote it
+          }
+        } catch (HL7Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    } catch (IllegalStateException wrapped) {
+      if (wrapped.getCause() instanceof HL7Exception e) {
+        return ack(message, AcknowledgmentCode.AE, e);
+      }
+      throw wrapped;
+    } catch (BaseServerResponseException e) {
+      return ack(message, AcknowledgmentCode.AE, new HL7Exception(describe(e)));
+    }
+    Optional<String> recorded = messages.ackOf(app, facility, controlId);
+    return recorded.isPresent() ? message.getParser().parse(recorded.get()) : ack(message, AcknowledgmentCode.AA, null);
+  }
+
+  static Message ack(Message message, AcknowledgmentCode code, HL7Exception e) throws HL7Exception {
+    try {
+      return e == null ? message.generateACK() : message.generateACK(code, e);
+    } catch (IOException io) {
+      throw new HL7Exception(io);
+    }
+  }
+
+  /** Adds the LOINC coding the sender's ConceptMap gives for the first (local) coding, which stays. */
+  void translateToLoinc(CodeableConcept code) {
+    Coding local = code.getCodingFirstRep();
+    TranslateConceptResults r = conformance.chain().translateConcept(
+        new IValidationSupport.TranslateCodeRequest(List.of(local), LOINC));
+    if (r != null && r.getResult()) {
+      r.getResults().stream().filter(x -> LOINC.equals(x.getSystem())).findFirst()
+          .ifPresent(x -> code.addCoding(new Coding(LOINC, x.getCode(), x.getDisplay())));
+    }
+  }
+
+  static String localCodeSystem(String orgKey) {
+    return "https://radbridge.org/fhir/CodeSystem/his-" + orgKey;
+  }
+
+  private Optional<String> sender(String app, String facility) {
+    return network.getHl7Applications().stream()
+        .filter(a -> a.getSendingApplication().equals(app) && a.getSendingFacility().equals(facility))
+        .map(NetworkProperties.Hl7Application::getOrganization).findFirst();
+  }
+
+  static Patient demographics(OrmMapper.PatientData p) {
+    Patient patient = new Patient();
+    if (p.family() != null || p.given() != null) {
+      var name = patient.addName().setFamily(p.family());
+      if (p.given() != null) {
+        name.addGiven(p.given());
+      }
+    }
+    if (p.birthDate() != null && p.birthDate().length() >= 8) {
+      patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(p.birthDate().substring(0, 4) + "-"
+          + p.birthDate().substring(4, 6) + "-" + p.birthDate().substring(6, 8)));
+    }
+    if (p.sex() != null) {
+      patient.setGender(switch (p.sex()) {
+        case "M" -> Enumerations.AdministrativeGender.MALE;
+        case "F" -> Enumerations.AdministrativeGender.FEMALE;
+        case "O", "A" -> Enumerations.AdministrativeGender.OTHER;
+        default -> Enumerations.AdministrativeGender.UNKNOWN;
+      });
+    }
+    return patient;
+  }
+
+  /** A refused write as ERR text: every issue with its FHIRPath location (validation lists them all). */
+  private static String describe(BaseServerResponseException e) {
+    if (e.getOperationOutcome() instanceof org.hl7.fhir.r4.model.OperationOutcome oo && oo.hasIssue()) {
+      StringBuilder sb = new StringBuilder();
+      for (var issue : oo.getIssue()) {
+        if (sb.length() > 0) {
+          sb.append(" / ");
+        }
+        sb.append(issue.getDiagnostics());
+        if (issue.hasExpression()) {
+          sb.append(" @ ").append(issue.getExpression().get(0).getValue());
+        }
+      }
+      return sb.toString();
+    }
+    return e.getMessage();
+  }
+
+  static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+
+}
