@@ -46,14 +46,13 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
   /** Maps and writes the message inside the caller's transaction; returns the AA. */
   abstract Message process(Message message, String senderOrgKey) throws HL7Exception;
 
-  abstract String messageType();
-
   @Override
   public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
     Terser t = new Terser(message);
     String app = nonNull(t.get("/MSH-3-1"));
     String facility = nonNull(t.get("/MSH-4-1"));
     String controlId = nonNull(t.get("/MSH-10"));
+    String type = nonNull(t.get("/MSH-9-1")) + "^" + nonNull(t.get("/MSH-9-2"));
     Optional<String> earlier = messages.ackOf(app, facility, controlId);
     if (earlier.isPresent()) {
       return message.getParser().parse(earlier.get()); // the same message again: the same answer, nothing written
@@ -65,7 +64,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
               + facility + " is not an HL7 application of the network"));
           Message ack = process(message, orgKey);
           // the message, its resources and its ACK commit together
-          if (!messages.record(app, facility, controlId, messageType(), ack.encode())) {
+          if (!messages.record(app, facility, controlId, type, ack.encode())) {
             s.setRollbackOnly(); // the same message arrived twice at once: the other one wrote it
           }
         } catch (HL7Exception e) {

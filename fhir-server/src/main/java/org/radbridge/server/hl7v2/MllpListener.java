@@ -25,12 +25,15 @@ public class MllpListener implements SmartLifecycle {
   private final RadBridgeProperties props;
   private final OrderMessageApplication orders;
   private final ResultMessageApplication results;
+  private final PatientMessageApplication patients;
   private HapiContext context;
   private HL7Service server;
   private BoundSocketFactory sockets;
   private volatile boolean running;
 
-  public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results) {
+  public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results,
+      PatientMessageApplication patients) {
+    this.patients = patients;
     this.props = props;
     this.orders = orders;
     this.results = results;
@@ -61,6 +64,8 @@ public class MllpListener implements SmartLifecycle {
       server = context.newServer(props.getHl7v2().getPort(), false);
       server.registerApplication("ORM", "O01", orders);
       server.registerApplication("ORU", "R01", results);
+      server.registerApplication("ADT", "A08", patients);
+      server.registerApplication("ADT", "A31", patients);
       server.startAndWait();
       running = true;
       log.info("MLLP listener on {}:{}", props.getBindAddress(), port());

@@ -44,10 +44,6 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     return message instanceof ORM_O01;
   }
 
-  @Override
-  String messageType() {
-    return "ORM^O01";
-  }
 
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {

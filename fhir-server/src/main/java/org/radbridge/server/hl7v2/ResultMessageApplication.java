@@ -52,10 +52,6 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     return message instanceof ORU_R01;
   }
 
-  @Override
-  String messageType() {
-    return "ORU^R01";
-  }
 
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {

@@ -151,6 +151,22 @@ class OrderMessageTest extends ServerTestBase {
   }
 
   @Test
+  void anAdtUpdateChangesTheDemographicsOfThePatientItIdentifies() throws Exception {
+    String accession = "A" + System.nanoTime() % 1_000_000_000L;
+    String mrn = "P" + accession;
+    assertThat(msa1(send(orm("O" + accession, mrn, accession, mrn + "^^^CENTRE_A_MRN").split("\r")))).isEqualTo("AA");
+    String patient = json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/mrn|" + mrn)
+        .get("/Patient").jsonPath().getString("entry[0].resource.id");
+    Message ack = send("MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261121080000||ADT^A08^ADT_A01|U" + accession
+        + "|P|2.5.1|||||CHN|UNICODE UTF-8", "EVN|A08|20261121080000",
+        "PID|1||" + mrn + "^^^CENTRE_A_MRN||张^伟明||19610418|M");
+    assertThat(msa1(ack)).as(ack.encode()).isEqualTo("AA");
+    json().get("/Patient/" + patient).then().body("name[0].given[0]", equalTo("伟明"))
+        .body("birthDate", equalTo("1961-04-18")).body("meta.versionId", equalTo("2"))
+        .body("identifier[0].value", equalTo(mrn));
+  }
+
+  @Test
   void contentErrorsAreAcknowledgedAeAndUnsupportedTypesAr() throws Exception {
     String accession = "E" + System.nanoTime() % 1_000_000_000L;
     Message noPid = send(orm("N" + accession, "", accession, "").split("\r"));
