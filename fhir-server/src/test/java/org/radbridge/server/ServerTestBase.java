@@ -39,6 +39,8 @@ public abstract class ServerTestBase {
     }
     registry.add("radbridge.terminology.concept-map-dir", () -> "src/test/resources/conceptmaps");
     registry.add("radbridge.dicom.port", () -> "0");
+    // DICOM files and HL7 id counters of a test run live in a temporary directory, not ./data
+    registry.add("radbridge.data-dir", ServerTestBase::testDataDir);
     registry.add("radbridge.hl7v2.port", () -> "0");
     // retries in milliseconds, not seconds, so delivery tests can watch several of them
     registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
@@ -72,6 +74,19 @@ public abstract class ServerTestBase {
     for (String[] kv : net) {
       registry.add("radbridge.network." + kv[0], () -> kv[1]);
     }
+  }
+
+  private static String testDataDir;
+
+  private static synchronized String testDataDir() {
+    if (testDataDir == null) {
+      try {
+        testDataDir = java.nio.file.Files.createTempDirectory("radbridge-test-").toString();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return testDataDir;
   }
 
   private static String envOr(String name, String dflt) {

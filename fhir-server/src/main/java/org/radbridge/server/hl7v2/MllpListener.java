@@ -6,7 +6,6 @@ import ca.uhn.hl7v2.app.HL7Service;
 import ca.uhn.hl7v2.llp.MinLowerLayerProtocol;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.radbridge.server.RadBridgeProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +58,13 @@ public class MllpListener implements SmartLifecycle {
       }));
       context.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
       context.setLowerLayerProtocol(new MinLowerLayerProtocol(true));
+      // ACK control ids: HAPI's default keeps its counter in ./id_file; keep it in the data directory
+      java.nio.file.Path ids = java.nio.file.Path.of(props.getDataDir(), "hl7v2");
+      java.nio.file.Files.createDirectories(ids);
+      ca.uhn.hl7v2.util.idgenerator.FileBasedGenerator generator = new ca.uhn.hl7v2.util.idgenerator.FileBasedGenerator();
+      generator.setDirectory(ids.toString());
+      generator.setNeverFail(true);
+      context.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.DelegatingHiLoGenerator(generator));
       sockets = new BoundSocketFactory(InetAddress.getByName(props.getBindAddress()));
       context.setSocketFactory(sockets);
       server = context.newServer(props.getHl7v2().getPort(), false);
@@ -69,7 +75,7 @@ public class MllpListener implements SmartLifecycle {
       server.startAndWait();
       running = true;
       log.info("MLLP listener on {}:{}", props.getBindAddress(), port());
-    } catch (UnknownHostException | InterruptedException e) {
+    } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException("MLLP listener could not start: " + e.getMessage(), e);
     }
   }
