@@ -47,6 +47,7 @@ public class StudyAssembler {
   private final RadBridgeProperties props;
   private final org.radbridge.server.outbox.Outbox outbox;
   private final org.radbridge.server.workflow.OrderWorkflow orders;
+  private final ca.uhn.fhir.context.FhirContext ctx;
   /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
   private static final long QUIET_MS = 250;
   private final java.util.concurrent.ScheduledExecutorService debounce =
@@ -61,7 +62,8 @@ public class StudyAssembler {
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
       RadBridgeProperties props, org.radbridge.server.outbox.Outbox outbox,
-      org.radbridge.server.workflow.OrderWorkflow orders) {
+      org.radbridge.server.workflow.OrderWorkflow orders, ca.uhn.fhir.context.FhirContext ctx) {
+    this.ctx = ctx;
     this.outbox = outbox;
     this.orders = orders;
     this.instances = instances;
@@ -152,8 +154,7 @@ public class StudyAssembler {
         .filter(r -> r != null && r.startsWith("ServiceRequest/")).findFirst()
         .flatMap(ref -> resourceRows.readCurrent("ServiceRequest", ref.substring("ServiceRequest/".length())))
         .filter(v -> !v.deleted())
-        .map(v -> (org.hl7.fhir.r4.model.ServiceRequest) org.radbridge.server.store.ResourceReader.parseStored(
-            ca.uhn.fhir.context.FhirContext.forR4Cached(), v))
+        .map(v -> (org.hl7.fhir.r4.model.ServiceRequest) org.radbridge.server.store.ResourceReader.parseStored(ctx, v))
         .flatMap(org.radbridge.server.workflow.OrderWorkflow::readingOrganization);
     if (reading.isEmpty() && study.getBasedOn().isEmpty()) {
       // a study without an order goes where the routing rules send its sender's studies of that modality
