@@ -93,6 +93,9 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
 
   /** Adds the LOINC coding the sender's ConceptMap gives for the first (local) coding, which stays. */
   void translateToLoinc(CodeableConcept code) {
+    if (code.getCoding().stream().anyMatch(c -> LOINC.equals(c.getSystem()))) {
+      return; // the sender gave LOINC itself
+    }
     Coding local = code.getCodingFirstRep();
     TranslateConceptResults r = conformance.chain().translateConcept(
         new IValidationSupport.TranslateCodeRequest(List.of(local), LOINC));

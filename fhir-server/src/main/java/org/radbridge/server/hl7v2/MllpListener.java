@@ -25,13 +25,15 @@ public class MllpListener implements SmartLifecycle {
   private final OrderMessageApplication orders;
   private final ResultMessageApplication results;
   private final PatientMessageApplication patients;
+  private final MergeMessageApplication merges;
   private HapiContext context;
   private HL7Service server;
   private BoundSocketFactory sockets;
   private volatile boolean running;
 
   public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results,
-      PatientMessageApplication patients) {
+      PatientMessageApplication patients, MergeMessageApplication merges) {
+    this.merges = merges;
     this.patients = patients;
     this.props = props;
     this.orders = orders;
@@ -69,7 +71,9 @@ public class MllpListener implements SmartLifecycle {
       context.setSocketFactory(sockets);
       server = context.newServer(props.getHl7v2().getPort(), false);
       server.registerApplication("ORM", "O01", orders);
+      server.registerApplication("OMI", "O23", orders);
       server.registerApplication("ORU", "R01", results);
+      server.registerApplication("ADT", "A40", merges);
       server.registerApplication("ADT", "A08", patients);
       server.registerApplication("ADT", "A31", patients);
       server.startAndWait();

@@ -3,7 +3,9 @@ package org.radbridge.server.hl7v2;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v251.message.OMI_O23;
 import ca.uhn.hl7v2.model.v251.message.ORM_O01;
+import org.radbridge.server.RadBridgeProperties;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * ORM^O01 from a community HIS: PID-3 resolves the Patient through the identity table; the order
+ * ORM^O01 and OMI^O23 from a community HIS: PID-3 resolves the Patient through the identity table; the order
  * is written (created, or updated by its accession number) through the one write path, with the
  * sender's local procedure code translated to LOINC by its ConceptMap.
  */
@@ -30,10 +32,13 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final IdentitySystems identity;
   private final PatientIdentity patients;
   private final ResourceWriter writer;
+  private final RadBridgeProperties props;
 
   public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
-      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx) {
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      RadBridgeProperties props) {
     super(messages, tx, network, conformance);
+    this.props = props;
     this.identity = identity;
     this.patients = patients;
     this.writer = writer;
@@ -41,14 +46,15 @@ public class OrderMessageApplication extends LoggedMessageApplication {
 
   @Override
   public boolean canProcess(Message message) {
-    return message instanceof ORM_O01;
+    return message instanceof ORM_O01 || message instanceof OMI_O23;
   }
 
 
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {
-    OrmMapper.MappedOrder mapped = OrmMapper.map((ORM_O01) message, localCodeSystem(orgKey),
-        IdentitySystems.SID_BASE + orgKey + "/");
+    OrmMapper.MappedOrder mapped = message instanceof OMI_O23 omi
+        ? OrmMapper.map(omi, localCodeSystem(orgKey), IdentitySystems.SID_BASE + orgKey + "/", props.zone())
+        : OrmMapper.map((ORM_O01) message, localCodeSystem(orgKey), IdentitySystems.SID_BASE + orgKey + "/");
     ServiceRequest sr = mapped.order();
     String accessionSystem = identity.accessionSystem(orgKey);
     for (Identifier i : sr.getIdentifier()) {

@@ -31,6 +31,16 @@ public class PatientIdentity {
     if (p.getIdentifier().stream().noneMatch(i -> system.equals(i.getSystem()) && value.equals(i.getValue()))) {
       p.addIdentifier().setSystem(system).setValue(value);
     }
-    return writer.create(p, "identifier=" + system + "|" + value).id().getIdPart();
+    ResourceWriter.WriteOutcome o = writer.create(p, "identifier=" + system + "|" + value);
+    // a merged-away patient (ADT^A40) keeps its identifiers; new arrivals go to the survivor
+    if (o.resource() instanceof Patient found) {
+      for (Patient.PatientLinkComponent link : found.getLink()) {
+        String other = link.getOther().getReference();
+        if (link.getType() == Patient.LinkType.REPLACEDBY && other != null && other.startsWith("Patient/")) {
+          return other.substring("Patient/".length());
+        }
+      }
+    }
+    return o.id().getIdPart();
   }
 }

@@ -25,7 +25,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class StoredJsonReadFilter extends OncePerRequestFilter {
   private static final Pattern PATH =
       Pattern.compile("^/fhir/([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/([0-9]{1,9}))?$");
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+  // IMF-fixdate (RFC 7231 7.1.1.1): two-digit day; RFC_1123_DATE_TIME prints "6 Dec" on single-digit days
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+      java.util.Locale.US).withZone(ZoneOffset.UTC);
 
   private final ResourceRows rows;
   private final Set<String> resourceTypes;

@@ -5,7 +5,14 @@ import ca.uhn.hl7v2.model.v251.datatype.CE;
 import ca.uhn.hl7v2.model.v251.datatype.CX;
 import ca.uhn.hl7v2.model.v251.datatype.XCN;
 import ca.uhn.hl7v2.model.v251.datatype.XPN;
+import ca.uhn.hl7v2.model.v251.group.OMI_O23_ORDER;
+import ca.uhn.hl7v2.model.v251.message.OMI_O23;
 import ca.uhn.hl7v2.model.v251.message.ORM_O01;
+import ca.uhn.hl7v2.model.v251.segment.IPC;
+import ca.uhn.hl7v2.model.v251.segment.TQ1;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.regex.Pattern;
 import ca.uhn.hl7v2.model.v251.segment.OBR;
 import ca.uhn.hl7v2.model.v251.segment.ORC;
 import ca.uhn.hl7v2.model.v251.segment.PID;
@@ -24,6 +31,11 @@ import org.radbridge.terminology.NetworkUrls;
  */
 public final class OrmMapper {
   public static final String PROFILE = NetworkUrls.structureDefinition("rb-service-request");
+  public static final String DICOM_UID = "urn:dicom:uid";
+  public static final String RP_ID = "https://radbridge.org/fhir/sid/requested-procedure-id";
+  public static final String SPS_ID = "https://radbridge.org/fhir/sid/sps-id";
+  private static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+  private static final Pattern UID = Pattern.compile("[0-2](\\.(0|[1-9][0-9]*))+");
 
   private OrmMapper() {}
 
@@ -40,15 +52,31 @@ public final class OrmMapper {
    */
   public static MappedOrder map(ORM_O01 message, String localCodeSystem, String identifierSystemBase)
       throws HL7Exception {
-    PatientData patient = patient(message.getPATIENT().getPID());
+    return map(message.getPATIENT().getPID(), message.getORDER().getORC(),
+        message.getORDER().getORDER_DETAIL().getOBR(), null, List.of(), localCodeSystem, identifierSystemBase, null);
+  }
 
-    ORC orc = message.getORDER().getORC();
-    OBR obr = message.getORDER().getORDER_DETAIL().getOBR();
+  /**
+   * OMI^O23 (imaging order): as ORM, plus TQ1 timing (priority, start) and IPC imaging procedure
+   * control — the Study Instance UID (IPC-3), Requested Procedure ID (IPC-2), SPS ID (IPC-4) and
+   * modality (IPC-5) that the order management system already assigned.
+   */
+  public static MappedOrder map(OMI_O23 message, String localCodeSystem, String identifierSystemBase, ZoneId zone)
+      throws HL7Exception {
+    OMI_O23_ORDER order = message.getORDER();
+    TQ1 tq1 = order.getTIMINGReps() > 0 ? order.getTIMING().getTQ1() : null;
+    return map(message.getPATIENT().getPID(), order.getORC(), order.getOBR(), tq1, order.getIPCAll(),
+        localCodeSystem, identifierSystemBase, zone);
+  }
+
+  private static MappedOrder map(PID pid, ORC orc, OBR obr, TQ1 tq1, List<IPC> ipcs, String localCodeSystem,
+      String identifierSystemBase, ZoneId zone) throws HL7Exception {
+    PatientData patient = patient(pid);
     ServiceRequest sr = new ServiceRequest();
     sr.getMeta().addProfile(PROFILE);
     sr.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
     String control = orc.getOrderControl().getValue();
-    sr.setStatus(status(control));
+    sr.setStatus(status(control, orc.getOrderStatus().getValue()));
     String placer = orc.getPlacerOrderNumber().getEntityIdentifier().getValue();
     if (placer != null && !placer.isBlank()) {
       sr.addIdentifier().setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "PLAC", null)))
@@ -69,9 +97,11 @@ public final class OrmMapper {
     if (code.getIdentifier().getValue() == null) {
       throw new HL7Exception("OBR-4 (universal service identifier) is empty");
     }
-    sr.getCode().addCoding(new Coding(localCodeSystem, code.getIdentifier().getValue(), code.getText().getValue()));
-    sr.getCode().setText(code.getText().getValue());
-    String priority = orc.getQuantityTiming(0).getPriority().getValue();
+    sr.setCode(procedureCode(code, localCodeSystem));
+    String priority = tq1 == null ? null : tq1.getPriority(0).getIdentifier().getValue();
+    if (priority == null || priority.isBlank()) {
+      priority = orc.getQuantityTiming(0).getPriority().getValue();
+    }
     if (priority == null || priority.isBlank()) {
       priority = obr.getQuantityTiming(0).getPriority().getValue();
     }
@@ -91,15 +121,87 @@ public final class OrmMapper {
     if (reason != null && !reason.isBlank()) {
       sr.addReasonCode().setText(reason);
     }
+    // when the exam is wanted: TQ1-7, else the TQ start of ORC-7 / OBR-27
+    String start = tq1 == null ? null : tq1.getStartDateTime().getTime().getValue();
+    String startField = "TQ1-7";
+    if (start == null || start.isBlank()) {
+      start = orc.getQuantityTiming(0).getStartDateTime().getTime().getValue();
+      startField = "ORC-7.4";
+    }
+    if (start == null || start.isBlank()) {
+      start = obr.getQuantityTiming(0).getStartDateTime().getTime().getValue();
+      startField = "OBR-27.4";
+    }
+    V2DateTimes.parse(start, zone == null ? ZoneId.systemDefault() : zone, startField).ifPresent(sr::setOccurrence);
+    for (IPC ipc : ipcs) {
+      imagingProcedureControl(ipc, accession.trim(), sr);
+    }
     return new MappedOrder(patient, sr, placer, accession.trim());
+  }
+
+  /**
+   * OBR-4 as a CodeableConcept: the identifier in its coding system (L or none: the sender's local
+   * system; LN: LOINC), and the alternate identifier (CE-4..6) when the sender also gives one.
+   */
+  public static CodeableConcept procedureCode(CE code, String localCodeSystem) {
+    CodeableConcept cc = new CodeableConcept();
+    cc.addCoding(new Coding(codeSystem(code.getNameOfCodingSystem().getValue(), localCodeSystem),
+        code.getIdentifier().getValue().trim(), code.getText().getValue()));
+    String alt = code.getAlternateIdentifier().getValue();
+    if (alt != null && !alt.isBlank()) {
+      cc.addCoding(new Coding(codeSystem(code.getNameOfAlternateCodingSystem().getValue(), localCodeSystem),
+          alt.trim(), code.getAlternateText().getValue()));
+    }
+    cc.setText(code.getText().getValue());
+    return cc;
+  }
+
+  private static String codeSystem(String v2System, String localCodeSystem) {
+    return v2System != null && ("LN".equals(v2System.trim()) || "LOINC".equals(v2System.trim()))
+        ? "http://loinc.org" : localCodeSystem;
+  }
+
+  /** IPC: the DICOM identifiers assigned upstream, kept as the order's (the workflow assigns none then). */
+  private static void imagingProcedureControl(IPC ipc, String accession, ServiceRequest sr) throws HL7Exception {
+    String ipcAccession = ipc.getAccessionIdentifier().getEntityIdentifier().getValue();
+    if (ipcAccession != null && !ipcAccession.isBlank() && !ipcAccession.trim().equals(accession)) {
+      throw new HL7Exception("IPC-1 accession identifier '" + ipcAccession + "' differs from OBR-18 '" + accession + "'");
+    }
+    String uid = ipc.getStudyInstanceUID().getEntityIdentifier().getValue();
+    if (uid != null && !uid.isBlank()) {
+      uid = uid.trim();
+      if (uid.length() > 64 || !UID.matcher(uid).matches()) {
+        throw new HL7Exception("IPC-3 study instance UID '" + uid + "' is not a DICOM UID");
+      }
+      if (sr.getIdentifier().stream().noneMatch(i -> DICOM_UID.equals(i.getSystem()))) {
+        sr.addIdentifier().setSystem(DICOM_UID).setValue("urn:oid:" + uid);
+      }
+    }
+    addOnce(sr, RP_ID, ipc.getRequestedProcedureID().getEntityIdentifier().getValue());
+    addOnce(sr, SPS_ID, ipc.getScheduledProcedureStepID().getEntityIdentifier().getValue());
+    String modality = ipc.getModality().getIdentifier().getValue();
+    if (modality != null && !modality.isBlank()
+        && sr.getPerformerType().getCoding().stream().noneMatch(c -> DCM.equals(c.getSystem()))) {
+      sr.getPerformerType().addCoding(new Coding(DCM, modality.trim(), null));
+    }
+  }
+
+  private static void addOnce(ServiceRequest sr, String system, String value) {
+    if (value != null && !value.isBlank() && sr.getIdentifier().stream().noneMatch(i -> system.equals(i.getSystem()))) {
+      sr.addIdentifier().setSystem(system).setValue(value.trim());
+    }
   }
 
   /** PID-3 (first repetition, with its assigning authority), PID-5, PID-7, PID-8. */
   public static PatientData patient(PID pid) throws HL7Exception {
-    CX cx = pid.getPatientIdentifierList(0);
+    CX cx = primaryIdentifier(pid);
     String patientId = cx.getIDNumber().getValue();
     if (patientId == null || patientId.isBlank()) {
       throw new HL7Exception("PID-3 (patient identifier) is empty");
+    }
+    String birth = pid.getDateTimeOfBirth().getTime().getValue();
+    if (birth != null && !birth.isBlank()) {
+      V2DateTimes.date(birth, "PID-7"); // an impossible birth date is an error, not a guess
     }
     XPN name = pid.getPatientName(0);
     return new PatientData(patientId.trim(), cx.getAssigningAuthority().getNamespaceID().getValue(),
@@ -107,15 +209,50 @@ public final class OrmMapper {
         pid.getDateTimeOfBirth().getTime().getValue(), pid.getAdministrativeSex().getValue());
   }
 
-  static ServiceRequest.ServiceRequestStatus status(String orderControl) throws HL7Exception {
-    if (orderControl == null) {
+  /**
+   * ORC-1 order control, refined by ORC-5 order status when the control only says "changed" or
+   * "status changed" (V2-to-FHIR IG ORC maps): NW/XO/SC/RL active, CA/OC/DC/OD revoked, HD/OH on hold.
+   */
+  /**
+   * The repetition of PID-3 that identifies the patient to the sender: the first typed MR (medical
+   * record number), else the first that has a value (senders also repeat national IDs, PI, etc.).
+   */
+  static CX primaryIdentifier(PID pid) {
+    CX first = pid.getPatientIdentifierList(0);
+    for (CX cx : pid.getPatientIdentifierList()) {
+      String value = cx.getIDNumber().getValue();
+      if (value == null || value.isBlank()) {
+        continue;
+      }
+      if ("MR".equals(cx.getIdentifierTypeCode().getValue())) {
+        return cx;
+      }
+      if (first.getIDNumber().getValue() == null || first.getIDNumber().getValue().isBlank()) {
+        first = cx;
+      }
+    }
+    return first;
+  }
+
+  static ServiceRequest.ServiceRequestStatus status(String orderControl, String orderStatus) throws HL7Exception {
+    if (orderControl == null || orderControl.isBlank()) {
       throw new HL7Exception("ORC-1 (order control) is empty");
     }
-    return switch (orderControl.trim()) {
-      case "NW", "XO", "SC" -> ServiceRequest.ServiceRequestStatus.ACTIVE;
-      case "CA", "DC", "OC" -> ServiceRequest.ServiceRequestStatus.REVOKED;
-      case "HD" -> ServiceRequest.ServiceRequestStatus.ONHOLD;
+    ServiceRequest.ServiceRequestStatus byControl = switch (orderControl.trim()) {
+      case "NW", "XO", "SC", "RL", "RO" -> ServiceRequest.ServiceRequestStatus.ACTIVE;
+      case "CA", "OC", "CR", "DC", "OD", "DR" -> ServiceRequest.ServiceRequestStatus.REVOKED;
+      case "HD", "OH" -> ServiceRequest.ServiceRequestStatus.ONHOLD;
       default -> throw new HL7Exception("ORC-1 order control '" + orderControl + "' is not supported");
+    };
+    if (orderStatus == null || orderStatus.isBlank() || byControl != ServiceRequest.ServiceRequestStatus.ACTIVE) {
+      return byControl;
+    }
+    return switch (orderStatus.trim()) {
+      case "CA", "DC" -> ServiceRequest.ServiceRequestStatus.REVOKED;
+      case "HD" -> ServiceRequest.ServiceRequestStatus.ONHOLD;
+      case "CM" -> ServiceRequest.ServiceRequestStatus.COMPLETED;
+      case "A", "IP", "SC" -> ServiceRequest.ServiceRequestStatus.ACTIVE;
+      default -> throw new HL7Exception("ORC-5 order status '" + orderStatus + "' is not supported");
     };
   }
 

@@ -110,21 +110,7 @@ public final class OruMapper {
   }
 
   private static java.util.Optional<DateTimeType> dateTime(String v, ZoneId zone, String field) throws HL7Exception {
-    if (v == null || v.isBlank()) {
-      return java.util.Optional.empty();
-    }
-    try {
-      String digits = v.trim().replaceAll("[+-]\\d{4}$", "");
-      if (digits.length() < 12) {
-        throw new HL7Exception(field + " '" + v + "' is not a date and time (YYYYMMDDHHMM[SS])");
-      }
-      String seconds = digits.length() >= 14 ? digits.substring(0, 14) : (digits.substring(0, 12) + "00");
-      LocalDateTime ldt = LocalDateTime.parse(seconds, TS);
-      return java.util.Optional.of(new DateTimeType(Date.from(ldt.atZone(zone).toInstant()),
-          ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
-    } catch (java.time.DateTimeException e) {
-      throw new HL7Exception(field + " '" + v + "' is not a valid date and time");
-    }
+    return V2DateTimes.parse(v, zone, field);
   }
 
   private static String nonNull(String s) {

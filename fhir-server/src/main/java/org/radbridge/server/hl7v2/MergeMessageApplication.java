@@ -1,0 +1,144 @@
+package org.radbridge.server.hl7v2;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v251.datatype.CX;
+import ca.uhn.hl7v2.model.v251.group.ADT_A39_PATIENT;
+import ca.uhn.hl7v2.model.v251.message.ADT_A39;
+import java.util.List;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.server.network.IdentitySystems;
+import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.PatientIdentity;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.terminology.NetworkConformance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * ADT^A40 (merge patient, patient identifier list): the Patient named by MRG-1 stops being used —
+ * it becomes inactive with {@code link} replaced-by the survivor (PID-3), the survivor gets a
+ * {@code replaces} link — and every order, study, report and Task that pointed at it points at
+ * the survivor. All of it through the one write path in the message's one transaction, so history
+ * keeps the versions from before the merge.
+ */
+@Component
+public class MergeMessageApplication extends LoggedMessageApplication {
+  private static final Logger log = LoggerFactory.getLogger(MergeMessageApplication.class);
+  /** The resources of a patient's imaging that move to the survivor, with the parameter naming the patient. */
+  private static final List<String[]> MOVED = List.of(new String[] {"ServiceRequest", "subject"},
+      new String[] {"ImagingStudy", "subject"}, new String[] {"DiagnosticReport", "subject"},
+      new String[] {"Observation", "subject"}, new String[] {"Task", "subject"});
+  private static final int MAX_MOVED = 10_000;
+
+  private final PatientIdentity patients;
+  private final IdentitySystems identity;
+  private final SearchService search;
+  private final ResourceReader reader;
+  private final ResourceWriter writer;
+  private final FhirContext ctx;
+
+  public MergeMessageApplication(NetworkProperties network, PatientIdentity patients, IdentitySystems identity,
+      SearchService search, ResourceReader reader, ResourceWriter writer, FhirContext ctx,
+      NetworkConformance conformance, MessageLog messages, TransactionTemplate tx) {
+    super(messages, tx, network, conformance);
+    this.patients = patients;
+    this.identity = identity;
+    this.search = search;
+    this.reader = reader;
+    this.writer = writer;
+    this.ctx = ctx;
+  }
+
+  @Override
+  public boolean canProcess(Message message) {
+    return message instanceof ADT_A39;
+  }
+
+  @Override
+  Message process(Message message, String orgKey) throws HL7Exception {
+    ADT_A39 a40 = (ADT_A39) message;
+    for (ADT_A39_PATIENT group : a40.getPATIENTAll()) {
+      merge(group, orgKey);
+    }
+    return ack(message, AcknowledgmentCode.AA, null);
+  }
+
+  private void merge(ADT_A39_PATIENT group, String orgKey) throws HL7Exception {
+    OrmMapper.PatientData survivorData = OrmMapper.patient(group.getPID());
+    CX prior = group.getMRG().getPriorPatientIdentifierList(0);
+    String priorValue = prior.getIDNumber().getValue();
+    if (priorValue == null || priorValue.isBlank()) {
+      throw new HL7Exception("MRG-1 (prior patient identifier) is empty");
+    }
+    String priorSystem = identity.patientIdSystem(prior.getAssigningAuthority().getNamespaceID().getValue(), orgKey);
+    List<SearchService.Match> found = search.match("Patient",
+        SearchCriteria.parse("identifier=" + priorSystem + "|" + priorValue.trim()), 2);
+    if (found.isEmpty()) {
+      throw new HL7Exception("MRG-1 prior patient identifier " + priorValue + " (" + priorSystem + ") matches no patient");
+    }
+    String priorId = found.get(0).resId();
+    String survivorId = patients.resolve(survivorData.assigningAuthority(), orgKey, survivorData.id(),
+        demographics(survivorData));
+    if (priorId.equals(survivorId)) {
+      return; // already merged: the identity table follows replaced-by links
+    }
+    Patient old = (Patient) reader.read("Patient", priorId);
+    old.setActive(false);
+    old.getLink().removeIf(l -> l.getType() == Patient.LinkType.REPLACEDBY);
+    old.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(new Reference("Patient/" + survivorId));
+    old.setMeta(null);
+    writer.update("Patient", priorId, old, null);
+
+    Patient survivor = (Patient) reader.read("Patient", survivorId);
+    if (survivor.getLink().stream().noneMatch(l -> l.getType() == Patient.LinkType.REPLACES
+        && ("Patient/" + priorId).equals(l.getOther().getReference()))) {
+      survivor.addLink().setType(Patient.LinkType.REPLACES).setOther(new Reference("Patient/" + priorId));
+      survivor.setMeta(null);
+      writer.update("Patient", survivorId, survivor, null);
+    }
+
+    int moved = 0;
+    for (String[] typeAndParam : MOVED) {
+      String type = typeAndParam[0];
+      List<SearchService.Match> refs = search.match(type,
+          SearchCriteria.parse(typeAndParam[1] + "=Patient/" + priorId), MAX_MOVED + 1);
+      if (refs.size() > MAX_MOVED) {
+        throw new HL7Exception("MRG-1 patient " + priorValue + " has more than " + MAX_MOVED + " " + type
+            + " resources; merge them in smaller steps");
+      }
+      for (SearchService.Match m : refs) {
+        Resource r = (Resource) reader.read(type, m.resId());
+        if (repoint(r, "Patient/" + priorId, "Patient/" + survivorId)) {
+          r.setMeta(null);
+          writer.update(type, m.resId(), r, null);
+          moved++;
+        }
+      }
+    }
+    log.info("ADT^A40 from {}: Patient/{} merged into Patient/{} ({} resources moved)", orgKey, priorId, survivorId,
+        moved);
+  }
+
+  /** Every reference to {@code from} in the resource now names {@code to}. */
+  private boolean repoint(Resource r, String from, String to) {
+    boolean changed = false;
+    for (Reference ref : ctx.newTerser().getAllPopulatedChildElementsOfType(r, Reference.class)) {
+      if (from.equals(ref.getReference())) {
+        ref.setReference(to);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
