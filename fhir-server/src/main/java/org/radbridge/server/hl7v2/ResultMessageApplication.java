@@ -6,6 +6,7 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
 import java.util.List;
 import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OruMapper;
@@ -23,8 +24,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * ORU^R01 from the reading hospital's RIS: the report of the order with the accession number in
- * OBR-18 (AE when none matches), linked to that order, its patient and its study, written (or, when
+ * ORU^R01 from the reading hospital's RIS: the report of the order its accession, placer or filler
+ * number names (AE when none matches); coded OBX become Observations in the same transaction, linked to that order, its patient and its study, written (or, when
  * corrected, a new version of the same report) through the one write path — so the order's Task
  * follows (preliminary, final).
  */
@@ -36,6 +37,7 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   private final ResourceReader reader;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
+  private final NetworkProperties network;
 
   public ResultMessageApplication(NetworkProperties network, SearchService search, ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
@@ -45,6 +47,7 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     this.reader = reader;
     this.writer = writer;
     this.props = props;
+    this.network = network;
   }
 
   @Override
@@ -53,20 +56,48 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   }
 
 
+  /**
+   * The order the report belongs to: by accession number (OBR-18), else the placer number (OBR-2),
+   * else the filler number (OBR-3). A number with a namespace (EI-2) naming a network application is
+   * looked up in that application's organisation's identifier system; otherwise by value alone.
+   */
+  private String orderOf(OruMapper.MappedReport mapped) throws HL7Exception {
+    if (mapped.accessionNumber() != null) {
+      return single("identifier=" + mapped.accessionNumber(), "OBR-18 accession number " + mapped.accessionNumber());
+    }
+    if (mapped.placer() != null) {
+      return single("identifier=" + systemOf(mapped.placer(), "placer") + mapped.placer().value(),
+          "OBR-2 placer number " + mapped.placer().value());
+    }
+    return single("identifier=" + systemOf(mapped.filler(), "filler") + mapped.filler().value(),
+        "OBR-3 filler number " + mapped.filler().value());
+  }
+
+  private String systemOf(OruMapper.EntityId id, String kind) {
+    if (id.namespace() == null) {
+      return "";
+    }
+    return network.getHl7Applications().stream().filter(a -> a.getSendingApplication().equals(id.namespace()))
+        .map(a -> IdentitySystems.SID_BASE + a.getOrganization() + "/" + kind + "|").findFirst().orElse("");
+  }
+
+  private String single(String criteria, String what) throws HL7Exception {
+    List<SearchService.Match> orders = search.match("ServiceRequest", SearchCriteria.parse(criteria), 2);
+    if (orders.isEmpty()) {
+      throw new HL7Exception(what + " matches no order");
+    }
+    if (orders.size() > 1) {
+      throw new HL7Exception(what + " matches several orders");
+    }
+    return orders.get(0).resId();
+  }
+
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {
     OruMapper.MappedReport mapped = OruMapper.map((ORU_R01) message, localCodeSystem(orgKey),
         IdentitySystems.SID_BASE + orgKey + "/", props.zone());
-    String accession = mapped.accessionNumber();
-    List<SearchService.Match> orders = search.match("ServiceRequest",
-        SearchCriteria.parse("identifier=" + accession), 2);
-    if (orders.isEmpty()) {
-      throw new HL7Exception("OBR-18 accession number " + accession + " matches no order");
-    }
-    if (orders.size() > 1) {
-      throw new HL7Exception("OBR-18 accession number " + accession + " matches several orders");
-    }
-    ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orders.get(0).resId());
+    String orderId = orderOf(mapped);
+    ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orderId);
     DiagnosticReport dr = mapped.report();
     dr.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
     dr.setSubject(order.getSubject().copy());
@@ -81,8 +112,15 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     }
     dr.getCode().getCoding().addAll(order.getCode().getCoding().stream()
         .filter(c -> LOINC.equals(c.getSystem())).map(c -> c.copy()).toList());
+    for (Observation obs : mapped.observations()) {
+      obs.setSubject(order.getSubject().copy());
+      obs.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
+      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("Observation",
+          "identifier=" + obs.getIdentifierFirstRep().getSystem() + "|" + obs.getIdentifierFirstRep().getValue(), obs, null);
+      dr.addResult(new Reference("Observation/" + written.id().getIdPart()));
+    }
     ResourceWriter.WriteOutcome o = writer.conditionalUpdate("DiagnosticReport",
-        "identifier=" + dr.getIdentifierFirstRep().getSystem() + "|" + accession, dr, null);
+        "identifier=" + dr.getIdentifierFirstRep().getSystem() + "|" + mapped.key(), dr, null);
     log.info("ORU from {}: DiagnosticReport/{} {} ({})", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated",
         dr.getStatus().toCode());
     return ack(message, AcknowledgmentCode.AA, null);

@@ -63,11 +63,14 @@ public class ResourceWriter {
   private final NetworkConformance conformance;
   private final WriteValidation validation;
   private final OrderWorkflow orders;
+  private final org.springframework.beans.factory.ObjectProvider<WriteListener> listeners;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
       TransactionTemplate tx, CustomSearchParameters searchParameters, NetworkConformance conformance,
-      WriteValidation validation, OrderWorkflow orders) {
+      WriteValidation validation, OrderWorkflow orders,
+      org.springframework.beans.factory.ObjectProvider<WriteListener> listeners) {
     this.orders = orders;
+    this.listeners = listeners;
     this.ctx = ctx;
     this.rows = rows;
     this.indexer = indexer;
@@ -157,6 +160,7 @@ public class ResourceWriter {
       return null;
     }
     afterWrite(type, id, resource);
+    tell(type, id, null, resource);
     return new WriteOutcome(resource, resource.getIdElement(), true, true, warnings);
   }
 
@@ -165,14 +169,13 @@ public class ResourceWriter {
    * rules, and that no resource takes the canonical URL of a shipped conformance resource.
    */
   private List<OperationOutcome.OperationOutcomeIssueComponent> beforeWrite(String type, String id,
-      IBaseResource resource, StoredVersion previous) {
+      IBaseResource resource, IBaseResource previous) {
     if (resource instanceof SearchParameter sp) {
       searchParameters.check(sp);
     }
     if (resource instanceof ServiceRequest sr) {
       // identifiers and routing first: the network profile checks the result
-      ServiceRequest before = previous == null || previous.deleted() ? null : (ServiceRequest) parse(previous);
-      orders.prepare(sr, before);
+      orders.prepare(sr, (ServiceRequest) previous);
     }
     if (resource instanceof MetadataResource m && m.hasUrl() && NetworkConformance.TYPES.contains(type)) {
       Optional<String> owner = conformance.shippedOwnerOf(m.getUrl());
@@ -278,6 +281,11 @@ public class ResourceWriter {
         }
       });
     }
+  }
+
+  private void tell(String type, String id, IBaseResource previous, IBaseResource current) {
+    WriteListener.Change change = new WriteListener.Change(type, id, previous, current);
+    listeners.orderedStream().forEach(l -> l.written(change));
   }
 
   private Task storedTask(String id) {
@@ -396,7 +404,9 @@ public class ResourceWriter {
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
-    StoredVersion previous = "ServiceRequest".equals(type) ? rows.readCurrent(type, id).orElse(null) : null;
+    // listeners compare versions (an order routed elsewhere, a report become final)
+    StoredVersion stored = rows.readCurrent(type, id).orElse(null);
+    IBaseResource previous = stored == null || stored.deleted() ? null : parse(stored);
     List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, previous);
     int version = c.versionId() + 1;
     Instant now = now();
@@ -405,6 +415,7 @@ public class ResourceWriter {
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, method, content, type, index);
     afterWrite(type, id, resource);
+    tell(type, id, previous, resource);
     return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, warnings);
   }
 
@@ -484,8 +495,10 @@ public class ResourceWriter {
         return new WriteOutcome(null, new IdType(type, id, String.valueOf(c.versionId())), false, false);
       }
       int version = c.versionId() + 1;
+      StoredVersion before = rows.readCurrent(type, id).orElse(null);
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
       afterWrite(type, id, null);
+      tell(type, id, before == null || before.deleted() ? null : parse(before), null);
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
     });
   }
