@@ -26,7 +26,33 @@ public class RadBridgeProperties {
     private boolean enabled = true;
     /** MLLP port (on radbridge.bind-address); 0 picks a free one (tests). */
     private int port = 2575;
+    /** MSH-3 / MSH-4 of the messages RadBridge sends. */
+    private String application = "RADBRIDGE";
+    private String facility = "NETWORK";
+    /** How long an outbound message waits for its ACK before the attempt counts as failed. */
+    private java.time.Duration ackTimeout = java.time.Duration.ofSeconds(10);
 
+    private final Tls tls = new Tls();
+
+    public static class Tls {
+      /** Whether the MLLP listener speaks TLS (needs the bundle). */
+      private boolean enabled;
+      /** The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME) for the listener and mllps:// receivers. */
+      private String bundle;
+
+      public boolean isEnabled() { return enabled; }
+      public void setEnabled(boolean v) { enabled = v; }
+      public String getBundle() { return bundle; }
+      public void setBundle(String v) { bundle = v; }
+    }
+
+    public Tls getTls() { return tls; }
+    public String getApplication() { return application; }
+    public void setApplication(String v) { application = v; }
+    public String getFacility() { return facility; }
+    public void setFacility(String v) { facility = v; }
+    public java.time.Duration getAckTimeout() { return ackTimeout; }
+    public void setAckTimeout(java.time.Duration v) { ackTimeout = v; }
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean v) { enabled = v; }
     public int getPort() { return port; }

@@ -62,11 +62,19 @@ public abstract class ServerTestBase {
         {"dicom-nodes[2].organization", "centre-b"}, {"dicom-nodes[2].role", "modality"}, {"dicom-nodes[2].modality", "US"},
         {"dicom-nodes[2].character-set", "GB18030"},
         {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
-        {"hl7-applications[0].organization", "centre-a"}, {"hl7-applications[0].outbound", "127.0.0.1:12575"},
+        {"hl7-applications[0].organization", "centre-a"},
+        {"hl7-applications[0].outbound", "127.0.0.1:" + receivers().centreHis().port()},
         {"hl7-applications[1].sending-application", "HIS_B"}, {"hl7-applications[1].sending-facility", "CENTRE_B"},
         {"hl7-applications[1].organization", "centre-b"},
         {"hl7-applications[2].sending-application", "RIS_CITY"}, {"hl7-applications[2].sending-facility", "CITY_HOSP"},
         {"hl7-applications[2].organization", "city-hospital"},
+        {"hl7-applications[2].outbound", "127.0.0.1:" + receivers().hospitalRis().port()},
+        {"hl7-applications[3].sending-application", "RIS_NORTH"}, {"hl7-applications[3].sending-facility", "NORTH_HOSP"},
+        {"hl7-applications[3].organization", "north-hospital"},
+        {"hl7-applications[3].outbound", "127.0.0.1:" + receivers().hospitalRis().port()},
+        // the centre's order management system sends OMI^O23 and takes nothing back
+        {"hl7-applications[4].sending-application", "PACSOMS"}, {"hl7-applications[4].sending-facility", "CENTRE_A"},
+        {"hl7-applications[4].organization", "centre-a"},
         {"issuers.CENTRE_A_MRN", "https://radbridge.org/fhir/sid/centre-a/mrn"},
         {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
         {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},
@@ -77,6 +85,24 @@ public abstract class ServerTestBase {
   }
 
   private static String testDataDir;
+
+  /** The test network's HL7 v2 receivers: the centre's HIS (HIS_A) and the hospitals' RIS (one listener for both). */
+  protected record Receivers(org.radbridge.server.hl7v2.TestMllpReceiver centreHis,
+      org.radbridge.server.hl7v2.TestMllpReceiver hospitalRis) {}
+
+  private static Receivers receivers;
+
+  protected static synchronized Receivers receivers() {
+    if (receivers == null) {
+      try {
+        receivers = new Receivers(new org.radbridge.server.hl7v2.TestMllpReceiver(0),
+            new org.radbridge.server.hl7v2.TestMllpReceiver(0));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return receivers;
+  }
 
   private static synchronized String testDataDir() {
     if (testDataDir == null) {

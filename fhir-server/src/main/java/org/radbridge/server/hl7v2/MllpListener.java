@@ -26,13 +26,15 @@ public class MllpListener implements SmartLifecycle {
   private final ResultMessageApplication results;
   private final PatientMessageApplication patients;
   private final MergeMessageApplication merges;
+  private final MllpTls tls;
   private HapiContext context;
   private HL7Service server;
   private BoundSocketFactory sockets;
   private volatile boolean running;
 
   public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results,
-      PatientMessageApplication patients, MergeMessageApplication merges) {
+      PatientMessageApplication patients, MergeMessageApplication merges, MllpTls tls) {
+    this.tls = tls;
     this.merges = merges;
     this.patients = patients;
     this.props = props;
@@ -59,7 +61,7 @@ public class MllpListener implements SmartLifecycle {
         return t;
       }));
       context.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
-      context.setLowerLayerProtocol(new MinLowerLayerProtocol(true));
+      context.setLowerLayerProtocol(new Msh18Protocol());
       // ACK control ids: HAPI's default keeps its counter in ./id_file; keep it in the data directory
       java.nio.file.Path ids = java.nio.file.Path.of(props.getDataDir(), "hl7v2");
       java.nio.file.Files.createDirectories(ids);
@@ -67,9 +69,9 @@ public class MllpListener implements SmartLifecycle {
       generator.setDirectory(ids.toString());
       generator.setNeverFail(true);
       context.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.DelegatingHiLoGenerator(generator));
-      sockets = new BoundSocketFactory(InetAddress.getByName(props.getBindAddress()));
+      sockets = new BoundSocketFactory(InetAddress.getByName(props.getBindAddress()), tls.context());
       context.setSocketFactory(sockets);
-      server = context.newServer(props.getHl7v2().getPort(), false);
+      server = context.newServer(props.getHl7v2().getPort(), tls.listenerUsesTls());
       server.registerApplication("ORM", "O01", orders);
       server.registerApplication("OMI", "O23", orders);
       server.registerApplication("ORU", "R01", results);
@@ -78,7 +80,7 @@ public class MllpListener implements SmartLifecycle {
       server.registerApplication("ADT", "A31", patients);
       server.startAndWait();
       running = true;
-      log.info("MLLP listener on {}:{}", props.getBindAddress(), port());
+      log.info("MLLP listener on {}:{}{}", props.getBindAddress(), port(), tls.listenerUsesTls() ? " (TLS)" : "");
     } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException("MLLP listener could not start: " + e.getMessage(), e);
     }

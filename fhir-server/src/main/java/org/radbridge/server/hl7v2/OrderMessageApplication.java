@@ -13,6 +13,11 @@ import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.PatientIdentity;
+import java.util.List;
+import java.util.Set;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.search.SearchService;
+import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.store.ResourceWriter;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
@@ -33,11 +38,15 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final PatientIdentity patients;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
+  private final SearchService search;
+  private final ResourceReader reader;
 
   public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, SearchService search, ResourceReader reader) {
     super(messages, tx, network, conformance);
+    this.search = search;
+    this.reader = reader;
     this.props = props;
     this.identity = identity;
     this.patients = patients;
@@ -49,6 +58,51 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     return message instanceof ORM_O01 || message instanceof OMI_O23;
   }
 
+
+  /** Order controls that change only the order's status: the message need not repeat the order. */
+  private static final Set<String> STATUS_ONLY = Set.of("CA", "OC", "CR", "DC", "OD", "DR", "HD", "OH", "RL", "RO");
+
+  private static String control(Message message) throws HL7Exception {
+    return nonNull(new ca.uhn.hl7v2.util.Terser(message).get("/ORDER/ORC-1")); // ORM_O01 and OMI_O23 alike
+  }
+
+  /**
+   * A message about an order RadBridge already has: a status-only control (cancel, discontinue,
+   * hold, release) changes the stored order's status and nothing else; any other (XO, NW again)
+   * replaces what the message carries and keeps what it leaves out (requester, reason, timing,
+   * performers, identifiers such as the Study UID), as HIS systems often send only what changed.
+   */
+  static ServiceRequest merge(ServiceRequest stored, ServiceRequest incoming, String control) {
+    ServiceRequest out = stored.copy();
+    out.setMeta(null);
+    out.getMeta().setProfile(incoming.getMeta().getProfile());
+    out.setStatus(incoming.getStatus());
+    if (STATUS_ONLY.contains(control)) {
+      return out;
+    }
+    out.setCode(incoming.getCode());
+    if (incoming.hasPriority()) {
+      out.setPriority(incoming.getPriority());
+    }
+    if (incoming.hasRequester()) {
+      out.setRequester(incoming.getRequester());
+    }
+    if (incoming.hasReasonCode()) {
+      out.setReasonCode(incoming.getReasonCode());
+    }
+    if (incoming.hasOccurrence()) {
+      out.setOccurrence(incoming.getOccurrence());
+    }
+    if (incoming.getPerformerType().hasCoding()) {
+      out.setPerformerType(incoming.getPerformerType());
+    }
+    out.setSubject(incoming.getSubject());
+    for (Identifier i : incoming.getIdentifier()) {
+      out.getIdentifier().removeIf(k -> java.util.Objects.equals(k.getSystem(), i.getSystem()));
+      out.addIdentifier(i);
+    }
+    return out;
+  }
 
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {
@@ -66,8 +120,13 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     OrmMapper.PatientData p = mapped.patient();
     String patientId = patients.resolve(p.assigningAuthority(), orgKey, p.id(), demographics(p));
     sr.setSubject(new Reference("Patient/" + patientId));
-    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest",
-        "identifier=" + accessionSystem + "|" + mapped.accessionNumber(), sr, null);
+    String criteria = "identifier=" + accessionSystem + "|" + mapped.accessionNumber();
+    List<SearchService.Match> existing = search.match("ServiceRequest", SearchCriteria.parse(criteria), 2);
+    if (existing.size() == 1) {
+      ServiceRequest stored = (ServiceRequest) reader.read("ServiceRequest", existing.get(0).resId());
+      sr = merge(stored, sr, control(message));
+    }
+    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest", criteria, sr, null);
     log.info("ORM from {}: ServiceRequest/{} {}", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
     return ack(message, AcknowledgmentCode.AA, null);
   }

@@ -48,6 +48,26 @@ public class IdentitySystems {
         .filter(k -> system.equals(accessionSystem(k))).findFirst();
   }
 
+  /**
+   * The HL7 assigning authority (PID-3.4) for an identifier system: the issuer code mapped to it in
+   * {@code radbridge.network.issuers}, else null.
+   */
+  public String issuerOf(String system) {
+    return network.getIssuers().entrySet().stream().filter(e -> e.getValue().equals(system)).map(java.util.Map.Entry::getKey)
+        .findFirst().orElse(null);
+  }
+
+  /** The HL7 application (MSH-3) of the organisation whose identifiers live under {@code system}, or null. */
+  public String applicationOf(String system) {
+    if (system == null || !system.startsWith(SID_BASE)) {
+      return null;
+    }
+    String rest = system.substring(SID_BASE.length());
+    String org = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+    return network.getHl7Applications().stream().filter(a -> org.equals(a.getOrganization()))
+        .map(NetworkProperties.Hl7Application::getSendingApplication).findFirst().orElse(null);
+  }
+
   private Optional<NetworkProperties.Org> org(String key) {
     return network.getOrganizations().stream().filter(o -> o.getKey().equals(key)).findFirst();
   }

@@ -47,6 +47,44 @@ public class NetworkDirectory {
         .map(a -> a.substring("mllp://".length()));
   }
 
+  /** An organisation's HL7 v2 receiver: its Endpoint id, MSH-5/MSH-6 and MLLP address. */
+  public record Hl7Endpoint(String id, String application, String facility, String host, int port, boolean tls) {}
+
+  /** The organisation's active {@code hl7v2-mllp} Endpoint, if it has one. */
+  public Optional<Hl7Endpoint> hl7Endpoint(String organizationReference) {
+    return endpoint("organization=" + organizationReference + "&connection-type="
+        + NetworkResources.CONNECTION_TYPE + "|hl7v2-mllp&status=active").flatMap(NetworkDirectory::toHl7Endpoint);
+  }
+
+  /** The HL7 v2 receiver an Endpoint id names (at delivery time, so an edited Endpoint applies). */
+  public Optional<Hl7Endpoint> hl7EndpointById(String id) {
+    return endpoint("_id=" + id + "&status=active").flatMap(NetworkDirectory::toHl7Endpoint);
+  }
+
+  private static Optional<Hl7Endpoint> toHl7Endpoint(Endpoint e) {
+    String address = e.getAddress();
+    if (address == null || !(address.startsWith("mllp://") || address.startsWith("mllps://"))) {
+      return Optional.empty();
+    }
+    boolean tls = address.startsWith("mllps://");
+    String hostPort = address.substring(address.indexOf("://") + 3);
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 0) {
+      return Optional.empty();
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1).replaceAll("/.*$", ""));
+    } catch (NumberFormatException bad) {
+      return Optional.empty();
+    }
+    String app = e.getIdentifier().stream().filter(i -> "urn:hl7v2:application".equals(i.getSystem()))
+        .map(org.hl7.fhir.r4.model.Identifier::getValue).findFirst().orElse("");
+    String[] parts = app.split("\\^", 2);
+    return Optional.of(new Hl7Endpoint(e.getIdPart(), parts[0], parts.length > 1 ? parts[1] : "",
+        hostPort.substring(0, colon), port, tls));
+  }
+
   private Optional<Endpoint> endpoint(String criteria) {
     return search.match("Endpoint", SearchCriteria.parse(criteria), 1).stream().findFirst()
         .map(m -> (Endpoint) reader.read("Endpoint", m.resId()));

@@ -81,7 +81,7 @@ public final class NetworkResources {
       e.setName(a.getSendingApplication() + "^" + a.getSendingFacility());
       e.setManagingOrganization(new Reference("Organization/" + organizationId(a.getOrganization())));
       e.addPayloadType().setText("HL7 v2");
-      e.setAddress("mllp://" + a.getOutbound());
+      e.setAddress(a.getOutbound().contains("://") ? a.getOutbound() : "mllp://" + a.getOutbound());
       out.add(e);
     }
     return out;

@@ -59,8 +59,8 @@ public class OutboxRows {
 
   public void markDelivered(List<Long> ids) {
     jdbc.update(con -> {
-      var ps = con.prepareStatement("UPDATE outbox SET state = 'delivered', delivered_at = now(), attempts = attempts + 1,"
-          + " last_error = NULL WHERE outbox_id = ANY (?)");
+      var ps = con.prepareStatement("UPDATE outbox SET state = 'delivered', delivered_at = now(), attempts = attempts + 1"
+          + " WHERE outbox_id = ANY (?)"); // last_error stays: the last refusal before it went through
       ps.setArray(1, con.createArrayOf("bigint", ids.toArray()));
       return ps;
     });

@@ -171,7 +171,8 @@ public class OrderWorkflow {
         .filter(r -> r.startsWith("Organization/") || r.contains("/Organization/")).findFirst();
   }
 
-  private Optional<String> sendingOrganization(ServiceRequest sr) {
+  /** The key of the organisation that placed the order (by its accession number's system, else its requester). */
+  public Optional<String> sendingOrganization(ServiceRequest sr) {
     for (Identifier id : sr.getIdentifier()) {
       if (id.getType().getCoding().stream().anyMatch(c -> V2_0203.equals(c.getSystem()) && "ACSN".equals(c.getCode()))) {
         Optional<String> org = identity.orgOfAccessionSystem(id.getSystem());

@@ -35,7 +35,7 @@ class NetworkTest extends ServerTestBase {
     });
     assertThat(directory.pacsOf("Organization/org-city-hospital")).map(NetworkDirectory.DicomNode::aeTitle)
         .contains("CITY_PACS");
-    assertThat(directory.hl7EndpointOf("Organization/org-centre-a")).contains("127.0.0.1:12575");
+    assertThat(directory.hl7EndpointOf("Organization/org-centre-a")).contains("127.0.0.1:" + receivers().centreHis().port());
     assertThat(directory.dicomNode("NOBODY")).isEmpty();
 
     String original = json().get("/Endpoint/dicom-CT-A").asString();
@@ -75,7 +75,7 @@ class NetworkTest extends ServerTestBase {
         .body("identifier[0].system", equalTo("urn:dicom:ae")).body("identifier[0].value", equalTo("CT_A"))
         .body("type.coding[0].code", equalTo("CT"));
     json().get("/Endpoint/hl7-HIS-A-CENTRE-A").then().statusCode(200)
-        .body("connectionType.code", equalTo("hl7v2-mllp")).body("address", equalTo("mllp://127.0.0.1:12575"));
+        .body("connectionType.code", equalTo("hl7v2-mllp")).body("address", equalTo("mllp://127.0.0.1:" + receivers().centreHis().port()));
     json().queryParam("identifier", "urn:dicom:ae|CITY_PACS").get("/Endpoint").then().statusCode(200)
         .body("entry[0].resource.id", equalTo("dicom-CITY-PACS"));
   }
