@@ -54,7 +54,12 @@ class OutboundReports implements WriteListener {
         continue;
       }
       String orderId = ref.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", "");
-      ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orderId);
+      ServiceRequest order;
+      try {
+        order = (ServiceRequest) reader.read("ServiceRequest", orderId);
+      } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException unknownOrDeleted) {
+        continue; // references are not enforced: a report of an order RadBridge does not have goes nowhere
+      }
       Optional<NetworkDirectory.Hl7Endpoint> to = workflow.sendingOrganization(order)
           .flatMap(org -> directory.hl7Endpoint("Organization/" + NetworkResources.organizationId(org)));
       if (to.isEmpty()) {

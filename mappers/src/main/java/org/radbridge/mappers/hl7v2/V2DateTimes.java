@@ -31,6 +31,17 @@ public final class V2DateTimes {
     if (v == null || v.isBlank()) {
       return Optional.empty();
     }
+    java.util.regex.Matcher offset = java.util.regex.Pattern.compile("([+-])(\\d{2})(\\d{2})$").matcher(v.trim());
+    ZoneId in = zone;
+    if (offset.find()) {
+      // the sender said which offset it means: that wins over the configured zone
+      try {
+        in = java.time.ZoneOffset.ofHoursMinutes(Integer.parseInt(offset.group(1) + offset.group(2)),
+            Integer.parseInt(offset.group(1) + offset.group(3)));
+      } catch (DateTimeException e) {
+        throw new HL7Exception(field + " '" + v + "' has an impossible UTC offset");
+      }
+    }
     String digits = v.trim().replaceAll("[+-]\\d{4}$", "").replaceAll("\\.\\d+$", "");
     if (!digits.matches("\\d{12,14}")) {
       throw new HL7Exception(field + " '" + v + "' is not a date and time (YYYYMMDDHHMM[SS])");
@@ -38,8 +49,8 @@ public final class V2DateTimes {
     String seconds = digits.length() >= 14 ? digits.substring(0, 14) : (digits.substring(0, 12) + "00");
     try {
       LocalDateTime ldt = LocalDateTime.parse(seconds, TS);
-      return Optional.of(new DateTimeType(Date.from(ldt.atZone(zone).toInstant()), TemporalPrecisionEnum.SECOND,
-          TimeZone.getTimeZone(zone)));
+      return Optional.of(new DateTimeType(Date.from(ldt.atZone(in).toInstant()), TemporalPrecisionEnum.SECOND,
+          TimeZone.getTimeZone(in)));
     } catch (DateTimeException e) {
       throw new HL7Exception(field + " '" + v + "' is not a valid date and time");
     }
