@@ -69,8 +69,9 @@ public class Hl7Bench {
         "MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261207091200||ORM^O01|" + run + "-" + i + "|P|2.5.1|||||CHN|UNICODE UTF-8",
         "PID|1||" + mrn + "^^^CENTRE_A_MRN^MR||张^伟" + (i % 500) + "||19610417|M",
         "ORC|NW|PL-" + acc + "^HIS_A|||||^^^20261207100000^^R|||||D0042^Wang^Li",
-        "OBR|1|PL-" + acc + "^HIS_A||30799-1^CT Head WO contrast^LN|||||||||||||||" + acc
-            + "||||||||||||^Persistent headache");
+        // OBR-4 procedure, OBR-18 accession, OBR-31 reason
+        "OBR|1|PL-" + acc + "^HIS_A||30799-1^CT Head WO contrast^LN" + "|".repeat(14) + acc
+            + "|".repeat(13) + "^Persistent headache");
   }
 
   static String readFrame(InputStream in) throws Exception {

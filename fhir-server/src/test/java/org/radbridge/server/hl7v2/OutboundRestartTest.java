@@ -53,7 +53,7 @@ class OutboundRestartTest {
         "MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261207091200||ORM^O01|RST-1|P|2.5.1|||||CHN|UNICODE UTF-8",
         "PID|1||RM1^^^CENTRE_A_MRN^MR||李^雷||19800101|M",
         "ORC|NW|PL-RST1^HIS_A|||||^^^20261207100000^^R|||||D0042^Wang^Li",
-        "OBR|1|PL-RST1^HIS_A||30799-1^CT Head WO contrast^LN|||||||||||||||RST1");
+        "OBR|1|PL-RST1^HIS_A||30799-1^CT Head WO contrast^LN" + "|".repeat(14) + "RST1");
     try (ConfigurableApplicationContext first = start(risPort)) {
       int mllp = first.getBean(MllpListener.class).port();
       assertThat(TestMllpReceiver.sendRaw(mllp, orm.getBytes(StandardCharsets.UTF_8))).contains("MSA|AA");

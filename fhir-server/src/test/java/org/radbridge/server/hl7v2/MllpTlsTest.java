@@ -1,0 +1,100 @@
+package org.radbridge.server.hl7v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
+import org.radbridge.server.RadBridgeApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** MLLP over TLS: a key pair made with the JDK's keytool, served through a Spring SSL bundle. */
+@DisabledIfEnvironmentVariable(named = "RADBRIDGE_TEST_DB_URL", matches = ".+",
+    disabledReason = "starts its own server on an embedded database")
+class MllpTlsTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void theListenerSpeaksTlsWithTheBundlesKeyAndPlainClientsAreNotAnswered() throws Exception {
+    Path store = dir.resolve("mllp.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "mllp", "-keyalg", "EC", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1",
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "test-only")
+        .redirectErrorStream(true).start();
+    String out = new String(keytool.getInputStream().readAllBytes());
+    assertThat(keytool.waitFor()).as(out).isZero();
+    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RadBridgeApplication.class).run(
+        "--server.port=0", "--radbridge.data-dir=" + dir.resolve("data"), "--radbridge.dicom.port=0",
+        "--radbridge.hl7v2.port=0", "--radbridge.validation.mode=off",
+        "--spring.ssl.bundle.jks.mllp.keystore.location=file:" + store,
+        "--spring.ssl.bundle.jks.mllp.keystore.password=test-only", "--spring.ssl.bundle.jks.mllp.keystore.type=PKCS12",
+        "--radbridge.hl7v2.tls.enabled=true", "--radbridge.hl7v2.tls.bundle=mllp",
+        "--radbridge.network.organizations[0].key=centre-a",
+        "--radbridge.network.hl7-applications[0].sending-application=HIS_A",
+        "--radbridge.network.hl7-applications[0].sending-facility=CENTRE_A",
+        "--radbridge.network.hl7-applications[0].organization=centre-a")) {
+      int port = ctx.getBean(MllpListener.class).port();
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      try (InputStream in = java.nio.file.Files.newInputStream(store)) {
+        trust.load(in, "test-only".toCharArray());
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext client = SSLContext.getInstance("TLS");
+      client.init(null, tmf.getTrustManagers(), null);
+      String adt = String.join("\r",
+          "MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261207091200||ADT^A01|TLS-1|P|2.5.1",
+          "EVN|A01|20261207091200", "PID|1||T1^^^CENTRE_A_MRN||Li^Lei");
+      try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+        s.setSoTimeout(20_000);
+        s.startHandshake();
+        assertThat(s.getSession().getPeerCertificates()).hasSize(1);
+        s.getOutputStream().write(TestMllpReceiver.frame(adt.getBytes(StandardCharsets.UTF_8)));
+        s.getOutputStream().flush();
+        String ack = readFrame(s.getInputStream());
+        // answered over TLS: ADT^A01 is not a handled type, so the answer is AR
+        assertThat(ack).contains("MSA|AR|TLS-1");
+      }
+      // a plain (non-TLS) client gets no HL7 answer
+      try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
+        plain.setSoTimeout(3_000);
+        plain.getOutputStream().write(TestMllpReceiver.frame(adt.getBytes(StandardCharsets.UTF_8)));
+        plain.getOutputStream().flush();
+        String answer;
+        try {
+          answer = readFrame(plain.getInputStream());
+        } catch (java.io.IOException closedOrTimedOut) {
+          answer = null;
+        }
+        assertThat(answer).isNull();
+      }
+    }
+  }
+
+  private static String readFrame(InputStream in) throws java.io.IOException {
+    int b;
+    while ((b = in.read()) != 0x0b) {
+      if (b < 0) {
+        return null;
+      }
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while ((b = in.read()) != 0x1c) {
+      if (b < 0) {
+        return null;
+      }
+      body.write(b);
+    }
+    return body.toString(StandardCharsets.UTF_8);
+  }
+}
