@@ -29,7 +29,7 @@ start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.hl7v2.por
   --radbridge.network.hl7-applications[0].sending-facility=CENTRE_A \
   --radbridge.network.hl7-applications[0].organization=centre-a \
   --radbridge.network.issuers.CENTRE_A_MRN=https://radbridge.org/fhir/sid/centre-a/mrn \
-  --radbridge.network.routing.default-reading=city-hospital
+  --radbridge.network.routing.default-reading=city-hospital ${SERVER_ARGS:-}
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 # the validator is built in the background after start: wait for the shipped conformance resources
 for _ in $(seq 600); do
