@@ -21,6 +21,25 @@ public class RadBridgeProperties {
   private final Outbox outbox = new Outbox();
   private final Dicom dicom = new Dicom();
   private final Hl7v2 hl7v2 = new Hl7v2();
+  private final Subscriptions subscriptions = new Subscriptions();
+
+  public static class Subscriptions {
+    /** URL prefixes rest-hook endpoints must start with; empty: no rest-hook subscription is accepted. */
+    private java.util.List<String> allowedEndpoints = new java.util.ArrayList<>();
+    /** A full-resource payload larger than this is sent id-only (backport) or as an empty notification. */
+    private DataSize maxPayload = DataSize.ofKilobytes(512);
+    /** Notifications per second one subscription may receive; beyond it they wait (kept, in order). */
+    private int ratePerSecond = 50;
+
+    public java.util.List<String> getAllowedEndpoints() { return allowedEndpoints; }
+    public void setAllowedEndpoints(java.util.List<String> v) { allowedEndpoints = v; }
+    public DataSize getMaxPayload() { return maxPayload; }
+    public void setMaxPayload(DataSize v) { maxPayload = v; }
+    public int getRatePerSecond() { return ratePerSecond; }
+    public void setRatePerSecond(int v) { ratePerSecond = v; }
+  }
+
+  public Subscriptions getSubscriptions() { return subscriptions; }
 
   public static class Hl7v2 {
     private boolean enabled = true;

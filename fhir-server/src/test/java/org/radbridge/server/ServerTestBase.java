@@ -46,6 +46,9 @@ public abstract class ServerTestBase {
     registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
     registry.add("radbridge.outbox.max-backoff", () -> "400ms");
     registry.add("radbridge.outbox.poll-interval", () -> "50ms");
+    // test receivers listen on 127.0.0.1; nothing else may be a rest-hook endpoint
+    registry.add("radbridge.subscriptions.allowed-endpoints[0]", () -> "http://127.0.0.1:");
+    registry.add("radbridge.subscriptions.poll-interval", () -> "200");
     // a small network: two community centres, two reading hospitals, one modality, one HIS
     String[][] net = {
         {"organizations[0].key", "centre-a"}, {"organizations[0].name", "Centre A Community Health Centre"},

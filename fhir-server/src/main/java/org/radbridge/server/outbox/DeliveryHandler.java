@@ -10,4 +10,7 @@ public interface DeliveryHandler {
   String kind();
 
   void deliver(OutboxRow row) throws Exception;
+
+  /** Told, in the worker's transaction, when a row outlived the retry horizon and is dead. */
+  default void dead(OutboxRow row, String error) {}
 }

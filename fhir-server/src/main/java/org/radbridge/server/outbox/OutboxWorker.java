@@ -168,6 +168,10 @@ public class OutboxWorker {
     rows.markFailed(row.id(), error, next, dead);
     if (dead) {
       log.warn("Outbox row {} to {} is dead after {} attempts: {}", row.id(), row.destination(), attempt, error);
+      DeliveryHandler handler = handlers.get(row.kind());
+      if (handler != null) {
+        handler.dead(row, error);
+      }
     } else {
       log.info("Outbox row {} to {} failed (attempt {}), retry in {} ms: {}", row.id(), row.destination(), attempt,
           wait.toMillis(), error);

@@ -35,6 +35,13 @@ public class CapabilityStatementCustomizer {
         new org.hl7.fhir.r4.model.CodeType("application/fhir+json"),
         new org.hl7.fhir.r4.model.CodeType("application/fhir+xml")));
     for (var rest : cs.getRest()) {
+      // subscriptions: the R4 websocket channel's address, and the backport topics this server has
+      rest.addExtension("http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket",
+          new org.hl7.fhir.r4.model.UriType(org.radbridge.server.subscription.WebSocketConfiguration.PATH));
+      for (var topic : org.radbridge.server.subscription.NetworkTopics.ALL) {
+        rest.addExtension(org.radbridge.server.subscription.SubscriptionSpec.BACKPORT + "capabilitystatement-subscriptiontopic-canonical",
+            new org.hl7.fhir.r4.model.CanonicalType(topic.url()));
+      }
       for (CapabilityStatementRestResourceComponent r : rest.getResource()) {
         r.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
         r.setReadHistory(true);

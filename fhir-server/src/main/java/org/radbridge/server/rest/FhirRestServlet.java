@@ -29,8 +29,10 @@ public class FhirRestServlet extends RestfulServer {
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
       SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
-      WriteValidation validation, NetworkConformance conformance) {
+      WriteValidation validation, NetworkConformance conformance,
+      org.radbridge.server.subscription.EventNumbers subscriptionEvents) {
     super(ctx);
+    this.subscriptionEvents = subscriptionEvents;
     this.validation = validation;
     this.conformance = conformance;
     this.writer = writer;
@@ -40,6 +42,8 @@ public class FhirRestServlet extends RestfulServer {
     this.bundles = bundles;
     this.props = props;
   }
+
+  private final org.radbridge.server.subscription.EventNumbers subscriptionEvents;
 
   @Override
   protected void initialize() {
@@ -69,6 +73,9 @@ public class FhirRestServlet extends RestfulServer {
     registerProvider(new SystemProvider(history, search, search.registry()));
     registerProvider(new EverythingProvider(search, reader));
     registerProvider(new ReindexStatusProvider(search.customSearchParameters()));
+    String ownBase = props.getBaseUrl().isBlank() ? "" : (props.getBaseUrl().endsWith("/") ? props.getBaseUrl()
+        : props.getBaseUrl() + "/");
+    registerProvider(new org.radbridge.server.subscription.SubscriptionStatusProvider(reader, subscriptionEvents, ownBase));
     registerProvider(new TerminologyOperationsProvider(conformance, reader));
     bundles.setSearchPages(search);
     registerProvider(new TransactionProvider(bundles));

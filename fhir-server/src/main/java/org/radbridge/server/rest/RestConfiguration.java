@@ -17,9 +17,11 @@ public class RestConfiguration {
       ResourceReader reader, HistoryPages history, SearchPages search,
       org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
       org.radbridge.server.validation.WriteValidation validation,
-      org.radbridge.server.terminology.NetworkConformance conformance) {
+      org.radbridge.server.terminology.NetworkConformance conformance,
+      org.radbridge.server.subscription.EventNumbers subscriptionEvents) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
-        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance), "/fhir/*");
+        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance,
+            subscriptionEvents), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

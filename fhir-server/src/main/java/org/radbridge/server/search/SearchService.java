@@ -50,6 +50,14 @@ public class SearchService {
   }
 
   /** The newest resource key: pages bound their result to keys at or below it. */
+  /** The indexes (into {@code criteria}) of the criteria the resource with {@code resPk} satisfies. */
+  public java.util.Set<Integer> matchingAmong(String resourceType, List<SearchCriteria> criteria, long resPk) {
+    if (criteria.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(query(sqlBuilder.matchingAmong(resourceType, criteria, resPk), (rs, n) -> rs.getInt(1)));
+  }
+
   public long maxPk() {
     Long pk = jdbc.queryForObject("SELECT coalesce(max(res_pk), 0) FROM resource", Long.class);
     return pk == null ? 0 : pk;

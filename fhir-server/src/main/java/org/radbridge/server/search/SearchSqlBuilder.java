@@ -65,6 +65,27 @@ public class SearchSqlBuilder {
     return new SqlQuery(sql.toString(), p);
   }
 
+  /**
+   * Which of several criteria one resource (by res_pk) satisfies, in one statement: a row with the
+   * criterion's index for each that matches. Subscriptions evaluate their criteria this way against
+   * the resource just written, inside the writing transaction (its index rows are visible there).
+   */
+  public SqlQuery matchingAmong(String resourceType, List<SearchCriteria> criteria, long resPk) {
+    List<Object> p = new ArrayList<>();
+    StringBuilder sql = new StringBuilder();
+    for (int i = 0; i < criteria.size(); i++) {
+      resetAliases();
+      if (i > 0) {
+        sql.append(" UNION ALL ");
+      }
+      sql.append("SELECT ").append(i).append(" WHERE EXISTS (SELECT 1 FROM resource r WHERE r.res_pk = ? AND ");
+      p.add(resPk);
+      appendWhere(sql, p, "r", resourceType, criteria.get(i).clauses());
+      sql.append(')');
+    }
+    return new SqlQuery(sql.toString(), p);
+  }
+
   /** A sort key resolved to SQL: the expression, its SQL type, and the direction. */
   record SortColumn(String expression, String sqlType, boolean descending, List<Object> params) {}
 

@@ -64,11 +64,14 @@ public class ResourceWriter {
   private final WriteValidation validation;
   private final OrderWorkflow orders;
   private final org.springframework.beans.factory.ObjectProvider<WriteListener> listeners;
+  private final org.radbridge.server.subscription.SubscriptionRules subscriptions;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
       TransactionTemplate tx, CustomSearchParameters searchParameters, NetworkConformance conformance,
       WriteValidation validation, OrderWorkflow orders,
-      org.springframework.beans.factory.ObjectProvider<WriteListener> listeners) {
+      org.springframework.beans.factory.ObjectProvider<WriteListener> listeners,
+      org.radbridge.server.subscription.SubscriptionRules subscriptions) {
+    this.subscriptions = subscriptions;
     this.orders = orders;
     this.listeners = listeners;
     this.ctx = ctx;
@@ -160,7 +163,7 @@ public class ResourceWriter {
       return null;
     }
     afterWrite(type, id, resource);
-    tell(type, id, null, resource);
+    tell(type, id, null, resource, pk.get());
     return new WriteOutcome(resource, resource.getIdElement(), true, true, warnings);
   }
 
@@ -172,6 +175,9 @@ public class ResourceWriter {
       IBaseResource resource, IBaseResource previous) {
     if (resource instanceof SearchParameter sp) {
       searchParameters.check(sp);
+    }
+    if (resource instanceof org.hl7.fhir.r4.model.Subscription sub) {
+      subscriptions.prepare(sub); // refused with a 422, or moved from requested to active
     }
     if (resource instanceof ServiceRequest sr) {
       // identifiers and routing first: the network profile checks the result
@@ -283,8 +289,8 @@ public class ResourceWriter {
     }
   }
 
-  private void tell(String type, String id, IBaseResource previous, IBaseResource current) {
-    WriteListener.Change change = new WriteListener.Change(type, id, previous, current);
+  private void tell(String type, String id, IBaseResource previous, IBaseResource current, long resPk) {
+    WriteListener.Change change = new WriteListener.Change(type, id, previous, current, resPk);
     listeners.orderedStream().forEach(l -> l.written(change));
   }
 
@@ -415,7 +421,7 @@ public class ResourceWriter {
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, method, content, type, index);
     afterWrite(type, id, resource);
-    tell(type, id, previous, resource);
+    tell(type, id, previous, resource, c.resPk());
     return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, warnings);
   }
 
@@ -498,7 +504,7 @@ public class ResourceWriter {
       StoredVersion before = rows.readCurrent(type, id).orElse(null);
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
       afterWrite(type, id, null);
-      tell(type, id, before == null || before.deleted() ? null : parse(before), null);
+      tell(type, id, before == null || before.deleted() ? null : parse(before), null, c.resPk());
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
     });
   }

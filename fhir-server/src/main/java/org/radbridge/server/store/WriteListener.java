@@ -13,8 +13,9 @@ public interface WriteListener {
    *
    * @param previous the version before (null for a create or when the resource was deleted)
    * @param current the version stored (null for a delete)
+   * @param resPk the resource's key (its index rows are written and visible in the transaction)
    */
-  record Change(String type, String id, IBaseResource previous, IBaseResource current) {}
+  record Change(String type, String id, IBaseResource previous, IBaseResource current, long resPk) {}
 
   void written(Change change);
 }
