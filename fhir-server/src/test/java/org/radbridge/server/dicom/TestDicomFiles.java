@@ -13,13 +13,13 @@ import java.util.List;
  * Real DICOM test files (Debian's python3-pydicom) given fresh UIDs with DCMTK's dcmodify, so each
  * test has its own study; and the pieces of a Part 10 file a C-STORE would carry.
  */
-final class TestDicomFiles {
+public final class TestDicomFiles {
   static final Path PYDICOM = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
 
   private TestDicomFiles() {}
 
   /** A copy of a pydicom test file with new study, series and instance UIDs and the given tags set. */
-  static Path copyWithNewUids(String name, Path dir, String... modifications) throws IOException, InterruptedException {
+  public static Path copyWithNewUids(String name, Path dir, String... modifications) throws IOException, InterruptedException {
     Path copy = dir.resolve(System.nanoTime() + "-" + name);
     Files.copy(PYDICOM.resolve(name), copy);
     List<String> cmd = new ArrayList<>(List.of("dcmodify", "-nb", "-gst", "-gse", "-gin"));
@@ -32,7 +32,7 @@ final class TestDicomFiles {
     return copy;
   }
 
-  static String run(List<String> cmd) throws IOException, InterruptedException {
+  public static String run(List<String> cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
