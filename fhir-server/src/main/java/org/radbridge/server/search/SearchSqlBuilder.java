@@ -831,7 +831,7 @@ public class SearchSqlBuilder {
     }
   }
 
-  private static int indexOfUnescaped(String s, char ch) {
+  static int indexOfUnescaped(String s, char ch) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) == '\\') {
         i++;
@@ -842,7 +842,7 @@ public class SearchSqlBuilder {
     return -1;
   }
 
-  private static String unescape(String s) {
+  static String unescape(String s) {
     return s.replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\");
   }
 

@@ -163,7 +163,7 @@ public class ResourceWriter {
       return null;
     }
     afterWrite(type, id, resource);
-    tell(type, id, null, resource, pk.get());
+    tell(type, id, null, resource, pk.get(), index);
     return new WriteOutcome(resource, resource.getIdElement(), true, true, warnings);
   }
 
@@ -289,8 +289,9 @@ public class ResourceWriter {
     }
   }
 
-  private void tell(String type, String id, IBaseResource previous, IBaseResource current, long resPk) {
-    WriteListener.Change change = new WriteListener.Change(type, id, previous, current, resPk);
+  private void tell(String type, String id, IBaseResource previous, IBaseResource current, long resPk,
+      IndexRows index) {
+    WriteListener.Change change = new WriteListener.Change(type, id, previous, current, resPk, index);
     listeners.orderedStream().forEach(l -> l.written(change));
   }
 
@@ -421,7 +422,7 @@ public class ResourceWriter {
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, method, content, type, index);
     afterWrite(type, id, resource);
-    tell(type, id, previous, resource, c.resPk());
+    tell(type, id, previous, resource, c.resPk(), index);
     return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, warnings);
   }
 
@@ -504,7 +505,7 @@ public class ResourceWriter {
       StoredVersion before = rows.readCurrent(type, id).orElse(null);
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
       afterWrite(type, id, null);
-      tell(type, id, before == null || before.deleted() ? null : parse(before), null, c.resPk());
+      tell(type, id, before == null || before.deleted() ? null : parse(before), null, c.resPk(), null);
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
     });
   }

@@ -14,8 +14,10 @@ public interface WriteListener {
    * @param previous the version before (null for a create or when the resource was deleted)
    * @param current the version stored (null for a delete)
    * @param resPk the resource's key (its index rows are written and visible in the transaction)
+   * @param index the index rows written for {@code current} (null for a delete)
    */
-  record Change(String type, String id, IBaseResource previous, IBaseResource current, long resPk) {}
+  record Change(String type, String id, IBaseResource previous, IBaseResource current, long resPk,
+      org.radbridge.server.search.IndexRows index) {}
 
   void written(Change change);
 }

@@ -16,8 +16,10 @@ import org.springframework.stereotype.Component;
  * Matches every stored change (any channel: REST, transaction, DICOM, HL7 v2, the workflow's
  * Tasks) against the active subscriptions of its type, inside the writing transaction: a topic's
  * trigger is judged from the previous and stored version; criteria (R4 criteria, or a topic's
- * filters) are evaluated by the search engine on the resource just written, all distinct criteria
- * of the type in one statement. Each match gets its event number and outbox row.
+ * filters) are decided from the resource's index rows where plain token and reference clauses
+ * suffice ({@code InMemoryMatcher}), otherwise by the search engine on the resource just written,
+ * all remaining distinct criteria of the type in one statement. Each match gets its event number
+ * and outbox row.
  */
 @Component
 public class SubscriptionMatcher implements WriteListener {
@@ -25,10 +27,13 @@ public class SubscriptionMatcher implements WriteListener {
   private final SearchService search;
   private final SubscriptionEvents events;
 
+  private final org.radbridge.server.search.InMemoryMatcher inMemory;
+
   public SubscriptionMatcher(ActiveSubscriptions active, SearchService search, SubscriptionEvents events) {
     this.active = active;
     this.search = search;
     this.events = events;
+    this.inMemory = new org.radbridge.server.search.InMemoryMatcher(search.registry());
   }
 
   @Override
@@ -62,8 +67,12 @@ public class SubscriptionMatcher implements WriteListener {
       if (s.isTopic() && !s.topic().trigger().fires(change.previous(), change.current())) {
         continue;
       }
-      if (s.criteria().isEmpty()) {
-        matched.add(s);
+      java.util.Optional<Boolean> decided = s.criteria().isEmpty() ? java.util.Optional.of(true)
+          : inMemory.matches(change.type(), s.criteria(), change.index());
+      if (decided.isPresent()) {
+        if (decided.get()) {
+          matched.add(s);
+        }
       } else {
         criteriaIndex.computeIfAbsent(s.criteria().canonical(), k -> {
           distinct.add(s.criteria());

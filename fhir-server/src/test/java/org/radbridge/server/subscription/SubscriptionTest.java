@@ -62,6 +62,24 @@ class SubscriptionTest extends ServerTestBase {
   }
 
   @Test
+  void criteriaTheIndexRowsCannotDecideAreAskedOfTheDatabase() throws Exception {
+    String family = "Zz" + Long.toString(System.nanoTime(), 36);
+    try (HookReceiver hook = new HookReceiver()) {
+      // a string parameter (prefix, normalised): the database decides
+      subscribe("Patient?name=" + family, """
+          {"type":"rest-hook","endpoint":"%s","payload":"application/fhir+json"}""".formatted(hook.url("/fhir")));
+      awaitActive();
+      String match = json().body("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + family + "son\"}]}")
+          .post("/Patient").then().statusCode(201).extract().path("id");
+      json().body("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Other" + family + "\"}]}")
+          .post("/Patient").then().statusCode(201);
+      hook.await(1);
+      Thread.sleep(300);
+      assertThat(hook.hits).extracting(HookReceiver.Hit::path).containsExactly("/fhir/Patient/" + match);
+    }
+  }
+
+  @Test
   void aPayloadMimeTypePutsEachVersionOfTheResourceToEndpointTypeId() throws Exception {
     String code = unique("c");
     try (HookReceiver hook = new HookReceiver()) {
