@@ -45,7 +45,8 @@ public class SubscriptionBench {
     receiver.start();
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
 
-    // 2a. baseline write throughput, no subscriptions
+    // warm the server up (JIT, connection pool, caches), then 2a. baseline write throughput, no subscriptions
+    throughput(base, 20);
     double before = throughput(base, 20);
     // 1. latency at 50 writes/s
     post(base + "/Subscription", subscription("Observation?code=urn:bench|lat", hook, true));

@@ -22,6 +22,33 @@ public class RadBridgeProperties {
   private final Dicom dicom = new Dicom();
   private final Hl7v2 hl7v2 = new Hl7v2();
   private final Subscriptions subscriptions = new Subscriptions();
+  private final Workflow workflow = new Workflow();
+
+  public static class Workflow {
+    /** Reading SLA per priority, from the study becoming available to the final report. */
+    private java.util.Map<String, java.time.Duration> sla = new java.util.LinkedHashMap<>(java.util.Map.of(
+        "stat", java.time.Duration.ofMinutes(15), "asap", java.time.Duration.ofMinutes(20),
+        "urgent", java.time.Duration.ofMinutes(30), "routine", java.time.Duration.ofMinutes(60)));
+    /** Per reading organisation key, SLAs that differ from the defaults (e.g. city-hospital.routine: 45m). */
+    private java.util.Map<String, java.util.Map<String, java.time.Duration>> slaByReading = new java.util.LinkedHashMap<>();
+
+    public java.util.Map<String, java.time.Duration> getSla() { return sla; }
+    public void setSla(java.util.Map<String, java.time.Duration> v) { sla = v; }
+    public java.util.Map<String, java.util.Map<String, java.time.Duration>> getSlaByReading() { return slaByReading; }
+    public void setSlaByReading(java.util.Map<String, java.util.Map<String, java.time.Duration>> v) { slaByReading = v; }
+
+    /** The SLA of a priority at a reading organisation (its override, else the default, else routine's). */
+    public java.time.Duration slaFor(String priority, String readingKey) {
+      String p = priority == null ? "routine" : priority;
+      java.util.Map<String, java.time.Duration> own = readingKey == null ? null : slaByReading.get(readingKey);
+      if (own != null && own.containsKey(p)) {
+        return own.get(p);
+      }
+      return sla.getOrDefault(p, sla.getOrDefault("routine", java.time.Duration.ofMinutes(60)));
+    }
+  }
+
+  public Workflow getWorkflow() { return workflow; }
 
   public static class Subscriptions {
     /** URL prefixes rest-hook endpoints must start with; empty: no rest-hook subscription is accepted. */

@@ -31,7 +31,11 @@ public class MllpDelivery implements DeliveryHandler {
   private final HapiContext hapi;
   private final int timeoutMillis;
 
-  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls) {
+  private final org.radbridge.server.workflow.TurnaroundRecorder turnaround;
+
+  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls,
+      org.radbridge.server.workflow.TurnaroundRecorder turnaround) {
+    this.turnaround = turnaround;
     this.directory = directory;
     this.timeoutMillis = (int) props.getHl7v2().getAckTimeout().toMillis();
     hapi = new DefaultHapiContext();
@@ -73,6 +77,9 @@ public class MllpDelivery implements DeliveryHandler {
       String err = errText(t);
       throw new IllegalStateException("negative ACK " + code + " from " + to.application() + "^" + to.facility()
           + (text == null ? "" : ": " + text) + (err == null ? "" : " (" + err + ")"));
+    }
+    if (row.orderingKey().startsWith("order:") && "ORU".equals(new Terser(message).get("/MSH-9-1"))) {
+      turnaround.delivered(row.orderingKey().substring("order:".length())); // the report reached the centre
     }
   }
 

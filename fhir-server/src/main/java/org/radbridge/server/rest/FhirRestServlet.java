@@ -30,8 +30,11 @@ public class FhirRestServlet extends RestfulServer {
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
       SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
       WriteValidation validation, NetworkConformance conformance,
-      org.radbridge.server.subscription.EventNumbers subscriptionEvents) {
+      org.radbridge.server.subscription.EventNumbers subscriptionEvents,
+      org.radbridge.server.workflow.WorklistProvider worklist, org.radbridge.server.workflow.TurnaroundProvider turnaround) {
     super(ctx);
+    this.worklist = worklist;
+    this.turnaround = turnaround;
     this.subscriptionEvents = subscriptionEvents;
     this.validation = validation;
     this.conformance = conformance;
@@ -44,6 +47,8 @@ public class FhirRestServlet extends RestfulServer {
   }
 
   private final org.radbridge.server.subscription.EventNumbers subscriptionEvents;
+  private final org.radbridge.server.workflow.WorklistProvider worklist;
+  private final org.radbridge.server.workflow.TurnaroundProvider turnaround;
 
   @Override
   protected void initialize() {
@@ -76,6 +81,8 @@ public class FhirRestServlet extends RestfulServer {
     String ownBase = props.getBaseUrl().isBlank() ? "" : (props.getBaseUrl().endsWith("/") ? props.getBaseUrl()
         : props.getBaseUrl() + "/");
     registerProvider(new org.radbridge.server.subscription.SubscriptionStatusProvider(reader, subscriptionEvents, ownBase));
+    registerProvider(worklist);
+    registerProvider(turnaround);
     registerProvider(new TerminologyOperationsProvider(conformance, reader));
     bundles.setSearchPages(search);
     registerProvider(new TransactionProvider(bundles));

@@ -18,10 +18,13 @@ public class RestConfiguration {
       org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
       org.radbridge.server.validation.WriteValidation validation,
       org.radbridge.server.terminology.NetworkConformance conformance,
-      org.radbridge.server.subscription.EventNumbers subscriptionEvents) {
+      org.radbridge.server.subscription.EventNumbers subscriptionEvents,
+      org.springframework.jdbc.core.JdbcTemplate jdbc, org.radbridge.server.search.SearchService searchService,
+      org.radbridge.server.workflow.TurnaroundFigures figures) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
         new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance,
-            subscriptionEvents), "/fhir/*");
+            subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader),
+            new org.radbridge.server.workflow.TurnaroundProvider(figures)), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

@@ -50,8 +50,12 @@ public class SubscriptionDelivery implements DeliveryHandler {
   private final RadBridgeProperties props;
   private final Environment env;
 
+  private final org.radbridge.server.workflow.TurnaroundRecorder turnaround;
+
   public SubscriptionDelivery(FhirContext ctx, ResourceReader reader, ResourceWriter writer, EventNumbers events,
-      WebSocketBindings websockets, RadBridgeProperties props, Environment env) {
+      WebSocketBindings websockets, RadBridgeProperties props, Environment env,
+      org.radbridge.server.workflow.TurnaroundRecorder turnaround) {
+    this.turnaround = turnaround;
     this.ctx = ctx;
     this.reader = reader;
     this.writer = writer;
@@ -69,13 +73,34 @@ public class SubscriptionDelivery implements DeliveryHandler {
   @Override
   public void deliver(OutboxRow row) throws Exception {
     JsonNode p = json.readTree(row.payload());
+    if (notify(row, p) && p.has("type") && "DiagnosticReport".equals(p.get("type").asText())) {
+      reportDelivered(p.get("id").asText());
+    }
+  }
+
+  /** A notification about a final report counts as the report reaching the centre (turnaround). */
+  private void reportDelivered(String reportId) {
+    try {
+      var dr = (org.hl7.fhir.r4.model.DiagnosticReport) reader.read("DiagnosticReport", reportId);
+      for (var basedOn : dr.getBasedOn()) {
+        String ref = basedOn.getReference();
+        if (ref != null && ref.startsWith("ServiceRequest/")) {
+          turnaround.delivered(ref.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", ""));
+        }
+      }
+    } catch (BaseServerResponseException gone) {
+      // deleted since: nothing to record
+    }
+  }
+
+  private boolean notify(OutboxRow row, JsonNode p) throws Exception {
     String subId = p.get("subscription").asText();
     Subscription sub;
     try {
       sub = (Subscription) reader.read("Subscription", subId);
     } catch (BaseServerResponseException deleted) {
       log.info("Subscription/{} no longer exists: its event is dropped", subId);
-      return;
+      return false;
     }
     if (sub.getStatus() != Subscription.SubscriptionStatus.ACTIVE) {
       throw new IllegalStateException("Subscription/" + subId + " is " + (sub.getStatus() == null ? "without status"
@@ -85,16 +110,16 @@ public class SubscriptionDelivery implements DeliveryHandler {
     SubscriptionSpec spec = SubscriptionSpec.of(sub);
     if (spec.channel() == Subscription.SubscriptionChannelType.WEBSOCKET) {
       if (p.has("handshake")) {
-        return;
+        return true;
       }
       if (websockets.ping(subId) == 0) {
         throw new IllegalStateException("no websocket is bound to Subscription/" + subId + " on this node");
       }
-      return;
+      return true;
     }
     if (p.has("handshake")) {
       post(spec, NotificationBundles.handshake(base(), sub, events.sinceStart(subId)));
-      return;
+      return true;
     }
     SubscriptionEvents.Event event = new SubscriptionEvents.Event(subId, p.get("event").asLong(), p.get("type").asText(),
         p.get("id").asText(), p.get("version").asText(), Instant.parse(p.get("at").asText()));
@@ -109,20 +134,21 @@ public class SubscriptionDelivery implements DeliveryHandler {
         }
       }
       post(spec, NotificationBundles.eventNotification(base(), sub, events.sinceStart(subId), event, content, resource));
-      return;
+      return true;
     }
     if (spec.payloadMime() == null) {
       send(spec, "POST", spec.endpoint(), null, null); // R4: no payload, just the notification
-      return;
+      return true;
     }
     IBaseResource resource = reader.vread(event.type(), event.id(), event.version());
     String body = encode(resource, spec.payloadMime());
     if (body.length() > props.getSubscriptions().getMaxPayload().toBytes()) {
       send(spec, "POST", spec.endpoint(), null, null); // over the cap: an empty notification instead
-      return;
+      return true;
     }
     String url = spec.endpoint().endsWith("/") ? spec.endpoint() : spec.endpoint() + "/";
     send(spec, "PUT", url + event.type() + "/" + event.id(), body, spec.payloadMime());
+    return true;
   }
 
   /** An event older than the outbox horizon: the subscription goes to error, the event stays for replay. */

@@ -37,6 +37,13 @@ public class OrderWorkflow {
   private final IdentitySystems identity;
   private final NetworkConformance conformance;
 
+  private org.radbridge.server.RadBridgeProperties.Workflow sla;
+
+  @org.springframework.beans.factory.annotation.Autowired(required = false)
+  void setProperties(org.radbridge.server.RadBridgeProperties props) {
+    this.sla = props.getWorkflow();
+  }
+
   public OrderWorkflow(NetworkProperties network, IdentitySystems identity, NetworkConformance conformance) {
     this.network = network;
     this.identity = identity;
@@ -87,6 +94,9 @@ public class OrderWorkflow {
    */
   public Task taskFor(ServiceRequest sr, Task previous) {
     Task task = taskFor(sr);
+    if (previous != null && previous.hasRestriction()) {
+      task.setRestriction(previous.getRestriction().copy()); // the due time set when the study arrived
+    }
     if (previous != null && sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE) {
       String stage = previous.getBusinessStatus().getText();
       if (STAGES.indexOf(stage) > STAGES.indexOf(task.getBusinessStatus().getText())) {
@@ -97,9 +107,22 @@ public class OrderWorkflow {
     return task;
   }
 
-  /** The Task once a study for the order is stored: in progress, "study available" (never backwards). */
+  /**
+   * The Task once a study for the order is stored: in progress, "study available" (never
+   * backwards), due by the reading SLA of its priority at its reading organisation
+   * ({@code restriction.period}: from now to the due time).
+   */
   public Task afterStudy(Task task) {
-    return advance(task, "study available", Task.TaskStatus.INPROGRESS);
+    boolean first = STAGES.indexOf(task.getBusinessStatus().getText()) < STAGES.indexOf("study available");
+    Task t = advance(task, "study available", Task.TaskStatus.INPROGRESS);
+    if (first && !t.getRestriction().hasPeriod() && sla != null) {
+      java.time.Instant now = java.time.Instant.now();
+      String reading = t.getOwner().getReference();
+      String key = reading != null && reading.startsWith("Organization/org-") ? reading.substring("Organization/org-".length()) : null;
+      java.time.Duration d = sla.slaFor(t.hasPriority() ? t.getPriority().toCode() : null, key);
+      t.getRestriction().getPeriod().setStart(java.util.Date.from(now)).setEnd(java.util.Date.from(now.plus(d)));
+    }
+    return t;
   }
 
   /** The Task once a report for the order is stored: preliminary (in progress) or final (completed). */
