@@ -49,6 +49,9 @@ public abstract class ServerTestBase {
     // test receivers listen on 127.0.0.1; nothing else may be a rest-hook endpoint
     registry.add("radbridge.subscriptions.allowed-endpoints[0]", () -> "http://127.0.0.1:");
     registry.add("radbridge.subscriptions.poll-interval", () -> "200");
+    // a reading organisation with a one-second SLA, watched often, for the SLA flag tests
+    registry.add("radbridge.workflow.sla-by-reading.sla-test.routine", () -> "1s");
+    registry.add("radbridge.workflow.sla-check-interval", () -> "200");
     // a small network: two community centres, two reading hospitals, one modality, one HIS
     String[][] net = {
         {"organizations[0].key", "centre-a"}, {"organizations[0].name", "Centre A Community Health Centre"},

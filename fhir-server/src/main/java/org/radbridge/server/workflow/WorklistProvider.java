@@ -71,11 +71,20 @@ public class WorklistProvider {
       add(b, base, sr, Bundle.SearchEntryMode.INCLUDE);
       String patient = sr.getSubject().getReference();
       if (patient != null && patient.startsWith("Patient/")) {
-        add(b, base, reader.read("Patient", patient.substring("Patient/".length())), Bundle.SearchEntryMode.INCLUDE);
+        include(b, base, "Patient", patient.substring("Patient/".length()));
       }
-      add(b, base, reader.read("Task", "order-" + orderId), Bundle.SearchEntryMode.INCLUDE);
+      include(b, base, "Task", "order-" + orderId);
     }
     return b;
+  }
+
+  /** An included resource, when it resolves (references are not enforced). */
+  private void include(Bundle b, String base, String type, String id) {
+    try {
+      add(b, base, reader.read(type, id), Bundle.SearchEntryMode.INCLUDE);
+    } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException missing) {
+      // not stored (or deleted): the entry goes without it
+    }
   }
 
   private static void add(Bundle b, String base, IBaseResource r, Bundle.SearchEntryMode mode) {
