@@ -42,7 +42,7 @@ public final class TestDicomFiles {
   }
 
   /** The value of a tag as dcmdump prints it, or null. */
-  static String tag(Path file, String tag) throws IOException, InterruptedException {
+  public static String tag(Path file, String tag) throws IOException, InterruptedException {
     String out = run(List.of("dcmdump", "-Un", "+P", tag, file.toString()));
     int a = out.indexOf('[');
     int b = out.indexOf(']', a + 1);

@@ -11,14 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real HTTP receiver for rest-hook notifications: records each request; can refuse the next N with 500. */
-final class HookReceiver implements AutoCloseable {
-  record Hit(String method, String path, com.sun.net.httpserver.Headers headers, String body, long receivedNanos) {}
+public final class HookReceiver implements AutoCloseable {
+  public record Hit(String method, String path, com.sun.net.httpserver.Headers headers, String body, long receivedNanos) {}
 
   private final HttpServer server;
   final List<Hit> hits = new CopyOnWriteArrayList<>();
   final AtomicInteger failNext = new AtomicInteger();
 
-  HookReceiver() throws IOException {
+  public HookReceiver() throws IOException {
     this(0);
   }
 
@@ -37,7 +37,7 @@ final class HookReceiver implements AutoCloseable {
     server.start();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + path;
   }
 
@@ -45,7 +45,7 @@ final class HookReceiver implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  List<Hit> await(int count) throws InterruptedException {
+  public List<Hit> await(int count) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 20_000;
     while (hits.size() < count && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
