@@ -48,6 +48,8 @@ public class MllpDelivery implements DeliveryHandler {
     hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
     hapi.setLowerLayerProtocol(new MinLowerLayerProtocol(true)); // bytes per MSH-18
     hapi.getParserConfiguration().setValidating(false);
+    // this context never answers messages; an in-memory generator keeps HAPI from writing ./id_file
+    hapi.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
     hapi.setSocketFactory(new BoundSocketFactory(null, tls.context()));
   }
 

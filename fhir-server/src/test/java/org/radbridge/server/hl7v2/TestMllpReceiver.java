@@ -37,6 +37,7 @@ public final class TestMllpReceiver implements AutoCloseable {
   public TestMllpReceiver(int port) throws IOException {
     hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
     hapi.getParserConfiguration().setValidating(false);
+    hapi.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
     server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::acceptLoop, "test-mllp-receiver");
     t.setDaemon(true);

@@ -6,7 +6,6 @@ import ca.uhn.hl7v2.model.v251.datatype.EI;
 import ca.uhn.hl7v2.model.v251.message.ORM_O01;
 import ca.uhn.hl7v2.model.v251.segment.OBR;
 import ca.uhn.hl7v2.model.v251.segment.ORC;
-import java.io.IOException;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -31,11 +30,8 @@ public final class OrmBuilder {
   public static ORM_O01 build(V2Header header, String orderControl, ServiceRequest sr, Patient patient,
       String placerNamespace) throws HL7Exception {
     ORM_O01 orm = new ORM_O01();
-    try {
-      orm.initQuickstart("ORM", "O01", "P");
-    } catch (IOException e) {
-      throw new HL7Exception(e);
-    }
+    // not initQuickstart: it takes a control id from HAPI's file-based generator (./id_file, a
+    // synchronized file write per message); V2Header sets every MSH field, the control id included
     header.fill(orm.getMSH(), "ORM", "O01", "ORM_O01");
     header.fill(orm.getPATIENT().getPID(), patient);
     ORC orc = orm.getORDER().getORC();

@@ -6,7 +6,6 @@ import ca.uhn.hl7v2.model.v251.group.ORU_R01_ORDER_OBSERVATION;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
 import ca.uhn.hl7v2.model.v251.segment.OBR;
 import ca.uhn.hl7v2.model.v251.segment.OBX;
-import java.io.IOException;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.ServiceRequest;
@@ -25,11 +24,8 @@ public final class OruBuilder {
   public static ORU_R01 build(V2Header header, DiagnosticReport dr, ServiceRequest order, Patient patient,
       String placerNamespace) throws HL7Exception {
     ORU_R01 oru = new ORU_R01();
-    try {
-      oru.initQuickstart("ORU", "R01", "P");
-    } catch (IOException e) {
-      throw new HL7Exception(e);
-    }
+    // not initQuickstart: it takes a control id from HAPI's file-based generator (./id_file, a
+    // synchronized file write per message); V2Header sets every MSH field, the control id included
     header.fill(oru.getMSH(), "ORU", "R01", "ORU_R01");
     header.fill(oru.getPATIENT_RESULT().getPATIENT().getPID(), patient);
     ORU_R01_ORDER_OBSERVATION group = oru.getPATIENT_RESULT().getORDER_OBSERVATION();

@@ -14,6 +14,7 @@ final class Fixtures {
   static {
     HAPI.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
     HAPI.getParserConfiguration().setValidating(false);
+    HAPI.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
   }
 
   private Fixtures() {}
