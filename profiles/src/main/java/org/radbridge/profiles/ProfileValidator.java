@@ -6,6 +6,7 @@ import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
 import java.io.ByteArrayInputStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
@@ -39,30 +42,41 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * once and warm it up in the background (the first validation loads the R4 core definitions).
  *
  * <p>Unlike HAPI's {@code FhirInstanceValidator}, which builds a new InstanceValidator for every
- * resource, this keeps a small pool of them: building one costs about 6 ms here (its constructor
- * reads the OID table from a CSV and sets up a FHIRPath engine), more than half of what validating
- * a workflow resource costs. An InstanceValidator keeps what it validated (its constraint cache
- * holds the element trees), so each pooled one is dropped after 10 (radbridge.validator.reuse) uses, and
- * when the conformance resources change: construction is paid once per 10 resources and what is
- * retained stays bounded.
+ * resource, this keeps a pool of them: building one costs about 6 ms here (its constructor reads
+ * the OID table, 20,000 entries, from a CSV and sets up a FHIRPath engine), more than half of what
+ * validating a workflow resource costs. At most {@code radbridge.validator.pool} (default 4) are
+ * built; a caller finding them all in use waits for one, since validation is CPU-bound and more
+ * validators than cores only add garbage. An InstanceValidator's {@code CodingsObserver} keeps
+ * every coding it saw, with the node stack that holds the element tree (about 85 KB per workflow
+ * resource, never cleared in core 6.6.7, and only read for IPS SNOMED checks, which RadBridge
+ * does not enable), so that list is emptied after every use. A pooled validator is still replaced
+ * after {@code radbridge.validator.reuse} (default 1,000) uses, and when the conformance resources
+ * change, so whatever else it accumulates stays bounded.
  */
 public class ProfileValidator {
-  static final int REUSE_LIMIT = Integer.getInteger("radbridge.validator.reuse", 10);
-  private static final int POOL_SIZE = 4;
+  static final int REUSE_LIMIT = Integer.getInteger("radbridge.validator.reuse", 1000);
+  private static final int POOL_SIZE = Integer.getInteger("radbridge.validator.pool", 4);
+  /** How long a caller waits for a pooled validator before building one of its own. */
+  private static final long BORROW_WAIT_MS = 10_000;
+  private static final CodingUsages CODING_USAGES = new CodingUsages();
 
   private final FhirContext ctx;
   private final WorkerContextValidationSupportAdapter worker;
   private final BlockingQueue<Pooled> pool = new ArrayBlockingQueue<>(POOL_SIZE);
   private final AtomicInteger generation = new AtomicInteger();
+  /** Validators built and not yet dropped, at most POOL_SIZE (one built past a timeout is not counted). */
+  private final Semaphore builds = new Semaphore(POOL_SIZE);
 
   private static final class Pooled {
     final InstanceValidator validator;
     final int generation;
+    final boolean counted;
     int uses;
 
-    Pooled(InstanceValidator validator, int generation) {
+    Pooled(InstanceValidator validator, int generation, boolean counted) {
       this.validator = validator;
       this.generation = generation;
+      this.counted = counted;
     }
   }
 
@@ -138,7 +152,10 @@ public class ProfileValidator {
   public void invalidateCaches() {
     worker.invalidateCaches();
     generation.incrementAndGet();
-    pool.clear();
+    Pooled p;
+    while ((p = pool.poll()) != null) {
+      drop(p);
+    }
   }
 
   /** Messages HAPI's own wrapper drops as well (bindings without a source, the MIME type value set). */
@@ -151,17 +168,49 @@ public class ProfileValidator {
   }
 
   private Pooled borrow() {
-    Pooled p = pool.poll();
-    if (p != null && p.generation == generation.get()) {
-      return p;
+    while (true) {
+      Pooled p = pool.poll();
+      if (p == null && builds.tryAcquire()) {
+        try {
+          return new Pooled(newInstanceValidator(), generation.get(), true);
+        } catch (RuntimeException e) {
+          builds.release();
+          throw e;
+        }
+      }
+      if (p == null) {
+        try {
+          p = pool.poll(BORROW_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (p == null) { // a stuck validation must not stall every writer
+          return new Pooled(newInstanceValidator(), generation.get(), false);
+        }
+      }
+      if (p.generation == generation.get()) {
+        return p;
+      }
+      drop(p);
     }
-    return new Pooled(newInstanceValidator(), generation.get());
   }
 
   private void giveBack(Pooled p) {
     p.uses++;
-    if (p.uses < REUSE_LIMIT && p.generation == generation.get()) {
-      pool.offer(p); // dropped when the pool is full
+    if (!CODING_USAGES.clear(p.validator) || p.uses >= REUSE_LIMIT || p.generation != generation.get()
+        || !pool.offer(p)) {
+      drop(p);
+    }
+  }
+
+  /** For tests: the idle validators, and the codings they still hold (-1 where unreachable). */
+  List<Integer> idleCodingUsages() {
+    return pool.stream().map(p -> CODING_USAGES.size(p.validator)).toList();
+  }
+
+  private void drop(Pooled p) {
+    if (p.counted) {
+      builds.release();
     }
   }
 
@@ -184,5 +233,54 @@ public class ProfileValidator {
     v.setAllowExamples(false);
     v.setAllowXsiLocation(true);
     return v;
+  }
+
+  /**
+   * Empties the list of codings an InstanceValidator's CodingsObserver collects. Core 6.6.7 has no
+   * way to reach it, hence reflection; if a later core renames the fields, {@link #clear} answers
+   * false and the validator is not reused, which is slower but never leaks.
+   */
+  private static final class CodingUsages {
+    private final Field observer;
+    private final Field list;
+
+    CodingUsages() {
+      Field o = null;
+      Field l = null;
+      try {
+        o = InstanceValidator.class.getDeclaredField("codingObserver");
+        o.setAccessible(true);
+        l = o.getType().getDeclaredField("list");
+        l.setAccessible(true);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        o = null;
+        l = null;
+      }
+      this.observer = o;
+      this.list = l;
+    }
+
+    int size(InstanceValidator v) {
+      try {
+        return observer != null && list.get(observer.get(v)) instanceof List<?> usages ? usages.size() : -1;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    boolean clear(InstanceValidator v) {
+      if (observer == null) {
+        return false;
+      }
+      try {
+        Object o = observer.get(v);
+        if (o != null && list.get(o) instanceof List<?> usages) {
+          usages.clear();
+        }
+        return true;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return false;
+      }
+    }
   }
 }

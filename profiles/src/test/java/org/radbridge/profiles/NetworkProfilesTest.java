@@ -68,6 +68,20 @@ class NetworkProfilesTest {
     assertThat(NetworkProfiles.examples(CTX)).filteredOn(r -> r.getMeta().hasProfile()).hasSize(4);
   }
 
+  @Test
+  void aReusedValidatorKeepsNothingOfWhatItValidatedAndStillJudgesAlike() {
+    ServiceRequest broken = example(ServiceRequest.class, s -> s.getIdentifier().clear());
+    List<String> first = errors(broken).stream().map(SingleValidationMessage::getMessage).toList();
+    for (int i = 0; i < 25; i++) {
+      for (Resource example : NetworkProfiles.examples(CTX)) {
+        validator.validate(example, List.of());
+      }
+    }
+    // one thread: the same validator served every call, and holds none of the codings it saw
+    assertThat(validator.idleCodingUsages()).containsExactly(0);
+    assertThat(errors(broken).stream().map(SingleValidationMessage::getMessage).toList()).isEqualTo(first).isNotEmpty();
+  }
+
   // ---- ServiceRequest -----------------------------------------------------------------------
 
   @Test
