@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   java bench/LoopBench.java HTTP_PORT MLLP_PORT RIS_PORT HIS_PORT [loops] [seconds]
  */
 public class LoopBench {
-  static final Map<String, Long> arrived = new ConcurrentHashMap<>();
+  /** Arrival time per "TYPE accession", completed by the receivers; the loops wait on it (no polling). */
+  static final Map<String, java.util.concurrent.CompletableFuture<Long>> arrived = new ConcurrentHashMap<>();
   static final Map<String, AtomicInteger> copies = new ConcurrentHashMap<>();
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -80,6 +81,8 @@ public class LoopBench {
     print("  hop 1: ORM in -> ORM at the RIS", h1);
     print("  hop 2: study registered (REST)", h2);
     print("  hop 3: ORU in -> ORU at the HIS", h3);
+    print("  of hop 1, ORM in -> its ACK", results.stream().mapToLong(r -> r[3]).sorted().toArray());
+    print("  of hop 3, ORU in -> its ACK", results.stream().mapToLong(r -> r[4]).sorted().toArray());
   }
 
   static void print(String what, long[] v) {
@@ -99,6 +102,7 @@ public class LoopBench {
         "PID|1||" + mrn + "^^^CENTRE_A_MRN^MR||王^芳" + centre + "||19700312|F",
         "ORC|NW|PL-" + acc + "^HIS_A|||||^^^20261207100000^^R|||||D0042^Wang^Li",
         "OBR|1|PL-" + acc + "^HIS_A||30799-1^CT Head WO contrast^LN" + "|".repeat(14) + acc));
+    long a1 = System.nanoTime() - t0;
     long h1 = await("ORM " + acc) - t0;
     String order = id(get(base + "/ServiceRequest?identifier=https://radbridge.org/fhir/sid/centre-a/accession|" + acc), "ServiceRequest");
     String subject = field(get(base + "/ServiceRequest/" + order), "\"subject\":{\"reference\":\"");
@@ -113,8 +117,9 @@ public class LoopBench {
         "OBR|1|PL-" + acc + "^HIS_A||30799-1^CT Head WO contrast^LN|||20261207093000" + "|".repeat(11) + acc
             + "||||20261207094500|||F|||||||R0007&Chen&Mei",
         "OBX|1|TX|18782-3^Radiology Study observation^LN||No intracranial haemorrhage.||||||F"));
+    long a3 = System.nanoTime() - t2;
     long h3 = await("ORU " + acc) - t2;
-    return new long[] {h1, h2, h3};
+    return new long[] {h1, h2, h3, a1, a3};
   }
 
   static void send(Socket s, String msg) throws Exception {
@@ -129,16 +134,18 @@ public class LoopBench {
     }
   }
 
-  static long await(String key) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      Long at = arrived.get(key);
-      if (at != null) {
-        return at;
-      }
-      Thread.sleep(1);
+  static java.util.concurrent.CompletableFuture<Long> arrival(String key) {
+    return arrived.computeIfAbsent(key, k -> new java.util.concurrent.CompletableFuture<>());
+  }
+
+  static long await(String key) throws Exception {
+    try {
+      return arrival(key).get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(key + " did not arrive within 60 s");
+    } finally {
+      arrived.remove(key);
     }
-    throw new IllegalStateException(key + " did not arrive within 60 s");
   }
 
   /** A local MLLP receiver (the hospital RIS, the centre HIS): records arrival per type and accession, answers AA. */
@@ -178,7 +185,7 @@ public class LoopBench {
           }
         }
         if (acc != null) {
-          arrived.putIfAbsent(type + " " + acc, now);
+          arrival(type + " " + acc).complete(now);
         }
         copies.computeIfAbsent(msh[9], k -> new AtomicInteger()).incrementAndGet();
         String ack = "MSH|^~\\&|" + msh[4] + "|" + msh[5] + "|" + msh[2] + "|" + msh[3] + "|20261207000000||ACK|A" + msh[9]
