@@ -74,7 +74,11 @@ public class BundleProcessor {
     final String id;
     final String version;
     final String query;
+    /** The conditional criteria: If-None-Exist of a POST, the query of a PUT, PATCH or DELETE without id. */
+    final SearchCriteria criteria;
     String assignedId;
+    /** The one resource the criteria matched (null: none), found under the criteria's lock. */
+    String matchId;
     WriteOutcome existing;
     BundleEntryComponent response;
 
@@ -86,6 +90,22 @@ public class BundleProcessor {
       this.id = id;
       this.version = version;
       this.query = query;
+      if (method == HTTPVerb.POST && entry.getRequest().hasIfNoneExist()) {
+        this.criteria = SearchCriteria.parse(entry.getRequest().getIfNoneExist());
+      } else if (id == null && query != null && method != HTTPVerb.GET && method != HTTPVerb.POST) {
+        this.criteria = SearchCriteria.parse(query);
+      } else {
+        this.criteria = null;
+      }
+    }
+
+    String conditionalName() {
+      return switch (method) {
+        case POST -> "ifNoneExist";
+        case PUT -> "Conditional update";
+        case PATCH -> "Conditional patch";
+        default -> "Conditional delete";
+      };
     }
 
     String describe() {
@@ -143,34 +163,20 @@ public class BundleProcessor {
 
   /**
    * Gives every created entry its id before anything is written, so references between entries
-   * can be rewritten: a conditional create takes the match's id (under an advisory lock on its
-   * criteria, held to commit), others a new UUID; PUT entries map their fullUrl to their URL.
+   * can be rewritten: a conditional entry takes its match's id (found under the criteria's advisory
+   * lock, held to commit, taken in sorted order so two bundles cannot deadlock), others a new UUID;
+   * PUT entries map their fullUrl to their URL.
    */
   private Map<String, String> assignIds(List<Op> ops) {
     Map<String, String> map = new HashMap<>();
-    List<Op> conditional = ops.stream().filter(op -> op.method == HTTPVerb.POST && op.entry.getRequest().hasIfNoneExist())
-        .sorted(Comparator.comparing(op -> op.type + "?" + SearchCriteria.parse(op.entry.getRequest().getIfNoneExist()).canonical()))
-        .toList();
+    List<Op> conditional = ops.stream().filter(op -> op.criteria != null)
+        .sorted(Comparator.comparing(op -> op.type + "?" + op.criteria.canonical())).toList();
     for (Op op : conditional) {
-      guard(op, () -> writer.lockCriteria(op.type, SearchCriteria.parse(op.entry.getRequest().getIfNoneExist())));
+      guard(op, () -> resolveConditional(op));
     }
     for (Op op : ops) {
       guard(op, () -> {
-        if (op.method == HTTPVerb.POST) {
-          if (op.entry.getRequest().hasIfNoneExist()) {
-            SearchCriteria criteria = SearchCriteria.parse(op.entry.getRequest().getIfNoneExist());
-            Optional<WriteOutcome> match = writer.findMatch(op.type, criteria, "ifNoneExist");
-            if (match.isPresent()) {
-              op.existing = match.get();
-              op.assignedId = match.get().id().getIdPart();
-            }
-          }
-          if (op.assignedId == null) {
-            op.assignedId = UUID.randomUUID().toString();
-          }
-        } else if (op.method == HTTPVerb.PUT) {
-          op.assignedId = op.id != null ? op.id : conditionalTarget(op);
-        }
+        assignId(op);
         if (op.assignedId != null && op.entry.hasFullUrl()) {
           String full = op.entry.getFullUrl();
           if (full.startsWith("urn:uuid:") || full.startsWith("urn:oid:")) {
@@ -184,18 +190,29 @@ public class BundleProcessor {
     return map;
   }
 
-  /** The id a conditional PUT will write: the single match, the body's id, or a new one. */
-  private String conditionalTarget(Op op) {
-    var matches = search.match(op.type, SearchCriteria.parse(op.query), 2);
-    if (matches.size() > 1) {
-      throw new PreconditionFailedException("conditional update criteria '" + op.query + "' match more than one " + op.type);
+  /** Locks the entry's criteria and finds its match, through the writer's one conditional implementation. */
+  private void resolveConditional(Op op) {
+    op.matchId = writer.lockAndFindId(op.type, op.criteria, op.conditionalName()).orElse(null);
+    if (op.method == HTTPVerb.POST && op.matchId != null) {
+      op.existing = writer.readMatch(op.type, op.matchId).orElse(null);
     }
-    if (matches.size() == 1) {
-      return matches.get(0).resId();
+  }
+
+  /** The id a POST or PUT entry will write: its match, the URL's or body's id, or a new one. */
+  private static void assignId(Op op) {
+    if (op.method == HTTPVerb.POST) {
+      op.assignedId = op.existing != null ? op.existing.id().getIdPart() : UUID.randomUUID().toString();
+    } else if (op.method == HTTPVerb.PUT) {
+      if (op.id != null) {
+        op.assignedId = op.id;
+      } else if (op.matchId != null) {
+        op.assignedId = op.matchId;
+      } else {
+        IBaseResource r = op.entry.getResource();
+        op.assignedId = r != null && r.getIdElement().hasIdPart() && !r.getIdElement().getIdPart().startsWith("urn")
+            ? r.getIdElement().getIdPart() : UUID.randomUUID().toString();
+      }
     }
-    IBaseResource r = op.entry.getResource();
-    return r != null && r.getIdElement().hasIdPart() && !r.getIdElement().getIdPart().startsWith("urn")
-        ? r.getIdElement().getIdPart() : UUID.randomUUID().toString();
   }
 
   /** "Patient?identifier=sys|1" references become the one matching resource. */
@@ -226,9 +243,7 @@ public class BundleProcessor {
         if (op.existing != null) {
           return written(op.existing, "200 OK", minimal);
         }
-        SearchCriteria criteria = op.entry.getRequest().hasIfNoneExist()
-            ? SearchCriteria.parse(op.entry.getRequest().getIfNoneExist()) : null;
-        return written(writer.createWithId(op.type, op.assignedId, resourceOf(op), criteria), "201 Created", minimal);
+        return written(writer.createWithId(op.type, op.assignedId, resourceOf(op)), "201 Created", minimal);
       }
       case PUT -> {
         IBaseResource r = resourceOf(op);
@@ -244,7 +259,7 @@ public class BundleProcessor {
       }
       case PATCH -> {
         IBaseResource body = op.entry.getResource();
-        String id = op.id != null ? op.id : singleMatch(op);
+        String id = op.id != null ? op.id : requireMatch(op);
         WriteOutcome o;
         if (body instanceof Binary bin) {
           o = writer.patch(op.type, id, PatchTypeEnum.JSON_PATCH, new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8),
@@ -258,7 +273,8 @@ public class BundleProcessor {
         return written(o, "200 OK", minimal);
       }
       case DELETE -> {
-        WriteOutcome o = op.id != null ? writer.delete(op.type, op.id, ifMatch(op)) : writer.conditionalDelete(op.type, op.query);
+        String id = op.id != null ? op.id : op.matchId;
+        WriteOutcome o = id != null ? writer.delete(op.type, id, ifMatch(op)) : new WriteOutcome(null, null, false, false);
         BundleEntryComponent e = new BundleEntryComponent();
         e.getResponse().setStatus("204 No Content");
         if (o.id() != null && o.id().hasVersionIdPart()) {
@@ -273,13 +289,11 @@ public class BundleProcessor {
     }
   }
 
-  private String singleMatch(Op op) {
-    var matches = search.match(op.type, SearchCriteria.parse(op.query), 2);
-    if (matches.size() != 1) {
-      throw matches.isEmpty() ? new ResourceNotFoundException("conditional patch criteria '" + op.query + "' match no " + op.type)
-          : new PreconditionFailedException("conditional patch criteria '" + op.query + "' match more than one " + op.type);
+  private static String requireMatch(Op op) {
+    if (op.matchId == null) {
+      throw new ResourceNotFoundException("conditional patch criteria '" + op.query + "' match no " + op.type);
     }
-    return matches.get(0).resId();
+    return op.matchId;
   }
 
   private BundleEntryComponent get(Op op, RequestDetails request) {
@@ -292,7 +306,7 @@ public class BundleProcessor {
     }
     Map<String, String[]> params = new LinkedHashMap<>();
     SearchCriteria.parse(op.query).clauses().forEach(c -> params.merge(c.rawName(),
-        new String[] {String.join(",", c.values())}, (a, b) -> concat(a, b)));
+        new String[] {SearchCriteria.joinValues(c.values())}, (a, b) -> concat(a, b)));
     IBundleProvider page = searchPages.firstPage(op.type, params, request);
     Bundle result = new Bundle().setType(Bundle.BundleType.SEARCHSET);
     for (IBaseResource r : page.getResources(0, Integer.MAX_VALUE)) {
@@ -333,16 +347,10 @@ public class BundleProcessor {
           if (op.entry.getResource() != null) {
             resolveConditionalReferences(op.entry.getResource());
           }
-          if (op.method == HTTPVerb.POST) {
-            if (op.entry.getRequest().hasIfNoneExist()) {
-              writer.lockCriteria(op.type, SearchCriteria.parse(op.entry.getRequest().getIfNoneExist()));
-              writer.findMatch(op.type, SearchCriteria.parse(op.entry.getRequest().getIfNoneExist()), "ifNoneExist")
-                  .ifPresent(m -> op.existing = m);
-            }
-            op.assignedId = op.existing != null ? op.existing.id().getIdPart() : UUID.randomUUID().toString();
-          } else if (op.method == HTTPVerb.PUT) {
-            op.assignedId = op.id != null ? op.id : conditionalTarget(op);
+          if (op.criteria != null) {
+            resolveConditional(op);
           }
+          assignId(op);
           return execute(op, request, minimal);
         });
       } catch (BaseServerResponseException e) {

@@ -75,7 +75,7 @@ public class DicomRetention {
 
   private Optional<Instant> reportFinalAt(String studyInstanceUid) {
     Optional<ImagingStudy> study = search.match("ImagingStudy",
-            SearchCriteria.parse("identifier=urn:dicom:uid|urn:oid:" + studyInstanceUid), 1).stream().findFirst()
+            SearchCriteria.where().token("identifier", "urn:dicom:uid", "urn:oid:" + studyInstanceUid).build(), 1).stream().findFirst()
         .map(m -> (ImagingStudy) reader.read("ImagingStudy", m.resId()));
     if (study.isEmpty()) {
       return Optional.empty();
@@ -85,8 +85,11 @@ public class DicomRetention {
       if (basedOn.getReference() == null || !basedOn.getReference().startsWith("ServiceRequest/")) {
         continue;
       }
-      List<SearchService.Match> reports = search.match("DiagnosticReport", SearchCriteria.parse("based-on="
-          + basedOn.getReference() + "&status=final,amended,corrected,appended"), 10);
+      List<SearchService.Match> reports = search.match("DiagnosticReport", SearchCriteria.where()
+          .reference("based-on", basedOn.getReference().replaceAll("/_history/.*$", ""))
+          .anyToken("status", java.util.stream.Stream.of("final", "amended", "corrected", "appended")
+              .map(c -> new SearchCriteria.Token(null, c)).toList())
+          .build(), 10);
       for (SearchService.Match m : reports) {
         Instant at = ((Resource) reader.read("DiagnosticReport", m.resId())).getMeta().getLastUpdated().toInstant();
         latest = latest == null || at.isAfter(latest) ? at : latest;

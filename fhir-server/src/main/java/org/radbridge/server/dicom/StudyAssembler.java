@@ -108,10 +108,11 @@ public class StudyAssembler {
   public String sync(String studyInstanceUid) {
     return tx.execute(s -> {
       resourceRows.lockKey("dicom-study:" + studyInstanceUid);
-      String criteria = "identifier=urn:dicom:uid|urn:oid:" + studyInstanceUid;
+      SearchCriteria criteria = SearchCriteria.where().token("identifier", "urn:dicom:uid", "urn:oid:" + studyInstanceUid)
+          .build();
       if (!instances.hasUnsynced(studyInstanceUid)) {
         // nothing new since the last update (a duplicate, or another association synced it)
-        Optional<String> existing = search.match("ImagingStudy", SearchCriteria.parse(criteria), 1).stream()
+        Optional<String> existing = search.match("ImagingStudy", criteria, 1).stream()
             .findFirst().map(SearchService.Match::resId);
         if (existing.isPresent()) {
           return existing.get();
@@ -124,12 +125,14 @@ public class StudyAssembler {
       String orgKey = senderOrganization(instances.sender(studyInstanceUid));
       DicomInstance first = rows.get(0);
       String patient = null;
-      if (first.patientId() != null) {
+      if (first.patientId() != null && !first.patientId().isBlank()) {
         patient = "Patient/" + patients.resolve(first.issuerOfPatientId(), orgKey, first.patientId(), demographics(first));
       }
       String accessionSystem = identity.accessionSystem(orgKey);
       String order = Optional.ofNullable(first.accessionNumber())
-          .flatMap(acc -> search.match("ServiceRequest", SearchCriteria.parse("identifier=" + accessionSystem + "|" + acc), 1)
+          .filter(acc -> !acc.isBlank())
+          .flatMap(acc -> search.match("ServiceRequest",
+                  SearchCriteria.where().token("identifier", accessionSystem, acc).build(), 1)
               .stream().findFirst())
           .map(m -> "ServiceRequest/" + m.resId()).orElse(null);
       ImagingStudy study = ImagingStudyMapper.map(rows,

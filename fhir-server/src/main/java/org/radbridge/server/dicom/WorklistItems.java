@@ -65,7 +65,7 @@ public class WorklistItems {
   public List<AttributeList> find(AttributeList query, String characterSet) throws DicomException {
     List<AttributeList> out = new ArrayList<>();
     SpecificCharacterSet cs = new SpecificCharacterSet(new String[] {characterSet});
-    for (SearchService.Match m : search.match("ServiceRequest", SearchCriteria.parse("status=active"), MAX_CANDIDATES)) {
+    for (SearchService.Match m : search.match("ServiceRequest", SearchCriteria.where().token("status", null, "active").build(), MAX_CANDIDATES)) {
       ServiceRequest sr = (ServiceRequest) reader.read("ServiceRequest", m.resId());
       AttributeList item = item(sr, cs);
       if (QueryMatching.matches(query, item)) {

@@ -82,10 +82,20 @@ public class MergeMessageApplication extends LoggedMessageApplication {
       throw new HL7Exception("MRG-1 (prior patient identifier) is empty");
     }
     String priorSystem = identity.patientIdSystem(prior.getAssigningAuthority().getNamespaceID().getValue(), orgKey);
+    java.util.Optional<String> owner = identity.orgOfPatientIdSystem(priorSystem);
+    if (owner.isPresent() && !owner.get().equals(orgKey)) {
+      // a merge rewrites every order, study and report of the patient: only the issuing organisation may ask
+      throw new HL7Exception("MRG-1.4 assigning authority names the patient identifiers of another organisation ("
+          + owner.get() + "); " + orgKey + " may merge only its own patients");
+    }
     List<SearchService.Match> found = search.match("Patient",
-        SearchCriteria.parse("identifier=" + priorSystem + "|" + priorValue.trim()), 2);
+        SearchCriteria.where().token("identifier", priorSystem, priorValue.trim()).build(), 2);
     if (found.isEmpty()) {
       throw new HL7Exception("MRG-1 prior patient identifier " + priorValue + " (" + priorSystem + ") matches no patient");
+    }
+    if (found.size() > 1) {
+      throw new HL7Exception("MRG-1 prior patient identifier " + priorValue + " (" + priorSystem
+          + ") matches several patients; nothing was merged");
     }
     String priorId = found.get(0).resId();
     String survivorId = patients.resolve(survivorData.assigningAuthority(), orgKey, survivorData.id(),
@@ -112,7 +122,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
     for (String[] typeAndParam : MOVED) {
       String type = typeAndParam[0];
       List<SearchService.Match> refs = search.match(type,
-          SearchCriteria.parse(typeAndParam[1] + "=Patient/" + priorId), MAX_MOVED + 1);
+          SearchCriteria.where().reference(typeAndParam[1], "Patient", priorId).build(), MAX_MOVED + 1);
       if (refs.size() > MAX_MOVED) {
         throw new HL7Exception("MRG-1 patient " + priorValue + " has more than " + MAX_MOVED + " " + type
             + " resources; merge them in smaller steps");

@@ -13,11 +13,8 @@ import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.PatientIdentity;
-import java.util.List;
 import java.util.Set;
 import org.radbridge.server.search.SearchCriteria;
-import org.radbridge.server.search.SearchService;
-import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.store.ResourceWriter;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
@@ -38,15 +35,11 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final PatientIdentity patients;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
-  private final SearchService search;
-  private final ResourceReader reader;
 
   public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
-      RadBridgeProperties props, SearchService search, ResourceReader reader) {
+      RadBridgeProperties props) {
     super(messages, tx, network, conformance);
-    this.search = search;
-    this.reader = reader;
     this.props = props;
     this.identity = identity;
     this.patients = patients;
@@ -120,13 +113,13 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     OrmMapper.PatientData p = mapped.patient();
     String patientId = patients.resolve(p.assigningAuthority(), orgKey, p.id(), demographics(p));
     sr.setSubject(new Reference("Patient/" + patientId));
-    String criteria = "identifier=" + accessionSystem + "|" + mapped.accessionNumber();
-    List<SearchService.Match> existing = search.match("ServiceRequest", SearchCriteria.parse(criteria), 2);
-    if (existing.size() == 1) {
-      ServiceRequest stored = (ServiceRequest) reader.read("ServiceRequest", existing.get(0).resId());
-      sr = merge(stored, sr, control(message));
-    }
-    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest", criteria, sr, null);
+    // created, or merged into the stored order, under the accession's lock: exactly one order per accession
+    SearchCriteria byAccession = SearchCriteria.where().token("identifier", accessionSystem, mapped.accessionNumber())
+        .build();
+    String control = control(message);
+    ServiceRequest incoming = sr;
+    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest", byAccession,
+        stored -> stored == null ? incoming : merge((ServiceRequest) stored, incoming, control), null);
     log.info("ORM from {}: ServiceRequest/{} {}", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
     return ack(message, AcknowledgmentCode.AA, null);
   }

@@ -4,7 +4,9 @@ import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
@@ -38,11 +40,13 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
   private final NetworkProperties network;
+  private final IdentitySystems identity;
 
   public ResultMessageApplication(NetworkProperties network, SearchService search, ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, IdentitySystems identity) {
     super(messages, tx, network, conformance);
+    this.identity = identity;
     this.search = search;
     this.reader = reader;
     this.writer = writer;
@@ -58,51 +62,84 @@ public class ResultMessageApplication extends LoggedMessageApplication {
 
   /**
    * The order the report belongs to: by accession number (OBR-18), else the placer number (OBR-2),
-   * else the filler number (OBR-3). A number with a namespace (EI-2) naming a network application is
-   * looked up in that application's organisation's identifier system; otherwise by value alone.
+   * else the filler number (OBR-3) — never by bare value, since two centres' number sequences
+   * collide. The number is looked up in the identifier systems of the organisations involved: the
+   * sender's own and those of the ordering organisations the message names (the placer's or
+   * filler's namespace EI-2, the PID-3 assigning authority). When it names none, the number is
+   * looked up among the orders routed to the sender (their performer). A number that still matches
+   * several orders is an AE that says what would tell them apart.
    */
-  private String orderOf(OruMapper.MappedReport mapped) throws HL7Exception {
+  private String orderOf(OruMapper.MappedReport mapped, String senderOrg) throws HL7Exception {
+    Set<String> orgs = new LinkedHashSet<>();
+    orgs.add(senderOrg);
+    Set<String> named = orderingOrganisations(mapped);
+    orgs.addAll(named);
+    String field;
+    String value;
+    java.util.function.Function<String, String> systemOf;
     if (mapped.accessionNumber() != null) {
-      return single("identifier=" + mapped.accessionNumber(), "OBR-18 accession number " + mapped.accessionNumber());
+      field = "OBR-18 accession number";
+      value = mapped.accessionNumber();
+      systemOf = identity::accessionSystem;
+    } else if (mapped.placer() != null) {
+      field = "OBR-2 placer number";
+      value = mapped.placer().value();
+      systemOf = org -> IdentitySystems.SID_BASE + org + "/placer";
+    } else {
+      field = "OBR-3 filler number";
+      value = mapped.filler().value();
+      systemOf = org -> IdentitySystems.SID_BASE + org + "/filler";
     }
-    if (mapped.placer() != null) {
-      return single("identifier=" + systemOf(mapped.placer(), "placer") + mapped.placer().value(),
-          "OBR-2 placer number " + mapped.placer().value());
+    List<SearchService.Match> orders = search.match("ServiceRequest", SearchCriteria.where()
+        .anyToken("identifier", orgs.stream().map(o -> new SearchCriteria.Token(systemOf.apply(o), value)).toList())
+        .build(), 2);
+    if (orders.isEmpty() && named.isEmpty()) {
+      // the message names no ordering organisation: the orders of any centre routed to the sender
+      List<SearchCriteria.Token> all = network.getOrganizations().stream()
+          .map(o -> new SearchCriteria.Token(systemOf.apply(o.getKey()), value)).toList();
+      if (!all.isEmpty()) {
+        orders = search.match("ServiceRequest", SearchCriteria.where().anyToken("identifier", all)
+            .reference("performer", "Organization", "org-" + senderOrg).build(), 2);
+      }
     }
-    return single("identifier=" + systemOf(mapped.filler(), "filler") + mapped.filler().value(),
-        "OBR-3 filler number " + mapped.filler().value());
-  }
-
-  private String systemOf(OruMapper.EntityId id, String kind) {
-    if (id.namespace() == null) {
-      return "";
-    }
-    return network.getHl7Applications().stream().filter(a -> a.getSendingApplication().equals(id.namespace()))
-        .map(a -> IdentitySystems.SID_BASE + a.getOrganization() + "/" + kind + "|").findFirst().orElse("");
-  }
-
-  private String single(String criteria, String what) throws HL7Exception {
-    List<SearchService.Match> orders = search.match("ServiceRequest", SearchCriteria.parse(criteria), 2);
     if (orders.isEmpty()) {
-      throw new HL7Exception(what + " matches no order");
+      throw new HL7Exception(field + " " + value + " matches no order of " + String.join(" or ", orgs)
+          + (named.isEmpty() ? " nor any order routed to " + senderOrg : ""));
     }
     if (orders.size() > 1) {
-      throw new HL7Exception(what + " matches several orders");
+      throw new HL7Exception(field + " " + value + " matches several orders; name the ordering centre with the"
+          + " placer number's namespace (OBR-2.2) or the patient identifier's assigning authority (PID-3.4)");
     }
     return orders.get(0).resId();
+  }
+
+  /** The ordering organisations the message names: by the placer or filler namespace and the PID-3 issuer. */
+  private Set<String> orderingOrganisations(OruMapper.MappedReport mapped) {
+    Set<String> orgs = new LinkedHashSet<>();
+    for (OruMapper.EntityId id : java.util.Arrays.asList(mapped.placer(), mapped.filler())) {
+      if (id != null && id.namespace() != null) {
+        network.getHl7Applications().stream().filter(a -> a.getSendingApplication().equals(id.namespace()))
+            .map(NetworkProperties.Hl7Application::getOrganization).findFirst().ifPresent(orgs::add);
+      }
+    }
+    String issuer = mapped.patient() == null ? null : mapped.patient().assigningAuthority();
+    if (issuer != null && !issuer.isBlank() && network.getIssuers().containsKey(issuer.trim())) {
+      identity.orgOfPatientIdSystem(network.getIssuers().get(issuer.trim())).ifPresent(orgs::add);
+    }
+    return orgs;
   }
 
   @Override
   Message process(Message message, String orgKey) throws HL7Exception {
     OruMapper.MappedReport mapped = OruMapper.map((ORU_R01) message, localCodeSystem(orgKey),
         IdentitySystems.SID_BASE + orgKey + "/", props.zone());
-    String orderId = orderOf(mapped);
+    String orderId = orderOf(mapped, orgKey);
     ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orderId);
     DiagnosticReport dr = mapped.report();
     dr.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
     dr.setSubject(order.getSubject().copy());
     for (SearchService.Match study : search.match("ImagingStudy",
-        SearchCriteria.parse("basedon=ServiceRequest/" + order.getIdElement().getIdPart()), 10)) {
+        SearchCriteria.where().reference("basedon", "ServiceRequest", orderId).build(), 10)) {
       dr.addImagingStudy(new Reference("ImagingStudy/" + study.resId()));
     }
     for (var performer : order.getPerformer()) {
@@ -115,12 +152,15 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     for (Observation obs : mapped.observations()) {
       obs.setSubject(order.getSubject().copy());
       obs.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
-      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("Observation",
-          "identifier=" + obs.getIdentifierFirstRep().getSystem() + "|" + obs.getIdentifierFirstRep().getValue(), obs, null);
+      // the sender's numbers are unique only per order (two centres' accessions collide): the order is part of the key
+      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("Observation", SearchCriteria.where()
+          .token("identifier", obs.getIdentifierFirstRep().getSystem(), obs.getIdentifierFirstRep().getValue())
+          .reference("based-on", "ServiceRequest", orderId).build(), obs, null);
       dr.addResult(new Reference("Observation/" + written.id().getIdPart()));
     }
-    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("DiagnosticReport",
-        "identifier=" + dr.getIdentifierFirstRep().getSystem() + "|" + mapped.key(), dr, null);
+    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("DiagnosticReport", SearchCriteria.where()
+        .token("identifier", dr.getIdentifierFirstRep().getSystem(), mapped.key())
+        .reference("based-on", "ServiceRequest", orderId).build(), dr, null);
     log.info("ORU from {}: DiagnosticReport/{} {} ({})", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated",
         dr.getStatus().toCode());
     return ack(message, AcknowledgmentCode.AA, null);

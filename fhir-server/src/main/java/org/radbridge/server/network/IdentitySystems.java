@@ -39,6 +39,15 @@ public class IdentitySystems {
     return patientIdSystem(senderOrgKey);
   }
 
+  /** The organisation whose patient identifiers live in {@code system} (its own MRN system). */
+  public Optional<String> orgOfPatientIdSystem(String system) {
+    if (system == null) {
+      return Optional.empty();
+    }
+    return network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
+        .filter(k -> system.equals(patientIdSystem(k))).findFirst();
+  }
+
   /** The organisation whose accession numbers live in {@code system}. */
   public Optional<String> orgOfAccessionSystem(String system) {
     if (system == null) {

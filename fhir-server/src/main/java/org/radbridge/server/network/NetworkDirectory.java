@@ -28,21 +28,30 @@ public class NetworkDirectory {
       String characterSet, String endpointId) {}
 
   public Optional<DicomNode> dicomNode(String aeTitle) {
-    return endpoint("identifier=" + NetworkResources.AE_SYSTEM + "|" + aeTitle + "&status=active")
+    if (aeTitle == null || aeTitle.isBlank()) {
+      return Optional.empty();
+    }
+    return endpoint(SearchCriteria.where().token("identifier", NetworkResources.AE_SYSTEM, aeTitle)
+        .token("status", null, "active").build())
         .flatMap(NetworkDirectory::toDicomNode);
+  }
+
+  /** The organisation's active endpoint of a connection type. */
+  private Optional<Endpoint> endpointOf(String organizationReference, String connectionType) {
+    return endpoint(SearchCriteria.where().reference("organization", organizationReference)
+        .token("connection-type", NetworkResources.CONNECTION_TYPE, connectionType)
+        .token("status", null, "active").build());
   }
 
   /** The active DICOM endpoint with role pacs of an organisation (a reading hospital's PACS). */
   public Optional<DicomNode> pacsOf(String organizationReference) {
-    return endpoint("organization=" + organizationReference + "&connection-type="
-        + NetworkResources.CONNECTION_TYPE + "|dicom-dimse&status=active")
+    return endpointOf(organizationReference, "dicom-dimse")
         .flatMap(NetworkDirectory::toDicomNode).filter(n -> "pacs".equals(n.role()));
   }
 
   /** host:port of an organisation's active HL7 v2 (MLLP) endpoint. */
   public Optional<String> hl7EndpointOf(String organizationReference) {
-    return endpoint("organization=" + organizationReference + "&connection-type="
-        + NetworkResources.CONNECTION_TYPE + "|hl7v2-mllp&status=active")
+    return endpointOf(organizationReference, "hl7v2-mllp")
         .map(Endpoint::getAddress).filter(a -> a != null && a.startsWith("mllp://"))
         .map(a -> a.substring("mllp://".length()));
   }
@@ -52,13 +61,12 @@ public class NetworkDirectory {
 
   /** The organisation's active {@code hl7v2-mllp} Endpoint, if it has one. */
   public Optional<Hl7Endpoint> hl7Endpoint(String organizationReference) {
-    return endpoint("organization=" + organizationReference + "&connection-type="
-        + NetworkResources.CONNECTION_TYPE + "|hl7v2-mllp&status=active").flatMap(NetworkDirectory::toHl7Endpoint);
+    return endpointOf(organizationReference, "hl7v2-mllp").flatMap(NetworkDirectory::toHl7Endpoint);
   }
 
   /** The HL7 v2 receiver an Endpoint id names (at delivery time, so an edited Endpoint applies). */
   public Optional<Hl7Endpoint> hl7EndpointById(String id) {
-    return endpoint("_id=" + id + "&status=active").flatMap(NetworkDirectory::toHl7Endpoint);
+    return endpoint(SearchCriteria.where().id(id).token("status", null, "active").build()).flatMap(NetworkDirectory::toHl7Endpoint);
   }
 
   private static Optional<Hl7Endpoint> toHl7Endpoint(Endpoint e) {
@@ -85,8 +93,8 @@ public class NetworkDirectory {
         hostPort.substring(0, colon), port, tls));
   }
 
-  private Optional<Endpoint> endpoint(String criteria) {
-    return search.match("Endpoint", SearchCriteria.parse(criteria), 1).stream().findFirst()
+  private Optional<Endpoint> endpoint(SearchCriteria criteria) {
+    return search.match("Endpoint", criteria, 1).stream().findFirst()
         .map(m -> (Endpoint) reader.read("Endpoint", m.resId()));
   }
 

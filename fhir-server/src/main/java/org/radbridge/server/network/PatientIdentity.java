@@ -1,6 +1,7 @@
 package org.radbridge.server.network;
 
 import org.hl7.fhir.r4.model.Patient;
+import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.store.ResourceWriter;
 import org.springframework.stereotype.Component;
 
@@ -31,7 +32,7 @@ public class PatientIdentity {
     if (p.getIdentifier().stream().noneMatch(i -> system.equals(i.getSystem()) && value.equals(i.getValue()))) {
       p.addIdentifier().setSystem(system).setValue(value);
     }
-    ResourceWriter.WriteOutcome o = writer.create(p, "identifier=" + system + "|" + value);
+    ResourceWriter.WriteOutcome o = writer.create(p, SearchCriteria.where().token("identifier", system, value).build());
     // a merged-away patient (ADT^A40) keeps its identifiers; new arrivals go to the survivor
     if (o.resource() instanceof Patient found) {
       for (Patient.PatientLinkComponent link : found.getLink()) {

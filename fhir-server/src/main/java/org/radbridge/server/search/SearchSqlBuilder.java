@@ -843,7 +843,7 @@ public class SearchSqlBuilder {
   }
 
   static String unescape(String s) {
-    return s.replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\");
+    return SearchCriteria.unescape(s);
   }
 
   static String escapeLike(String s) {

@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL of the resource, resource_version, conditional_create and index tables. Each write is one
+ * SQL of the resource, resource_version and index tables. Each write is one
  * statement (data-modifying CTEs) so a create or update costs one round trip plus the commit.
  * Callers own the transaction.
  */
@@ -27,17 +27,12 @@ public class ResourceRows {
   /** The current row of a resource, locked for the rest of the transaction. */
   public record CurrentRow(long resPk, int versionId, boolean deleted) {}
 
-  /** Key that ties a conditional create to the resource it made. */
-  public record ConditionalKey(String hash, String criteria) {}
-
   /**
-   * Inserts version 1 of a new resource with its index rows (and conditional key).
+   * Inserts version 1 of a new resource with its index rows.
    *
-   * @return the new res_pk; empty when (type, id) already exists or the conditional key is taken,
-   *     in which case nothing was written by this statement and the caller must roll back
+   * @return the new res_pk; empty when (type, id) already exists (nothing was written then)
    */
-  public Optional<Long> insertNew(String type, String id, Instant lastUpdated, String content,
-      IndexRows rows, ConditionalKey key) {
+  public Optional<Long> insertNew(String type, String id, Instant lastUpdated, String content, IndexRows rows) {
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder(
         "WITH r AS (INSERT INTO resource (res_type, res_id, version_id, last_updated, deleted, content)"
@@ -50,18 +45,10 @@ public class ResourceRows {
     p.add(lastUpdated);
     p.add(content);
     sql.append(IndexWriteSql.insertFragments(type, rows, p));
-    if (key != null) {
-      sql.append(", c AS (INSERT INTO conditional_create (res_type, criteria_hash, criteria, res_pk)"
-          + " SELECT r.res_type, ?, ?, r.res_pk FROM r ON CONFLICT DO NOTHING RETURNING 1)"
-          + " SELECT r.res_pk, (SELECT count(*) FROM c) AS keyed FROM r");
-      p.add(key.hash());
-      p.add(key.criteria());
-    } else {
-      sql.append(" SELECT r.res_pk, 1 AS keyed FROM r");
-    }
+    sql.append(" SELECT r.res_pk FROM r");
     List<Long> result = jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p),
-        (rs, n) -> rs.getLong("keyed") == 0 ? -1L : rs.getLong("res_pk"));
-    if (result.isEmpty() || result.get(0) < 0) {
+        (rs, n) -> rs.getLong("res_pk"));
+    if (result.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(result.get(0));
@@ -92,9 +79,7 @@ public class ResourceRows {
     p.add(resPk);
     p.add(method);
     sql.append(IndexWriteSql.deleteFragments());
-    if (deleted) {
-      sql.append(", d_cond AS (DELETE FROM conditional_create x USING r WHERE x.res_pk = r.res_pk)");
-    } else {
+    if (!deleted) {
       sql.append(IndexWriteSql.insertFragments(type, rows, p));
     }
     sql.append(" SELECT count(*) FROM r");
@@ -127,11 +112,6 @@ public class ResourceRows {
   /** A transaction-scoped advisory lock on a text key (released at commit or rollback). */
   public void lockKey(String key) {
     jdbc.query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, key);
-  }
-
-  /** Forgets a conditional-create key whose resource no longer matches its criteria. */
-  public void deleteConditionalKey(String type, String hash) {
-    jdbc.update("DELETE FROM conditional_create WHERE res_type = ? AND criteria_hash = ?", type, hash);
   }
 
   private static final String VERSION_COLUMNS =

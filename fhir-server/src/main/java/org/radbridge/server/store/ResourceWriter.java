@@ -38,7 +38,6 @@ import org.radbridge.server.search.IndexRows;
 import org.radbridge.server.search.ResourceIndexer;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
-import org.radbridge.server.store.ResourceRows.ConditionalKey;
 import org.radbridge.server.store.ResourceRows.CurrentRow;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -52,7 +51,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 public class ResourceWriter {
-  private static final int CONDITIONAL_RETRIES = 5;
+  private static final int UPDATE_RETRIES = 5;
 
   private final FhirContext ctx;
   private final ResourceRows rows;
@@ -99,66 +98,71 @@ public class ResourceWriter {
 
   /** Create with a server-assigned id; with {@code ifNoneExist}, returns the match instead if one exists. */
   public WriteOutcome create(IBaseResource resource, String ifNoneExist) {
-    String type = ctx.getResourceType(resource);
     if (ifNoneExist == null || ifNoneExist.isBlank()) {
+      String type = ctx.getResourceType(resource);
       return tx.execute(s -> insertOrFail(type, newId(), resource));
     }
-    SearchCriteria criteria = SearchCriteria.parse(ifNoneExist);
-    if (criteria.isEmpty()) {
-      throw new InvalidRequestException("If-None-Exist header has no search criteria");
-    }
-    ConditionalKey key = new ConditionalKey(criteria.canonicalHash(), type + "?" + criteria.canonical());
-    for (int attempt = 0; attempt < CONDITIONAL_RETRIES; attempt++) {
-      Optional<WriteOutcome> existing = existingMatch(type, criteria, "If-None-Exist");
-      if (existing.isPresent()) {
-        return existing.get();
-      }
-      WriteOutcome created = tx.execute(s -> {
-        WriteOutcome o = insert(type, newId(), resource, key);
-        if (o == null) {
-          s.setRollbackOnly(); // another request holds this criteria key: look again
-        }
-        return o;
-      });
-      if (created != null) {
-        return created;
-      }
-      if (existingMatch(type, criteria, "If-None-Exist").isEmpty()) {
-        // the key belongs to a resource that no longer matches: release it and try again
-        rows.deleteConditionalKey(type, key.hash());
-      }
-    }
-    throw new PreconditionFailedException("Conditional create on " + type + " could not settle after "
-        + CONDITIONAL_RETRIES + " attempts; retry the request");
+    return create(resource, requireCriteria(ifNoneExist, "If-None-Exist header"));
   }
 
-  private Optional<WriteOutcome> existingMatch(String type, SearchCriteria criteria, String what) {
+  /**
+   * Conditional create: the one match, or a new resource when none matches; several are a 412.
+   * Exactly once under concurrency (see {@link #lockAndMatch}).
+   */
+  public WriteOutcome create(IBaseResource resource, SearchCriteria ifNoneExist) {
+    String type = ctx.getResourceType(resource);
+    return tx.execute(s -> {
+      Optional<WriteOutcome> existing = current(lockAndMatch(type, ifNoneExist, "If-None-Exist"), type);
+      return existing.orElseGet(() -> insertOrFail(type, newId(), resource));
+    });
+  }
+
+  /**
+   * The one implementation of conditional resolution, for REST, bundles and every channel: takes
+   * the transaction-scoped advisory lock of (type, canonical criteria) and then looks for matches
+   * (at most two: "one" or "several"). The lock is held until the caller's transaction ends and
+   * PostgreSQL shares it between nodes, so concurrent writes with the same criteria run one after
+   * the other and each sees what the one before it committed: exactly one resource, never two.
+   * Must run inside a transaction.
+   */
+  private List<SearchService.Match> lockAndMatch(String type, SearchCriteria criteria, String what) {
+    if (criteria.isEmpty()) {
+      throw new InvalidRequestException(what + " needs search criteria");
+    }
+    rows.lockKey(conditionalLockKey(type, criteria));
     List<SearchService.Match> matches = search.match(type, criteria, 2);
     if (matches.size() > 1) {
       throw new PreconditionFailedException(what + " criteria '" + criteria.canonical() + "' match more than one "
           + type + "; nothing was written");
     }
-    if (matches.size() == 1) {
-      Optional<StoredVersion> v = rows.readCurrent(type, matches.get(0).resId());
-      if (v.isPresent() && !v.get().deleted()) {
-        IBaseResource r = parse(v.get());
-        return Optional.of(new WriteOutcome(r, r.getIdElement(), false, false));
-      }
+    return matches;
+  }
+
+  private static String conditionalLockKey(String type, SearchCriteria criteria) {
+    return "conditional:" + type + "?" + criteria.canonical();
+  }
+
+  /** The stored current version of the (at most one) match, as a write that changed nothing. */
+  private Optional<WriteOutcome> current(List<SearchService.Match> matches, String type) {
+    if (matches.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<StoredVersion> v = rows.readCurrent(type, matches.get(0).resId());
+    if (v.isPresent() && !v.get().deleted()) {
+      IBaseResource r = parse(v.get());
+      return Optional.of(new WriteOutcome(r, r.getIdElement(), false, false));
     }
     return Optional.empty();
   }
 
-  /**
-   * Inserts version 1; null when (type, id) appeared meanwhile or the conditional key is taken, in
-   * which case the caller rolls back and looks again.
-   */
-  private WriteOutcome insert(String type, String id, IBaseResource resource, ConditionalKey key) {
+  /** Inserts version 1; null when (type, id) appeared meanwhile (nothing was written then). */
+  private WriteOutcome insert(String type, String id, IBaseResource resource) {
     List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, null);
     Instant now = now();
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
-    Optional<Long> pk = rows.insertNew(type, id, now, content, index, key);
+    Optional<Long> pk = rows.insertNew(type, id, now, content, index);
     if (pk.isEmpty()) {
       return null;
     }
@@ -317,7 +321,7 @@ public class ResourceWriter {
   }
 
   private WriteOutcome insertOrFail(String type, String id, IBaseResource resource) {
-    WriteOutcome o = insert(type, id, resource, null);
+    WriteOutcome o = insert(type, id, resource);
     if (o == null) {
       throw new PreconditionFailedException(type + "/" + id + " already exists");
     }
@@ -327,37 +331,25 @@ public class ResourceWriter {
   // ---- bundles ------------------------------------------------------------------------------
 
   /**
-   * Serialises conditional creates on the same criteria until the caller's transaction ends (a
-   * transaction-scoped advisory lock, so it holds across server nodes). A transaction bundle takes
-   * it before it looks for the match, so concurrent bundles with the same conditional patient
-   * see each other's result instead of both creating one.
+   * For a transaction bundle, which resolves all its conditional entries before it writes any:
+   * locks the criteria (as every conditional write does) and returns the one match, if any; several
+   * are a 412. The bundle takes its locks in a sorted order so two bundles cannot deadlock.
    */
-  public void lockCriteria(String type, SearchCriteria criteria) {
-    rows.lockKey(type + "?" + criteria.canonical());
+  public Optional<String> lockAndFindId(String type, SearchCriteria criteria, String what) {
+    return lockAndMatch(type, criteria, what).stream().findFirst().map(SearchService.Match::resId);
+  }
+
+  /** For a transaction bundle: the current version of a match found by {@link #lockAndFindId}. */
+  public Optional<WriteOutcome> readMatch(String type, String id) {
+    return current(List.of(new SearchService.Match(0, id)), type);
   }
 
   /**
    * Creates with an id chosen by the caller (a transaction bundle assigns ids before it resolves
-   * references) inside the caller's transaction; with criteria, also records the conditional key.
+   * references) inside the caller's transaction.
    */
-  public WriteOutcome createWithId(String type, String id, IBaseResource resource, SearchCriteria ifNoneExist) {
-    ConditionalKey key = ifNoneExist == null ? null
-        : new ConditionalKey(ifNoneExist.canonicalHash(), type + "?" + ifNoneExist.canonical());
-    if (key != null) {
-      // the caller holds the criteria lock and found no match: a key still there is stale
-      rows.deleteConditionalKey(type, key.hash());
-    }
-    WriteOutcome o = insert(type, id, resource, key);
-    if (o == null) {
-      throw new PreconditionFailedException(key == null ? type + "/" + id + " already exists"
-          : "A concurrent request created a " + type + " matching " + key.criteria() + "; retry");
-    }
-    return o;
-  }
-
-  /** The current match of conditional criteria: none, one, or 412 for several. */
-  public Optional<WriteOutcome> findMatch(String type, SearchCriteria criteria, String what) {
-    return existingMatch(type, criteria, what);
+  public WriteOutcome createWithId(String type, String id, IBaseResource resource) {
+    return insertOrFail(type, id, resource);
   }
 
   // ---- update -------------------------------------------------------------------------------
@@ -366,14 +358,14 @@ public class ResourceWriter {
   public WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch) {
     checkBody(type, id, resource);
     refuseShipped(type, id, "update");
-    for (int attempt = 0; attempt < CONDITIONAL_RETRIES; attempt++) {
+    for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
       WriteOutcome o = tx.execute(s -> {
         Optional<CurrentRow> current = rows.lockCurrent(type, id);
         if (current.isEmpty()) {
           if (ifMatch != null) {
             throw new PreconditionFailedException("If-Match: " + type + "/" + id + " does not exist");
           }
-          return insert(type, id, resource, null);
+          return insert(type, id, resource);
         }
         CurrentRow c = current.get();
         checkVersion(type, id, c, ifMatch);
@@ -388,26 +380,39 @@ public class ResourceWriter {
 
   /** Conditional update: none matching creates, one updates, several are refused. */
   public WriteOutcome conditionalUpdate(String type, String criteriaText, IBaseResource resource, Integer ifMatch) {
-    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional update");
-    List<SearchService.Match> matches = search.match(type, criteria, 2);
-    if (matches.size() > 1) {
-      throw new PreconditionFailedException("Conditional update criteria '" + criteria.canonical()
-          + "' match more than one " + type + "; nothing was written");
-    }
-    String bodyId = resource.getIdElement().getIdPart();
-    if (matches.isEmpty()) {
-      if (bodyId != null && !bodyId.isEmpty()) {
-        return update(type, bodyId, resource, ifMatch);
+    return conditionalUpdate(type, requireCriteria(criteriaText, "Conditional update"), resource, ifMatch);
+  }
+
+  public WriteOutcome conditionalUpdate(String type, SearchCriteria criteria, IBaseResource resource, Integer ifMatch) {
+    return conditionalUpdate(type, criteria, stored -> resource, ifMatch);
+  }
+
+  /**
+   * Conditional update whose body depends on what is stored: {@code shape} gets the current match
+   * (null when none) and returns what to write — an HL7 order control merged into the stored order,
+   * say — all under the criteria's lock, so no concurrent write slips in between.
+   */
+  public WriteOutcome conditionalUpdate(String type, SearchCriteria criteria,
+      java.util.function.Function<IBaseResource, IBaseResource> shape, Integer ifMatch) {
+    return tx.execute(s -> {
+      List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional update");
+      IBaseResource stored = current(matches, type).map(WriteOutcome::resource).orElse(null);
+      IBaseResource resource = shape.apply(stored);
+      String bodyId = resource.getIdElement().getIdPart();
+      if (matches.isEmpty()) {
+        if (bodyId != null && !bodyId.isEmpty()) {
+          return update(type, bodyId, resource, ifMatch);
+        }
+        return insertOrFail(type, newId(), resource);
       }
-      return tx.execute(s -> insertOrFail(type, newId(), resource));
-    }
-    String matchId = matches.get(0).resId();
-    if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(matchId)) {
-      throw new InvalidRequestException("Resource id '" + bodyId + "' does not match the id '" + matchId
-          + "' of the resource found by the conditional update criteria");
-    }
-    resource.setId(new IdType(type, matchId));
-    return update(type, matchId, resource, ifMatch);
+      String matchId = matches.get(0).resId();
+      if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(matchId)) {
+        throw new InvalidRequestException("Resource id '" + bodyId + "' does not match the id '" + matchId
+            + "' of the resource found by the conditional update criteria");
+      }
+      resource.setId(new IdType(type, matchId));
+      return update(type, matchId, resource, ifMatch);
+    });
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
@@ -450,14 +455,13 @@ public class ResourceWriter {
   public WriteOutcome conditionalPatch(String type, String criteriaText, PatchTypeEnum patchType, String body,
       Integer ifMatch) {
     SearchCriteria criteria = requireCriteria(criteriaText, "Conditional patch");
-    List<SearchService.Match> matches = search.match(type, criteria, 2);
-    if (matches.size() != 1) {
-      throw matches.isEmpty()
-          ? new ResourceNotFoundException("Conditional patch criteria '" + criteria.canonical() + "' match no " + type)
-          : new PreconditionFailedException("Conditional patch criteria '" + criteria.canonical()
-              + "' match more than one " + type);
-    }
-    return patch(type, matches.get(0).resId(), patchType, body, ifMatch);
+    return tx.execute(s -> {
+      List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional patch");
+      if (matches.isEmpty()) {
+        throw new ResourceNotFoundException("Conditional patch criteria '" + criteria.canonical() + "' match no " + type);
+      }
+      return patch(type, matches.get(0).resId(), patchType, body, ifMatch);
+    });
   }
 
   private IBaseResource applyPatch(IBaseResource resource, PatchTypeEnum patchType, String body) {
@@ -513,15 +517,13 @@ public class ResourceWriter {
   /** Conditional delete: one match is deleted, none is a no-op, several are refused. */
   public WriteOutcome conditionalDelete(String type, String criteriaText) {
     SearchCriteria criteria = requireCriteria(criteriaText, "Conditional delete");
-    List<SearchService.Match> matches = search.match(type, criteria, 2);
-    if (matches.size() > 1) {
-      throw new PreconditionFailedException("Conditional delete criteria '" + criteria.canonical()
-          + "' match more than one " + type + "; nothing was deleted");
-    }
-    if (matches.isEmpty()) {
-      return new WriteOutcome(null, null, false, false);
-    }
-    return delete(type, matches.get(0).resId(), null);
+    return tx.execute(s -> {
+      List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional delete");
+      if (matches.isEmpty()) {
+        return new WriteOutcome(null, null, false, false);
+      }
+      return delete(type, matches.get(0).resId(), null);
+    });
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -529,7 +531,7 @@ public class ResourceWriter {
   private static SearchCriteria requireCriteria(String text, String what) {
     SearchCriteria criteria = SearchCriteria.parse(text);
     if (criteria.isEmpty()) {
-      throw new InvalidRequestException(what + " needs search criteria in the URL");
+      throw new InvalidRequestException(what + " needs search criteria");
     }
     return criteria;
   }

@@ -48,7 +48,7 @@ public class ActiveSubscriptions {
   public synchronized void reload() {
     String now = currentFingerprint();
     List<SubscriptionSpec> specs = new ArrayList<>();
-    for (SearchService.Match m : search.match("Subscription", SearchCriteria.parse("status=active"), MAX)) {
+    for (SearchService.Match m : search.match("Subscription", SearchCriteria.where().token("status", null, "active").build(), MAX)) {
       try {
         specs.add(SubscriptionSpec.of((Subscription) reader.read("Subscription", m.resId())));
       } catch (RuntimeException unusable) {

@@ -64,7 +64,7 @@ public class WorklistProvider {
     String base = request.getFhirServerBase() + "/";
     for (String orderId : orders) {
       for (SearchService.Match m : search.match("ImagingStudy",
-          SearchCriteria.parse("basedon=ServiceRequest/" + orderId), 10)) {
+          SearchCriteria.where().reference("basedon", "ServiceRequest", orderId).build(), 10)) {
         add(b, base, reader.read("ImagingStudy", m.resId()), Bundle.SearchEntryMode.MATCH);
       }
       ServiceRequest sr = (ServiceRequest) reader.read("ServiceRequest", orderId);

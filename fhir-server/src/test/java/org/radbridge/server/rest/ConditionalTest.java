@@ -78,12 +78,7 @@ class ConditionalTest extends ServerTestBase {
 
   @Test
   void conditionalCreatesOnTwoServerNodesSharingTheDatabaseMakeExactlyOne() throws Exception {
-    String url = ((HikariDataSource) dataSource).getJdbcUrl();
-    String user = ((HikariDataSource) dataSource).getUsername();
-    String password = ((HikariDataSource) dataSource).getPassword();
-    try (ConfigurableApplicationContext node2 = new SpringApplicationBuilder(RadBridgeApplication.class)
-        .run("--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
-            "--spring.datasource.password=" + (password == null ? "" : password))) {
+    try (ConfigurableApplicationContext node2 = secondNode()) {
       int port2 = ((WebServerApplicationContext) node2).getWebServer().getPort();
       assertThat(port2).isNotEqualTo(port);
       for (int round = 0; round < 3; round++) {
@@ -107,27 +102,121 @@ class ConditionalTest extends ServerTestBase {
     assertThat(created).isEqualTo(1);
     assertThat(ids).hasSize(1);
     assertThat(patientsWith(mrn)).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM conditional_create c JOIN resource r USING (res_pk) WHERE r.res_id = ?",
-        ids.iterator().next())).isEqualTo(1);
   }
 
   private List<Response> sendParallel(String mrn, List<Integer> ports, int n) throws Exception {
+    return parallel(ports, n, p -> RestAssured.given().port(p).basePath("/fhir").contentType("application/fhir+json")
+        .header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient"));
+  }
+
+  /** {@code n} requests at once, spread over the ports; their responses. */
+  private static List<Response> parallel(List<Integer> ports, int n,
+      java.util.function.IntFunction<Response> request) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(n);
     try {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
       List<Callable<Response>> calls = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int p = ports.get(i % ports.size());
-        calls.add(() -> RestAssured.given().port(p).basePath("/fhir").contentType("application/fhir+json")
-            .header("If-None-Exist", "identifier=" + SYS + "|" + mrn).body(patient(mrn)).post("/Patient"));
+        calls.add(() -> {
+          start.await();
+          return request.apply(p);
+        });
       }
+      List<Future<Response>> futures = new ArrayList<>();
+      for (Callable<Response> c : calls) {
+        futures.add(pool.submit(c));
+      }
+      start.countDown();
       List<Response> out = new ArrayList<>();
-      for (Future<Response> f : pool.invokeAll(calls)) {
+      for (Future<Response> f : futures) {
         out.add(f.get());
       }
       return out;
     } finally {
       pool.shutdown();
     }
+  }
+
+  private static Response conditionalPut(int port, String mrn, int i) {
+    return RestAssured.given().port(port).basePath("/fhir").contentType("application/fhir+json")
+        .body("{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + SYS + "\",\"value\":\"" + mrn
+            + "\"}],\"name\":[{\"family\":\"Put" + i + "\"}]}")
+        .put("/Patient?identifier=" + SYS + "|" + mrn);
+  }
+
+  /** Exactly one Patient, made by exactly one 201, and every response names it. */
+  private void assertOnePutCreated(String mrn, List<Response> responses) {
+    Set<String> ids = new HashSet<>();
+    int created = 0;
+    for (Response r : responses) {
+      assertThat(r.statusCode()).as(r.asString()).isIn(200, 201);
+      created += r.statusCode() == 201 ? 1 : 0;
+      ids.add(r.jsonPath().getString("id"));
+    }
+    assertThat(created).isEqualTo(1);
+    assertThat(ids).hasSize(1);
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+    // every PUT after the first was an update of the one resource: one version each
+    json().get("/Patient/" + ids.iterator().next()).then().statusCode(200)
+        .body("meta.versionId", equalTo(String.valueOf(responses.size())));
+  }
+
+  @Test
+  void twentyParallelConditionalUpdatesMakeExactlyOne() throws Exception {
+    String mrn = unique("put");
+    java.util.concurrent.atomic.AtomicInteger i = new java.util.concurrent.atomic.AtomicInteger();
+    List<Response> responses = parallel(List.of(port), 20, p -> conditionalPut(p, mrn, i.incrementAndGet()));
+    assertOnePutCreated(mrn, responses);
+  }
+
+  @Test
+  void conditionalUpdatesOnTwoServerNodesMakeExactlyOne() throws Exception {
+    try (ConfigurableApplicationContext node2 = secondNode()) {
+      int port2 = ((WebServerApplicationContext) node2).getWebServer().getPort();
+      String mrn = unique("put2");
+      List<Response> responses = parallel(List.of(port, port2), 20, p -> conditionalPut(p, mrn, 0));
+      assertOnePutCreated(mrn, responses);
+    }
+  }
+
+  private ConfigurableApplicationContext secondNode() {
+    String url = ((HikariDataSource) dataSource).getJdbcUrl();
+    String user = ((HikariDataSource) dataSource).getUsername();
+    String password = ((HikariDataSource) dataSource).getPassword();
+    return new SpringApplicationBuilder(RadBridgeApplication.class)
+        .run("--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
+            "--spring.datasource.password=" + (password == null ? "" : password), "--radbridge.hl7v2.enabled=false",
+            "--radbridge.dicom.port=0");
+  }
+
+  @Test
+  void twentyParallelTransactionsWithTheSameConditionalCreateMakeExactlyOne() throws Exception {
+    String mrn = unique("tx");
+    String bundle = """
+        {"resourceType":"Bundle","type":"transaction","entry":[
+          {"fullUrl":"urn:uuid:0b6c4a8e-1f1e-4c55-9d7a-5e2f3c1d0a01","resource":%s,
+           "request":{"method":"POST","url":"Patient","ifNoneExist":"identifier=%s|%s"}},
+          {"resource":{"resourceType":"Observation","status":"final","code":{"text":"weight"},
+            "subject":{"reference":"urn:uuid:0b6c4a8e-1f1e-4c55-9d7a-5e2f3c1d0a01"}},
+           "request":{"method":"POST","url":"Observation"}}]}""".formatted(patient(mrn), SYS, mrn);
+    List<Response> responses = parallel(List.of(port), 20, p -> RestAssured.given().port(p).basePath("/fhir")
+        .contentType("application/fhir+json").body(bundle).post("/"));
+    Set<String> patients = new HashSet<>();
+    int created = 0;
+    for (Response r : responses) {
+      assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+      String status = r.jsonPath().getString("entry[0].response.status");
+      created += status.startsWith("201") ? 1 : 0;
+      patients.add(r.jsonPath().getString("entry[0].response.location").replaceAll("/_history/.*$", ""));
+    }
+    assertThat(created).isEqualTo(1);
+    assertThat(patients).hasSize(1);
+    assertThat(patientsWith(mrn)).isEqualTo(1);
+    // all twenty Observations refer to the one Patient
+    assertThat(count("SELECT count(*) FROM idx_reference x JOIN resource r USING (res_pk) WHERE r.res_type = 'Observation'"
+        + " AND x.param = 'subject' AND x.target_type = 'Patient' AND x.target_id = ?",
+        patients.iterator().next().substring("Patient/".length()))).isEqualTo(20);
   }
 
   @Test
@@ -190,7 +279,7 @@ class ConditionalTest extends ServerTestBase {
     String mrn = unique("mrn");
     String header = "identifier=" + SYS + "|" + mrn;
     String id1 = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient").jsonPath().getString("id");
-    // the first resource stops matching: its conditional key is stale and must not block a new create
+    // the first resource stops matching: a new conditional create makes a new one
     json().body(patient(unique("other")).replace("{\"resourceType\":\"Patient\",",
         "{\"resourceType\":\"Patient\",\"id\":\"" + id1 + "\",")).put("/Patient/" + id1).then().statusCode(200);
     Response again = json().header("If-None-Exist", header).body(patient(mrn)).post("/Patient");
