@@ -33,8 +33,8 @@ import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
-import org.radbridge.server.store.ResourceWriter.WriteOutcome;
+import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter.WriteOutcome;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -53,9 +53,13 @@ public class BundleProcessor {
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
   private final ReferenceRewriter rewriter;
+  // the REST layer's search paging, which itself sits above bundles
+  private final org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch;
 
   public BundleProcessor(FhirContext ctx, ResourceWriter writer, ResourceReader reader, SearchService search,
-      TransactionTemplate tx, RadBridgeProperties props) {
+      TransactionTemplate tx, RadBridgeProperties props,
+      org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch) {
+    this.entrySearch = entrySearch;
     this.ctx = ctx;
     this.writer = writer;
     this.reader = reader;
@@ -307,7 +311,7 @@ public class BundleProcessor {
     Map<String, String[]> params = new LinkedHashMap<>();
     SearchCriteria.parse(op.query).clauses().forEach(c -> params.merge(c.rawName(),
         new String[] {SearchCriteria.joinValues(c.values())}, (a, b) -> concat(a, b)));
-    IBundleProvider page = searchPages.firstPage(op.type, params, request);
+    IBundleProvider page = entrySearch.getObject().firstPage(op.type, params, request);
     Bundle result = new Bundle().setType(Bundle.BundleType.SEARCHSET);
     for (IBaseResource r : page.getResources(0, Integer.MAX_VALUE)) {
       result.addEntry().setResource((Resource) r).setFullUrl(op.type + "/" + r.getIdElement().getIdPart());
@@ -325,13 +329,6 @@ public class BundleProcessor {
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
-  }
-
-  private org.radbridge.server.rest.SearchPages searchPages;
-
-  /** Set by the REST layer, which owns search paging (kept out of the constructor to avoid a cycle). */
-  public void setSearchPages(org.radbridge.server.rest.SearchPages searchPages) {
-    this.searchPages = searchPages;
   }
 
   // ---- batch --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceRows;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

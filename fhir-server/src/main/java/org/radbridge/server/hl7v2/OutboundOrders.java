@@ -5,7 +5,9 @@ import java.util.Optional;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OrmBuilder;
 import org.radbridge.server.network.NetworkDirectory;
-import org.radbridge.server.store.WriteListener;
+import org.radbridge.server.write.WriteEvent;
+import org.radbridge.server.write.WriteHook;
+import org.radbridge.server.write.WritePhase;
 import org.radbridge.server.workflow.OrderWorkflow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,7 @@ import org.springframework.stereotype.Component;
  * is not sent: the hospital's own report completes the order.
  */
 @Component
-class OutboundOrders implements WriteListener {
+class OutboundOrders implements WriteHook {
   private static final Logger log = LoggerFactory.getLogger(OutboundOrders.class);
   private final NetworkDirectory directory;
   private final OutboundMessages messages;
@@ -29,12 +31,22 @@ class OutboundOrders implements WriteListener {
   }
 
   @Override
-  public void written(Change change) {
+  public WritePhase phase() {
+    return WritePhase.PRE_COMMIT;
+  }
+
+  @Override
+  public java.util.Set<String> types() {
+    return java.util.Set.of("ServiceRequest");
+  }
+
+  @Override
+  public void on(WriteEvent change) {
     if (!"ServiceRequest".equals(change.type())) {
       return;
     }
     ServiceRequest before = (ServiceRequest) change.previous();
-    ServiceRequest now = (ServiceRequest) change.current();
+    ServiceRequest now = (ServiceRequest) change.resource();
     Optional<String> was = before == null ? Optional.empty() : OrderWorkflow.readingOrganization(before);
     Optional<String> is = now == null ? Optional.empty() : OrderWorkflow.readingOrganization(now);
     try {

@@ -10,7 +10,9 @@ import org.radbridge.mappers.hl7v2.OruBuilder;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.NetworkResources;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.WriteListener;
+import org.radbridge.server.write.WriteEvent;
+import org.radbridge.server.write.WriteHook;
+import org.radbridge.server.write.WritePhase;
 import org.radbridge.server.workflow.OrderWorkflow;
 import org.springframework.stereotype.Component;
 
@@ -21,7 +23,7 @@ import org.springframework.stereotype.Component;
  * inside the network.
  */
 @Component
-class OutboundReports implements WriteListener {
+class OutboundReports implements WriteHook {
   private static final Set<DiagnosticReport.DiagnosticReportStatus> RELEASED = EnumSet.of(
       DiagnosticReport.DiagnosticReportStatus.FINAL, DiagnosticReport.DiagnosticReportStatus.CORRECTED,
       DiagnosticReport.DiagnosticReportStatus.AMENDED, DiagnosticReport.DiagnosticReportStatus.APPENDED);
@@ -39,8 +41,18 @@ class OutboundReports implements WriteListener {
   }
 
   @Override
-  public void written(Change change) {
-    if (!"DiagnosticReport".equals(change.type()) || !(change.current() instanceof DiagnosticReport dr)
+  public WritePhase phase() {
+    return WritePhase.PRE_COMMIT;
+  }
+
+  @Override
+  public java.util.Set<String> types() {
+    return java.util.Set.of("DiagnosticReport");
+  }
+
+  @Override
+  public void on(WriteEvent change) {
+    if (!"DiagnosticReport".equals(change.type()) || !(change.resource() instanceof DiagnosticReport dr)
         || !RELEASED.contains(dr.getStatus())) {
       return;
     }

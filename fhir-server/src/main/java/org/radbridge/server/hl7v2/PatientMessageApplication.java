@@ -12,7 +12,7 @@ import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;

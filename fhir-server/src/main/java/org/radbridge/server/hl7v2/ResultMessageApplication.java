@@ -18,7 +18,7 @@ import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -10,7 +10,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Resource;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

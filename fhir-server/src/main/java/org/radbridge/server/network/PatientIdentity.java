@@ -2,7 +2,7 @@ package org.radbridge.server.network;
 
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.server.search.SearchCriteria;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.springframework.stereotype.Component;
 
 /**

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.radbridge.server.validation.WriteValidation;
 
@@ -84,7 +84,6 @@ public class FhirRestServlet extends RestfulServer {
     registerProvider(worklist);
     registerProvider(turnaround);
     registerProvider(new TerminologyOperationsProvider(conformance, reader));
-    bundles.setSearchPages(search);
     registerProvider(new TransactionProvider(bundles));
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());

@@ -35,8 +35,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
-import org.radbridge.server.store.ResourceWriter.WriteOutcome;
+import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter.WriteOutcome;
 
 /**
  * The REST interactions of one resource type, the same for every type: HAPI's RestfulServer gets

@@ -3,7 +3,7 @@ package org.radbridge.server.rest;
 import ca.uhn.fhir.context.FhirContext;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;

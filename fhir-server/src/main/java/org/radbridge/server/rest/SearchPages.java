@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * sort values and res_pk of the last (next) or first (previous) row shown.
  */
 @Component
-public class SearchPages {
+public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
   static final String PREFIX = "s.";
   /** Most resources that _include/_revinclude add to one page. */
   static final int MAX_INCLUDES = 1000;
@@ -67,6 +67,7 @@ public class SearchPages {
    * are refused with {@code Prefer: handling=strict} and otherwise ignored and left out of the
    * self link, as R4 describes.
    */
+  @Override
   public IBundleProvider firstPage(String type, Map<String, String[]> params, RequestDetails request) {
     SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
         props.getLimits().getMaxPageSize());

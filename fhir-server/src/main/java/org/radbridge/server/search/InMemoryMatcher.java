@@ -1,5 +1,6 @@
 package org.radbridge.server.search;
 
+import org.radbridge.server.store.IndexRows;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.IdType;

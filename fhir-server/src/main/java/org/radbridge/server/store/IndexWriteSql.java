@@ -2,7 +2,6 @@ package org.radbridge.server.store;
 
 import java.util.List;
 import java.util.function.Function;
-import org.radbridge.server.search.IndexRows;
 
 /**
  * Builds the common-table-expression fragments that insert all index rows of a resource version in

@@ -36,6 +36,11 @@ public class ResourceReader {
   }
 
   /** Whether (type, id) exists now (not deleted). */
+  /** The current version, or null when the resource does not exist or is deleted. */
+  public IBaseResource readCurrentOrNull(String type, String id) {
+    return rows.readCurrent(type, id).filter(v -> !v.deleted()).map(v -> parseStored(ctx, v)).orElse(null);
+  }
+
   public boolean exists(String type, String id) {
     return rows.readCurrent(type, id).map(v -> !v.deleted()).orElse(false);
   }

@@ -20,7 +20,7 @@ import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.outbox.DeliveryHandler;
 import org.radbridge.server.outbox.OutboxRow;
 import org.radbridge.server.store.ResourceReader;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;

@@ -9,7 +9,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Subscription;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
-import org.radbridge.server.store.WriteListener;
+import org.radbridge.server.write.WriteEvent;
+import org.radbridge.server.write.WriteHook;
+import org.radbridge.server.write.WritePhase;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +24,7 @@ import org.springframework.stereotype.Component;
  * and outbox row.
  */
 @Component
-public class SubscriptionMatcher implements WriteListener {
+public class SubscriptionMatcher implements WriteHook {
   private final ActiveSubscriptions active;
   private final SearchService search;
   private final SubscriptionEvents events;
@@ -37,7 +39,12 @@ public class SubscriptionMatcher implements WriteListener {
   }
 
   @Override
-  public void written(Change change) {
+  public WritePhase phase() {
+    return WritePhase.PRE_COMMIT;
+  }
+
+  @Override
+  public void on(WriteEvent change) {
     if ("Subscription".equals(change.type())) {
       handshakeWhenActivated(change);
       // this node sees the change as soon as it commits; other nodes by their poll
@@ -52,7 +59,7 @@ public class SubscriptionMatcher implements WriteListener {
       }
       return;
     }
-    if (change.current() == null) {
+    if (change.resource() == null) {
       return; // a delete matches no criteria (R4 criteria are evaluated on the resource)
     }
     List<SubscriptionSpec> watching = active.watching(change.type());
@@ -64,7 +71,7 @@ public class SubscriptionMatcher implements WriteListener {
     List<SearchCriteria> distinct = new ArrayList<>();
     List<SubscriptionSpec> needCriteria = new ArrayList<>();
     for (SubscriptionSpec s : watching) {
-      if (s.isTopic() && !s.topic().trigger().fires(change.previous(), change.current())) {
+      if (s.isTopic() && !s.topic().trigger().fires(change.previous(), change.resource())) {
         continue;
       }
       java.util.Optional<Boolean> decided = s.criteria().isEmpty() ? java.util.Optional.of(true)
@@ -89,15 +96,15 @@ public class SubscriptionMatcher implements WriteListener {
         }
       }
     }
-    String version = change.current().getIdElement().getVersionIdPart();
+    String version = change.resource().getIdElement().getVersionIdPart();
     for (SubscriptionSpec s : matched) {
       events.record(s.id(), change.type(), change.id(), version);
     }
   }
 
   /** The backport's handshake, when a topic subscription becomes active. */
-  private void handshakeWhenActivated(Change change) {
-    if (!(change.current() instanceof Subscription now) || now.getStatus() != Subscription.SubscriptionStatus.ACTIVE) {
+  private void handshakeWhenActivated(WriteEvent change) {
+    if (!(change.resource() instanceof Subscription now) || now.getStatus() != Subscription.SubscriptionStatus.ACTIVE) {
       return;
     }
     IBaseResource before = change.previous();

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.radbridge.server.RadBridgeProperties;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.radbridge.terminology.ConceptMapCsv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -7,7 +7,9 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.radbridge.server.network.NetworkResources;
-import org.radbridge.server.store.WriteListener;
+import org.radbridge.server.write.WriteEvent;
+import org.radbridge.server.write.WriteHook;
+import org.radbridge.server.write.WritePhase;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Component;
  * {@code meta.lastUpdated} and is set once: the first time the order reaches the step.
  */
 @Component
-public class TurnaroundRecorder implements WriteListener {
+public class TurnaroundRecorder implements WriteHook {
   private final JdbcTemplate jdbc;
   private final OrderWorkflow workflow;
 
@@ -29,10 +31,20 @@ public class TurnaroundRecorder implements WriteListener {
   }
 
   @Override
-  public void written(Change change) {
-    if (change.current() instanceof ServiceRequest sr) {
+  public WritePhase phase() {
+    return WritePhase.PRE_COMMIT;
+  }
+
+  @Override
+  public java.util.Set<String> types() {
+    return java.util.Set.of("ServiceRequest", "Task");
+  }
+
+  @Override
+  public void on(WriteEvent change) {
+    if (change.resource() instanceof ServiceRequest sr) {
       order(change.id(), sr);
-    } else if (change.current() instanceof Task task && change.id().startsWith("order-")) {
+    } else if (change.resource() instanceof Task task && change.id().startsWith("order-")) {
       stage(change.id().substring("order-".length()), task);
     }
   }

@@ -1,5 +1,6 @@
 package org.radbridge.server.search;
 
+import org.radbridge.server.store.IndexRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 

@@ -1,4 +1,4 @@
-package org.radbridge.server.store;
+package org.radbridge.server.write;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.patch.FhirPatch;
@@ -6,7 +6,6 @@ import ca.uhn.fhir.jpa.patch.JsonPatchUtils;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -21,33 +20,26 @@ import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Enumerations;
-import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.SearchParameter;
-import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.ImagingStudy;
-import org.hl7.fhir.r4.model.ServiceRequest;
-import org.hl7.fhir.r4.model.Task;
-import org.radbridge.server.workflow.OrderWorkflow;
-import org.radbridge.server.terminology.NetworkConformance;
-import org.radbridge.server.validation.WriteValidation;
-import org.radbridge.server.search.CustomSearchParameters;
-import org.radbridge.server.search.IndexRows;
 import org.radbridge.server.search.ResourceIndexer;
+import org.radbridge.server.store.IndexRows;
+import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.store.ResourceRows;
+import org.radbridge.server.store.StoredVersion;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceRows.CurrentRow;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The one write path. Every channel (REST, bundles, DICOM, HL7 v2, operations) ends here: the
- * resource gets its id, version and meta, and is written with its search index rows in one
- * database transaction.
+ * The write pipeline: every channel (REST, bundles, DICOM, HL7 v2, operations) ends here. It
+ * resolves the write (conditional criteria under their lock, If-Match, If-None-Exist), runs the
+ * {@link WritePhase#GUARD}, {@link WritePhase#PREPARE} and {@link WritePhase#VALIDATE} hooks,
+ * stores id, version, meta, rows and index rows in one statement, runs the
+ * {@link WritePhase#PRE_COMMIT} hooks in the same transaction and the {@link WritePhase#AFTER_COMMIT}
+ * ones after it. It knows no feature: features register {@link WriteHook}s.
  */
 @Service
 public class ResourceWriter {
@@ -58,29 +50,16 @@ public class ResourceWriter {
   private final ResourceIndexer indexer;
   private final SearchService search;
   private final TransactionTemplate tx;
-  private final CustomSearchParameters searchParameters;
-  private final NetworkConformance conformance;
-  private final WriteValidation validation;
-  private final OrderWorkflow orders;
-  private final org.springframework.beans.factory.ObjectProvider<WriteListener> listeners;
-  private final org.radbridge.server.subscription.SubscriptionRules subscriptions;
+  private final WriteHooks hooks;
 
   public ResourceWriter(FhirContext ctx, ResourceRows rows, ResourceIndexer indexer, SearchService search,
-      TransactionTemplate tx, CustomSearchParameters searchParameters, NetworkConformance conformance,
-      WriteValidation validation, OrderWorkflow orders,
-      org.springframework.beans.factory.ObjectProvider<WriteListener> listeners,
-      org.radbridge.server.subscription.SubscriptionRules subscriptions) {
-    this.subscriptions = subscriptions;
-    this.orders = orders;
-    this.listeners = listeners;
+      TransactionTemplate tx, WriteHooks hooks) {
     this.ctx = ctx;
     this.rows = rows;
     this.indexer = indexer;
     this.search = search;
     this.tx = tx;
-    this.searchParameters = searchParameters;
-    this.conformance = conformance;
-    this.validation = validation;
+    this.hooks = hooks;
   }
 
   /**
@@ -100,7 +79,7 @@ public class ResourceWriter {
   public WriteOutcome create(IBaseResource resource, String ifNoneExist) {
     if (ifNoneExist == null || ifNoneExist.isBlank()) {
       String type = ctx.getResourceType(resource);
-      return tx.execute(s -> insertOrFail(type, newId(), resource));
+      return tx.execute(s -> insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE));
     }
     return create(resource, requireCriteria(ifNoneExist, "If-None-Exist header"));
   }
@@ -113,7 +92,7 @@ public class ResourceWriter {
     String type = ctx.getResourceType(resource);
     return tx.execute(s -> {
       Optional<WriteOutcome> existing = current(lockAndMatch(type, ifNoneExist, "If-None-Exist"), type);
-      return existing.orElseGet(() -> insertOrFail(type, newId(), resource));
+      return existing.orElseGet(() -> insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE));
     });
   }
 
@@ -156,8 +135,9 @@ public class ResourceWriter {
   }
 
   /** Inserts version 1; null when (type, id) appeared meanwhile (nothing was written then). */
-  private WriteOutcome insert(String type, String id, IBaseResource resource) {
-    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, null);
+  private WriteOutcome insert(String type, String id, IBaseResource resource, WriteEvent.Operation operation) {
+    WriteEvent event = new WriteEvent(type, id, operation, null, resource);
+    beforeStore(event);
     Instant now = now();
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
@@ -166,43 +146,20 @@ public class ResourceWriter {
     if (pk.isEmpty()) {
       return null;
     }
-    afterWrite(type, id, resource);
-    tell(type, id, null, resource, pk.get(), index);
-    return new WriteOutcome(resource, resource.getIdElement(), true, true, warnings);
+    event.stored(pk.get(), index);
+    hooks.stored(event);
+    return new WriteOutcome(resource, resource.getIdElement(), true, true, event.warnings());
   }
 
-  /**
-   * Checks before anything is written: profile validation (422 in enforce mode), SearchParameter
-   * rules, and that no resource takes the canonical URL of a shipped conformance resource.
-   */
-  private List<OperationOutcome.OperationOutcomeIssueComponent> beforeWrite(String type, String id,
-      IBaseResource resource, IBaseResource previous) {
-    if (resource instanceof SearchParameter sp) {
-      searchParameters.check(sp);
-    }
-    if (resource instanceof org.hl7.fhir.r4.model.Subscription sub) {
-      subscriptions.prepare(sub); // refused with a 422, or moved from requested to active
-    }
-    if (resource instanceof ServiceRequest sr) {
-      // identifiers and routing first: the network profile checks the result
-      orders.prepare(sr, (ServiceRequest) previous);
-    }
-    if (resource instanceof MetadataResource m && m.hasUrl() && NetworkConformance.TYPES.contains(type)) {
-      Optional<String> owner = conformance.shippedOwnerOf(m.getUrl());
-      if (owner.isPresent() && !owner.get().equals(type + "/" + id)) {
-        throw new UnprocessableEntityException("The canonical URL " + m.getUrl() + " belongs to the network's shipped "
-            + owner.get() + "; give this " + type + " a URL of its own");
-      }
-    }
-    return validation.check(resource);
+  /** PREPARE then VALIDATE: features complete, refuse or warn before anything is written. */
+  private void beforeStore(WriteEvent event) {
+    hooks.run(WritePhase.PREPARE, event);
+    hooks.run(WritePhase.VALIDATE, event);
   }
 
-  /** Shipped conformance resources are read-only: they change only with a new server version. */
-  private void refuseShipped(String type, String id, String what) {
-    if (conformance.isShipped(type, id)) {
-      throw new MethodNotAllowedException(type + "/" + id + " is part of the network's shipped conformance"
-          + " resources and is read-only; " + what + " is not allowed (create a resource of your own instead)");
-    }
+  /** GUARD: features refuse a write that may not happen at all (e.g. to a shipped resource). */
+  private void guard(String type, String id, WriteEvent.Operation operation, IBaseResource resource) {
+    hooks.run(WritePhase.GUARD, new WriteEvent(type, id, operation, null, resource));
   }
 
   /**
@@ -224,13 +181,13 @@ public class ResourceWriter {
   private WriteOutcome putIfChangedOnce(String type, String id, IBaseResource resource) {
     Optional<CurrentRow> current = rows.lockCurrent(type, id);
     if (current.isEmpty()) {
-      return insertOrFail(type, id, resource);
+      return insertOrFail(type, id, resource, WriteEvent.Operation.LOAD);
     }
     StoredVersion stored = rows.readCurrent(type, id).orElseThrow();
     if (!stored.deleted() && sameContent(parse(stored), resource)) {
       return new WriteOutcome(parse(stored), new IdType(type, id, String.valueOf(stored.versionId())), false, false);
     }
-    return writeNewVersion(type, id, current.get(), resource, "PUT");
+    return writeNewVersion(type, id, current.get(), resource, WriteEvent.Operation.LOAD);
   }
 
   private static boolean sameContent(IBaseResource a, IBaseResource b) {
@@ -243,85 +200,8 @@ public class ResourceWriter {
     return x.equalsDeep(y);
   }
 
-  /**
-   * Work that must commit with the write: a SearchParameter queues the reindex that makes it
-   * searchable, and the registry reloads once the write is visible.
-   */
-  private void afterWrite(String type, String id, IBaseResource resourceOrNull) {
-    if (resourceOrNull instanceof ServiceRequest sr) {
-      // the order's Task follows it, in the same transaction
-      String taskId = "order-" + id;
-      Task task = orders.taskFor(sr, storedTask(taskId));
-      putIfChangedOnce("Task", taskId, task);
-      return;
-    }
-    if (resourceOrNull instanceof ImagingStudy study) {
-      for (String orderId : orderIds(study.getBasedOn())) {
-        Task task = storedTask("order-" + orderId);
-        if (task != null) {
-          putIfChangedOnce("Task", task.getIdElement().getIdPart(), orders.afterStudy(task));
-        }
-      }
-      return;
-    }
-    if (resourceOrNull instanceof DiagnosticReport report) {
-      for (String orderId : orderIds(report.getBasedOn())) {
-        Task task = storedTask("order-" + orderId);
-        if (task != null) {
-          putIfChangedOnce("Task", task.getIdElement().getIdPart(), orders.afterReport(task, report));
-        }
-      }
-      return;
-    }
-    if (NetworkConformance.TYPES.contains(type)) {
-      afterCommit(conformance::changed);
-      return;
-    }
-    if (!"SearchParameter".equals(type)) {
-      return;
-    }
-    if (resourceOrNull instanceof SearchParameter sp && sp.getStatus() == Enumerations.PublicationStatus.ACTIVE) {
-      searchParameters.queueReindex("SearchParameter/" + id, sp);
-    }
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          searchParameters.reload();
-        }
-      });
-    }
-  }
-
-  private void tell(String type, String id, IBaseResource previous, IBaseResource current, long resPk,
-      IndexRows index) {
-    WriteListener.Change change = new WriteListener.Change(type, id, previous, current, resPk, index);
-    listeners.orderedStream().forEach(l -> l.written(change));
-  }
-
-  private Task storedTask(String id) {
-    return rows.readCurrent("Task", id).filter(v -> !v.deleted()).map(v -> (Task) parse(v)).orElse(null);
-  }
-
-  private static List<String> orderIds(List<org.hl7.fhir.r4.model.Reference> basedOn) {
-    return basedOn.stream().map(org.hl7.fhir.r4.model.Reference::getReference)
-        .filter(r -> r != null && r.startsWith("ServiceRequest/"))
-        .map(r -> r.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", "")).toList();
-  }
-
-  private static void afterCommit(Runnable action) {
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          action.run();
-        }
-      });
-    }
-  }
-
-  private WriteOutcome insertOrFail(String type, String id, IBaseResource resource) {
-    WriteOutcome o = insert(type, id, resource);
+  private WriteOutcome insertOrFail(String type, String id, IBaseResource resource, WriteEvent.Operation operation) {
+    WriteOutcome o = insert(type, id, resource, operation);
     if (o == null) {
       throw new PreconditionFailedException(type + "/" + id + " already exists");
     }
@@ -349,7 +229,7 @@ public class ResourceWriter {
    * references) inside the caller's transaction.
    */
   public WriteOutcome createWithId(String type, String id, IBaseResource resource) {
-    return insertOrFail(type, id, resource);
+    return insertOrFail(type, id, resource, WriteEvent.Operation.CREATE);
   }
 
   // ---- update -------------------------------------------------------------------------------
@@ -357,7 +237,7 @@ public class ResourceWriter {
   /** Update (or create with the client's id). {@code ifMatch} is the version the client last saw. */
   public WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch) {
     checkBody(type, id, resource);
-    refuseShipped(type, id, "update");
+    guard(type, id, WriteEvent.Operation.UPDATE, resource);
     for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
       WriteOutcome o = tx.execute(s -> {
         Optional<CurrentRow> current = rows.lockCurrent(type, id);
@@ -365,11 +245,11 @@ public class ResourceWriter {
           if (ifMatch != null) {
             throw new PreconditionFailedException("If-Match: " + type + "/" + id + " does not exist");
           }
-          return insert(type, id, resource);
+          return insert(type, id, resource, WriteEvent.Operation.CREATE);
         }
         CurrentRow c = current.get();
         checkVersion(type, id, c, ifMatch);
-        return writeNewVersion(type, id, c, resource, "PUT");
+        return writeNewVersion(type, id, c, resource, WriteEvent.Operation.UPDATE);
       });
       if (o != null) {
         return o;
@@ -403,7 +283,7 @@ public class ResourceWriter {
         if (bodyId != null && !bodyId.isEmpty()) {
           return update(type, bodyId, resource, ifMatch);
         }
-        return insertOrFail(type, newId(), resource);
+        return insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE);
       }
       String matchId = matches.get(0).resId();
       if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(matchId)) {
@@ -415,26 +295,29 @@ public class ResourceWriter {
     });
   }
 
-  private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource, String method) {
-    // listeners compare versions (an order routed elsewhere, a report become final)
+  private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource,
+      WriteEvent.Operation operation) {
+    // hooks compare versions (an order routed elsewhere, a report become final)
     StoredVersion stored = rows.readCurrent(type, id).orElse(null);
     IBaseResource previous = stored == null || stored.deleted() ? null : parse(stored);
-    List<OperationOutcome.OperationOutcomeIssueComponent> warnings = beforeWrite(type, id, resource, previous);
+    WriteEvent event = new WriteEvent(type, id, operation, previous, resource);
+    beforeStore(event);
     int version = c.versionId() + 1;
     Instant now = now();
     stamp(resource, type, id, version, now);
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
-    rows.writeVersion(c.resPk(), version, now, method, content, type, index);
-    afterWrite(type, id, resource);
-    tell(type, id, previous, resource, c.resPk(), index);
-    return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, warnings);
+    rows.writeVersion(c.resPk(), version, now, operation == WriteEvent.Operation.PATCH ? "PATCH" : "PUT", content,
+        type, index);
+    event.stored(c.resPk(), index);
+    hooks.stored(event);
+    return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, event.warnings());
   }
 
   // ---- patch --------------------------------------------------------------------------------
 
   public WriteOutcome patch(String type, String id, PatchTypeEnum patchType, String body, Integer ifMatch) {
-    refuseShipped(type, id, "patch");
+    guard(type, id, WriteEvent.Operation.PATCH, null);
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
@@ -448,7 +331,7 @@ public class ResourceWriter {
       if (!type.equals(ctx.getResourceType(patched)) || !id.equals(patched.getIdElement().getIdPart())) {
         throw new UnprocessableEntityException("A patch must not change the resource type or id");
       }
-      return writeNewVersion(type, id, c, patched, "PATCH");
+      return writeNewVersion(type, id, c, patched, WriteEvent.Operation.PATCH);
     });
   }
 
@@ -497,7 +380,7 @@ public class ResourceWriter {
 
   /** Soft delete: a new version marks the resource deleted; history is kept. */
   public WriteOutcome delete(String type, String id, Integer ifMatch) {
-    refuseShipped(type, id, "delete");
+    guard(type, id, WriteEvent.Operation.DELETE, null);
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
@@ -508,8 +391,10 @@ public class ResourceWriter {
       int version = c.versionId() + 1;
       StoredVersion before = rows.readCurrent(type, id).orElse(null);
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
-      afterWrite(type, id, null);
-      tell(type, id, before == null || before.deleted() ? null : parse(before), null, c.resPk(), null);
+      WriteEvent event = new WriteEvent(type, id, WriteEvent.Operation.DELETE,
+          before == null || before.deleted() ? null : parse(before), null);
+      event.stored(c.resPk(), null);
+      hooks.stored(event);
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
     });
   }

@@ -1,4 +1,4 @@
-package org.radbridge.server.search;
+package org.radbridge.server.store;
 
 import java.math.BigDecimal;
 import java.time.Instant;

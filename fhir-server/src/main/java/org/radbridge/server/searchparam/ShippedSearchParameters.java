@@ -1,11 +1,11 @@
-package org.radbridge.server.search;
+package org.radbridge.server.searchparam;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.hl7.fhir.r4.model.SearchParameter;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;

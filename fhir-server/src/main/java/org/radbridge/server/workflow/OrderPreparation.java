@@ -1,0 +1,33 @@
+package org.radbridge.server.workflow;
+
+import java.util.Set;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.radbridge.server.write.WriteEvent;
+import org.radbridge.server.write.WriteHook;
+import org.radbridge.server.write.WritePhase;
+import org.springframework.stereotype.Component;
+
+/** An order gets its identifiers and route before the network profile checks it. */
+@Component
+class OrderPreparation implements WriteHook {
+  private final OrderWorkflow orders;
+
+  OrderPreparation(OrderWorkflow orders) {
+    this.orders = orders;
+  }
+
+  @Override
+  public WritePhase phase() {
+    return WritePhase.PREPARE;
+  }
+
+  @Override
+  public Set<String> types() {
+    return Set.of("ServiceRequest");
+  }
+
+  @Override
+  public void on(WriteEvent e) {
+    orders.prepare((ServiceRequest) e.resource(), (ServiceRequest) e.previous());
+  }
+}
