@@ -67,6 +67,8 @@ public abstract class ServerTestBase {
         {"dicom-nodes[2].ae-title", "US_B"}, {"dicom-nodes[2].host", "127.0.0.1"}, {"dicom-nodes[2].port", "11202"},
         {"dicom-nodes[2].organization", "centre-b"}, {"dicom-nodes[2].role", "modality"}, {"dicom-nodes[2].modality", "US"},
         {"dicom-nodes[2].character-set", "GB18030"},
+        {"dicom-nodes[3].ae-title", "NORTH_PACS"}, {"dicom-nodes[3].host", "127.0.0.1"}, {"dicom-nodes[3].port", "11203"},
+        {"dicom-nodes[3].organization", "north-hospital"}, {"dicom-nodes[3].role", "pacs"},
         {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
         {"hl7-applications[0].organization", "centre-a"},
         {"hl7-applications[0].outbound", "127.0.0.1:" + receivers().centreHis().port()},

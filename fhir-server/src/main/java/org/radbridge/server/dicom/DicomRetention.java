@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Removes instance files {@code radbridge.dicom.retention} after both the study was forwarded
- * (every forwarding row delivered) and its report is final (a final, amended, corrected or
+ * (every instance delivered to each PACS it was queued for, by the {@code dicom_forward} record,
+ * which outlives the purged outbox rows) and its report is final (a final, amended, corrected or
  * appended DiagnosticReport based on the study's order). Rows stay, marked file_removed_at.
  * Studies never forwarded (no reading hospital) are kept.
  */
@@ -29,12 +30,15 @@ public class DicomRetention {
   private static final Logger log = LoggerFactory.getLogger(DicomRetention.class);
 
   private final InstanceRows rows;
+  private final ForwardRecord forwarded;
   private final SearchService search;
   private final ResourceReader reader;
   private final RadBridgeProperties props;
 
-  public DicomRetention(InstanceRows rows, SearchService search, ResourceReader reader, RadBridgeProperties props) {
+  public DicomRetention(InstanceRows rows, ForwardRecord forwarded, SearchService search, ResourceReader reader,
+      RadBridgeProperties props) {
     this.rows = rows;
+    this.forwarded = forwarded;
     this.search = search;
     this.reader = reader;
     this.props = props;
@@ -47,14 +51,19 @@ public class DicomRetention {
 
   /** One pass; returns the number of files removed. */
   public int removeExpired() {
+    return removeExpired(Instant.now());
+  }
+
+  /** One pass as of {@code now} (tests look ahead past the retention time). */
+  public int removeExpired(Instant now) {
     int removed = 0;
-    for (Map.Entry<String, Instant> study : rows.forwardedStudiesWithFiles()) {
+    for (Map.Entry<String, Instant> study : forwarded.forwardedStudiesWithFiles()) {
       Optional<Instant> finalAt = reportFinalAt(study.getKey());
       if (finalAt.isEmpty()) {
         continue;
       }
       Instant since = finalAt.get().isAfter(study.getValue()) ? finalAt.get() : study.getValue();
-      if (Instant.now().isBefore(since.plus(props.getDicom().getRetention()))) {
+      if (now.isBefore(since.plus(props.getDicom().getRetention()))) {
         continue;
       }
       for (String file : rows.filesOf(study.getKey())) {

@@ -57,12 +57,6 @@ public class InstanceRows {
         studyInstanceUid);
   }
 
-  /** Files of the study's instances not yet in its ImagingStudy, in the order received. */
-  public List<String> unsyncedFiles(String studyInstanceUid) {
-    return jdbc.queryForList("SELECT file_path FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced"
-        + " ORDER BY received_at, sop_instance_uid", String.class, studyInstanceUid);
-  }
-
   public boolean hasUnsynced(String studyInstanceUid) {
     return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM dicom_instance"
         + " WHERE study_instance_uid = ? AND NOT study_synced)", Boolean.class, studyInstanceUid));
@@ -72,18 +66,6 @@ public class InstanceRows {
   public List<String> recentStudies(int limit) {
     return jdbc.queryForList("SELECT study_instance_uid FROM dicom_instance GROUP BY study_instance_uid"
         + " ORDER BY max(received_at) DESC LIMIT ?", String.class, limit);
-  }
-
-  /**
-   * Studies whose files are still on disk and whose forwarding is complete (delivered outbox rows,
-   * none pending or dead), with the time the last instance was acknowledged.
-   */
-  public List<java.util.Map.Entry<String, java.time.Instant>> forwardedStudiesWithFiles() {
-    return jdbc.query("SELECT i.study_instance_uid, max(o.delivered_at) FROM dicom_instance i"
-        + " JOIN outbox o ON o.ordering_key = 'study:' || i.study_instance_uid AND o.kind = 'dicom-cstore'"
-        + " WHERE i.file_removed_at IS NULL GROUP BY i.study_instance_uid"
-        + " HAVING bool_and(o.state = 'delivered')",
-        (rs, n) -> java.util.Map.entry(rs.getString(1), rs.getTimestamp(2).toInstant()));
   }
 
   /** Paths of the study's files still on disk. */

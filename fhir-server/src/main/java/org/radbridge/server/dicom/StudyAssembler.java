@@ -45,9 +45,6 @@ public class StudyAssembler {
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
-  private final org.radbridge.server.outbox.Outbox outbox;
-  private final org.radbridge.server.workflow.OrderWorkflow orders;
-  private final ca.uhn.fhir.context.FhirContext ctx;
   /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
   private static final long QUIET_MS = 250;
   private final java.util.concurrent.ScheduledExecutorService debounce =
@@ -61,11 +58,7 @@ public class StudyAssembler {
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
-      RadBridgeProperties props, org.radbridge.server.outbox.Outbox outbox,
-      org.radbridge.server.workflow.OrderWorkflow orders, ca.uhn.fhir.context.FhirContext ctx) {
-    this.ctx = ctx;
-    this.outbox = outbox;
-    this.orders = orders;
+      RadBridgeProperties props) {
     this.instances = instances;
     this.resourceRows = resourceRows;
     this.writer = writer;
@@ -138,46 +131,10 @@ public class StudyAssembler {
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
       ResourceWriter.WriteOutcome written = writer.conditionalUpdate("ImagingStudy", criteria, study, null);
-      forwardNewInstances(studyInstanceUid, written.resource(), orgKey);
+      // forwarding reacts to the ImagingStudy write (StudyForwarding)
       instances.markSynced(studyInstanceUid);
       return written.id().getIdPart();
     });
-  }
-
-  /**
-   * The instances new to the ImagingStudy go on to the PACS of the reading hospital — the order's
-   * performer (routed by the network's rules when the order was written; for a study without an
-   * order, the rules applied to its sender and modality) — as outbox rows in this
-   * transaction, one per instance, in order per study.
-   */
-  private void forwardNewInstances(String studyInstanceUid, org.hl7.fhir.instance.model.api.IBaseResource written,
-      String senderOrgKey) {
-    ImagingStudy study = (ImagingStudy) written;
-    Optional<String> reading = study.getBasedOn().stream().map(org.hl7.fhir.r4.model.Reference::getReference)
-        .filter(r -> r != null && r.startsWith("ServiceRequest/")).findFirst()
-        .flatMap(ref -> resourceRows.readCurrent("ServiceRequest", ref.substring("ServiceRequest/".length())))
-        .filter(v -> !v.deleted())
-        .map(v -> (org.hl7.fhir.r4.model.ServiceRequest) org.radbridge.server.store.ResourceReader.parseStored(ctx, v))
-        .flatMap(org.radbridge.server.workflow.OrderWorkflow::readingOrganization);
-    if (reading.isEmpty() && study.getBasedOn().isEmpty()) {
-      // a study without an order goes where the routing rules send its sender's studies of that modality
-      org.hl7.fhir.r4.model.ServiceRequest probe = new org.hl7.fhir.r4.model.ServiceRequest();
-      probe.setRequester(new org.hl7.fhir.r4.model.Reference("Organization/org-" + senderOrgKey));
-      study.getModality().forEach(m -> probe.getPerformerType().addCoding(m.copy()));
-      reading = orders.route(probe).map(key -> "Organization/org-" + key);
-    }
-    if (reading.isEmpty()) {
-      return; // an order not routed yet: nothing to forward to
-    }
-    Optional<NetworkDirectory.DicomNode> pacs = directory.pacsOf(reading.get());
-    if (pacs.isEmpty()) {
-      log.info("Study {}: reading organisation {} has no DICOM node to forward to", studyInstanceUid, reading.get());
-      return;
-    }
-    for (String file : instances.unsyncedFiles(studyInstanceUid)) {
-      outbox.enqueue(CStoreForwarding.KIND, pacs.get().aeTitle(), "study:" + studyInstanceUid,
-          CStoreForwarding.payload(java.nio.file.Path.of(file)), "application/dicom");
-    }
   }
 
   /** At start: studies with instance rows their ImagingStudy does not include yet. */
@@ -198,8 +155,8 @@ public class StudyAssembler {
       return UNKNOWN_SENDER;
     }
     return directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::organization)
-        .filter(ref -> ref != null && ref.startsWith("Organization/org-"))
-        .map(ref -> ref.substring("Organization/org-".length())).orElse(UNKNOWN_SENDER);
+        .flatMap(org.radbridge.server.network.OrgRef::parse).map(org.radbridge.server.network.OrgRef::key)
+        .orElse(UNKNOWN_SENDER);
   }
 
   private static Patient demographics(DicomInstance i) {

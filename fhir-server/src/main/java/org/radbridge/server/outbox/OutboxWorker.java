@@ -35,6 +35,7 @@ public class OutboxWorker {
   private final TransactionTemplate tx;
   private final RadBridgeProperties.Outbox settings;
   private final Map<String, DeliveryHandler> handlers;
+  private final List<DeliveryObserver> observers;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private volatile boolean woken;
@@ -42,7 +43,9 @@ public class OutboxWorker {
   private ExecutorService threads;
   private volatile Instant lastPurge = Instant.EPOCH;
 
-  public OutboxWorker(OutboxRows rows, TransactionTemplate tx, RadBridgeProperties props, List<DeliveryHandler> handlers) {
+  public OutboxWorker(OutboxRows rows, TransactionTemplate tx, RadBridgeProperties props, List<DeliveryHandler> handlers,
+      List<DeliveryObserver> observers) {
+    this.observers = observers;
     this.rows = rows;
     this.tx = tx;
     this.settings = props.getOutbox();
@@ -135,7 +138,7 @@ public class OutboxWorker {
     if (pending.isEmpty() || pending.get(0).nextAttemptAt().isAfter(Instant.now())) {
       return false; // the head is backing off, and the rows behind it wait for it
     }
-    List<Long> delivered = new ArrayList<>();
+    List<OutboxRow> delivered = new ArrayList<>();
     for (OutboxRow row : pending) {
       DeliveryHandler handler = handlers.get(row.kind());
       try {
@@ -143,14 +146,17 @@ public class OutboxWorker {
           throw new IllegalStateException("no delivery handler for kind '" + row.kind() + "'");
         }
         handler.deliver(row);
-        delivered.add(row.id());
+        delivered.add(row);
       } catch (Exception e) {
         fail(row, e);
         break;
       }
     }
     if (!delivered.isEmpty()) {
-      rows.markDelivered(delivered);
+      rows.markDelivered(delivered.stream().map(OutboxRow::id).toList());
+      for (OutboxRow row : delivered) {
+        observers.forEach(o -> o.delivered(row));
+      }
     }
     return true;
   }

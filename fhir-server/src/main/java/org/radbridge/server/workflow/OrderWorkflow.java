@@ -72,9 +72,16 @@ public class OrderWorkflow {
 
   /** The reading organisation by the first matching rule, else the default; empty when neither. */
   public Optional<String> route(ServiceRequest sr) {
-    String from = sendingOrganization(sr).orElse(null);
-    String modality = modality(sr).orElse(null);
-    String priority = sr.hasPriority() ? sr.getPriority().toCode() : null;
+    return route(sendingOrganization(sr).orElse(null), modality(sr).orElse(null),
+        sr.hasPriority() ? sr.getPriority().toCode() : null);
+  }
+
+  /**
+   * The reading organisation for what comes from {@code from} (organisation key) of a modality (DCM
+   * code) and priority, any of them null: by the first matching rule, else the default. A study
+   * without an order is routed this way, by its sender and modality.
+   */
+  public Optional<String> route(String from, String modality, String priority) {
     for (NetworkProperties.Rule rule : network.getRouting().getRules()) {
       if (matches(rule.getFrom(), from) && matches(rule.getModality(), modality) && matches(rule.getPriority(), priority)) {
         return Optional.of(rule.getReading());
