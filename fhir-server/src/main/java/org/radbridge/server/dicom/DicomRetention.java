@@ -90,12 +90,9 @@ public class DicomRetention {
       return Optional.empty();
     }
     Instant latest = null;
-    for (var basedOn : study.get().getBasedOn()) {
-      if (basedOn.getReference() == null || !basedOn.getReference().startsWith("ServiceRequest/")) {
-        continue;
-      }
+    for (String orderId : org.radbridge.server.workflow.OrderRef.orderIds(study.get().getBasedOn())) {
       List<SearchService.Match> reports = search.match("DiagnosticReport", SearchCriteria.where()
-          .reference("based-on", basedOn.getReference().replaceAll("/_history/.*$", ""))
+          .reference("based-on", "ServiceRequest", orderId)
           .anyToken("status", java.util.stream.Stream.of("final", "amended", "corrected", "appended")
               .map(c -> new SearchCriteria.Token(null, c)).toList())
           .build(), 10);

@@ -127,7 +127,7 @@ public class StudyAssembler {
           .flatMap(acc -> search.match("ServiceRequest",
                   SearchCriteria.where().token("identifier", accessionSystem, acc).build(), 1)
               .stream().findFirst())
-          .map(m -> "ServiceRequest/" + m.resId()).orElse(null);
+          .map(m -> new org.radbridge.server.workflow.OrderRef(m.resId()).reference()).orElse(null);
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
       ResourceWriter.WriteOutcome written = writer.conditionalUpdate("ImagingStudy", criteria, study, null);

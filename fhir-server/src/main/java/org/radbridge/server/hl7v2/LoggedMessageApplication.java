@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,7 +61,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     try {
       tx.executeWithoutResult(s -> {
         try {
-          String orgKey = sender(app, facility).orElseThrow(() -> new HL7Exception("MSH-3/MSH-4 " + app + "^"
+          String orgKey = sender(app, facility).orElseThrow(() -> V2FieldError.unknownKey("MSH-3", "MSH-3/MSH-4 " + app + "^"
               + facility + " is not an HL7 application of the network"));
           Message ack = process(message, orgKey);
           // the message, its resources and its ACK commit together
@@ -83,14 +84,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     return recorded.isPresent() ? message.getParser().parse(recorded.get()) : ack(message, AcknowledgmentCode.AA, null);
   }
 
-  /** Our messages start with the field they are about ("PID-7 ...", "OBX(4)-5 ...", "OBR-18 ..."). */
-  private static final java.util.regex.Pattern FIELD =
-      java.util.regex.Pattern.compile("^([A-Z][A-Z0-9]{2})(?:\\((\\d+)\\))?-(\\d+)(?:\\.(\\d+))?\\b.*", java.util.regex.Pattern.DOTALL);
-
   static Message ack(Message message, AcknowledgmentCode code, HL7Exception e) throws HL7Exception {
-    if (e != null) {
-      locate(e);
-    }
     try {
       return e == null ? message.generateACK() : message.generateACK(code, e);
     } catch (IOException io) {
@@ -98,29 +92,8 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     }
   }
 
-  /**
-   * ERR-2 (error location) and ERR-3 (HL7 table 0357 code) from the field the message names:
-   * 101 required field missing, 204 unknown key (a number that matches no order), else 102 data
-   * type error; a refused FHIR write stays 207 (application internal error) with its issues.
-   */
-  private static void locate(HL7Exception e) {
-    String text = e.getMessageWithoutLocation() == null ? "" : e.getMessageWithoutLocation();
-    java.util.regex.Matcher m = FIELD.matcher(text);
-    if (!m.matches() || (e.getLocation() != null && !e.getLocation().isUnknown())) {
-      return;
-    }
-    ca.uhn.hl7v2.Location location = new ca.uhn.hl7v2.Location().withSegmentName(m.group(1))
-        .withSegmentRepetition(m.group(2) == null ? 1 : Integer.parseInt(m.group(2)))
-        .withField(Integer.parseInt(m.group(3)));
-    if (m.group(4) != null) {
-      location.withComponent(Integer.parseInt(m.group(4)));
-    }
-    e.setLocation(location);
-    e.setError(text.contains("is empty") ? ca.uhn.hl7v2.ErrorCode.REQUIRED_FIELD_MISSING
-        : text.contains("matches no") ? ca.uhn.hl7v2.ErrorCode.UNKNOWN_KEY_IDENTIFIER
-        : text.contains("is not supported") ? ca.uhn.hl7v2.ErrorCode.TABLE_VALUE_NOT_FOUND
-        : ca.uhn.hl7v2.ErrorCode.DATA_TYPE_ERROR);
-  }
+  // ERR-2 and ERR-3 come from the exception: a V2FieldError carries the field's location and its
+  // table 0357 code; a refused FHIR write is 207 (application internal error) listing its issues.
 
   /** Adds the LOINC coding the sender's ConceptMap gives for the first (local) coding, which stays. */
   void translateToLoinc(CodeableConcept code) {

@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.PatientIdentity;
@@ -79,22 +80,22 @@ public class MergeMessageApplication extends LoggedMessageApplication {
     CX prior = group.getMRG().getPriorPatientIdentifierList(0);
     String priorValue = prior.getIDNumber().getValue();
     if (priorValue == null || priorValue.isBlank()) {
-      throw new HL7Exception("MRG-1 (prior patient identifier) is empty");
+      throw V2FieldError.missing("MRG-1", "MRG-1 (prior patient identifier) is empty");
     }
     String priorSystem = identity.patientIdSystem(prior.getAssigningAuthority().getNamespaceID().getValue(), orgKey);
     java.util.Optional<String> owner = identity.orgOfPatientIdSystem(priorSystem);
     if (owner.isPresent() && !owner.get().equals(orgKey)) {
       // a merge rewrites every order, study and report of the patient: only the issuing organisation may ask
-      throw new HL7Exception("MRG-1.4 assigning authority names the patient identifiers of another organisation ("
+      throw V2FieldError.refused("MRG-1.4", "MRG-1.4 assigning authority names the patient identifiers of another organisation ("
           + owner.get() + "); " + orgKey + " may merge only its own patients");
     }
     List<SearchService.Match> found = search.match("Patient",
         SearchCriteria.where().token("identifier", priorSystem, priorValue.trim()).build(), 2);
     if (found.isEmpty()) {
-      throw new HL7Exception("MRG-1 prior patient identifier " + priorValue + " (" + priorSystem + ") matches no patient");
+      throw V2FieldError.unknownKey("MRG-1", "MRG-1 prior patient identifier " + priorValue + " (" + priorSystem + ") matches no patient");
     }
     if (found.size() > 1) {
-      throw new HL7Exception("MRG-1 prior patient identifier " + priorValue + " (" + priorSystem
+      throw V2FieldError.unknownKey("MRG-1", "MRG-1 prior patient identifier " + priorValue + " (" + priorSystem
           + ") matches several patients; nothing was merged");
     }
     String priorId = found.get(0).resId();
@@ -124,7 +125,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
       List<SearchService.Match> refs = search.match(type,
           SearchCriteria.where().reference(typeAndParam[1], "Patient", priorId).build(), MAX_MOVED + 1);
       if (refs.size() > MAX_MOVED) {
-        throw new HL7Exception("MRG-1 patient " + priorValue + " has more than " + MAX_MOVED + " " + type
+        throw V2FieldError.refused("MRG-1", "MRG-1 patient " + priorValue + " has more than " + MAX_MOVED + " " + type
             + " resources; merge them in smaller steps");
       }
       for (SearchService.Match m : refs) {

@@ -31,11 +31,7 @@ public class MllpDelivery implements DeliveryHandler {
   private final HapiContext hapi;
   private final int timeoutMillis;
 
-  private final org.radbridge.server.workflow.TurnaroundRecorder turnaround;
-
-  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls,
-      org.radbridge.server.workflow.TurnaroundRecorder turnaround) {
-    this.turnaround = turnaround;
+  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls) {
     this.directory = directory;
     this.timeoutMillis = (int) props.getHl7v2().getAckTimeout().toMillis();
     hapi = new DefaultHapiContext();
@@ -79,9 +75,6 @@ public class MllpDelivery implements DeliveryHandler {
       String err = errText(t);
       throw new IllegalStateException("negative ACK " + code + " from " + to.application() + "^" + to.facility()
           + (text == null ? "" : ": " + text) + (err == null ? "" : " (" + err + ")"));
-    }
-    if (row.orderingKey().startsWith("order:") && "ORU".equals(new Terser(message).get("/MSH-9-1"))) {
-      turnaround.delivered(row.orderingKey().substring("order:".length())); // the report reached the centre
     }
   }
 

@@ -53,8 +53,9 @@ class OutboundMessages {
         .map(i -> identity.applicationOf(i.getSystem())).filter(a -> a != null).findFirst().orElse(null);
   }
 
-  void enqueue(NetworkDirectory.Hl7Endpoint to, String orderId, ca.uhn.hl7v2.model.Message message)
+  /** Queues the message in order per order; {@code subject} is the resource it carries (may be null). */
+  void enqueue(NetworkDirectory.Hl7Endpoint to, String orderId, ca.uhn.hl7v2.model.Message message, String subject)
       throws ca.uhn.hl7v2.HL7Exception {
-    outbox.enqueue(MllpDelivery.KIND, to.id(), "order:" + orderId, message.encode(), "application/hl7-v2");
+    outbox.enqueue(MllpDelivery.KIND, to.id(), "order:" + orderId, message.encode(), "application/hl7-v2", subject);
   }
 }

@@ -114,7 +114,7 @@ class OutboundOrders implements WriteHook {
     }
     var orm = OrmBuilder.build(messages.header(to.get()), control, order,
         messages.patient(order.getSubject().getReference()), messages.placerNamespace(order));
-    messages.enqueue(to.get(), orderId, orm);
+    messages.enqueue(to.get(), orderId, orm, "ServiceRequest/" + orderId);
     log.debug("ORM {} for ServiceRequest/{} queued to {}", control, orderId, to.get().id());
   }
 }

@@ -60,12 +60,7 @@ class OutboundReports implements WriteHook {
         && sameReport(before, dr)) {
       return; // nothing the centre sees has changed
     }
-    for (var basedOn : dr.getBasedOn()) {
-      String ref = basedOn.getReference();
-      if (ref == null || !ref.startsWith("ServiceRequest/")) {
-        continue;
-      }
-      String orderId = ref.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", "");
+    for (String orderId : org.radbridge.server.workflow.OrderRef.orderIds(dr.getBasedOn())) {
       ServiceRequest order;
       try {
         order = (ServiceRequest) reader.read("ServiceRequest", orderId);
@@ -73,13 +68,14 @@ class OutboundReports implements WriteHook {
         continue; // references are not enforced: a report of an order RadBridge does not have goes nowhere
       }
       Optional<NetworkDirectory.Hl7Endpoint> to = workflow.sendingOrganization(order)
-          .flatMap(org -> directory.hl7Endpoint("Organization/" + NetworkResources.organizationId(org)));
+          .flatMap(org -> directory.hl7Endpoint(new org.radbridge.server.network.OrgRef(org).reference()));
       if (to.isEmpty()) {
         continue;
       }
       try {
         messages.enqueue(to.get(), orderId, OruBuilder.build(messages.header(to.get()), dr, order,
-            messages.patient(dr.getSubject().getReference()), messages.placerNamespace(order)));
+            messages.patient(dr.getSubject().getReference()), messages.placerNamespace(order)),
+            "DiagnosticReport/" + change.id());
       } catch (HL7Exception e) {
         throw new IllegalStateException("ORU for DiagnosticReport/" + change.id() + " could not be built: " + e.getMessage(), e);
       }

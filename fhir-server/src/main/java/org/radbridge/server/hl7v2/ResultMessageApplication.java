@@ -12,9 +12,12 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OruMapper;
+import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.OrgRef;
+import org.radbridge.server.workflow.OrderRef;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
@@ -75,18 +78,22 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     Set<String> named = orderingOrganisations(mapped);
     orgs.addAll(named);
     String field;
+    String fieldCode;
     String value;
     java.util.function.Function<String, String> systemOf;
     if (mapped.accessionNumber() != null) {
       field = "OBR-18 accession number";
+      fieldCode = "OBR-18";
       value = mapped.accessionNumber();
       systemOf = identity::accessionSystem;
     } else if (mapped.placer() != null) {
       field = "OBR-2 placer number";
+      fieldCode = "OBR-2";
       value = mapped.placer().value();
       systemOf = org -> IdentitySystems.SID_BASE + org + "/placer";
     } else {
       field = "OBR-3 filler number";
+      fieldCode = "OBR-3";
       value = mapped.filler().value();
       systemOf = org -> IdentitySystems.SID_BASE + org + "/filler";
     }
@@ -99,15 +106,15 @@ public class ResultMessageApplication extends LoggedMessageApplication {
           .map(o -> new SearchCriteria.Token(systemOf.apply(o.getKey()), value)).toList();
       if (!all.isEmpty()) {
         orders = search.match("ServiceRequest", SearchCriteria.where().anyToken("identifier", all)
-            .reference("performer", "Organization", "org-" + senderOrg).build(), 2);
+            .reference("performer", new OrgRef(senderOrg).reference()).build(), 2);
       }
     }
     if (orders.isEmpty()) {
-      throw new HL7Exception(field + " " + value + " matches no order of " + String.join(" or ", orgs)
+      throw V2FieldError.unknownKey(fieldCode, field + " " + value + " matches no order of " + String.join(" or ", orgs)
           + (named.isEmpty() ? " nor any order routed to " + senderOrg : ""));
     }
     if (orders.size() > 1) {
-      throw new HL7Exception(field + " " + value + " matches several orders; name the ordering centre with the"
+      throw V2FieldError.unknownKey(fieldCode, field + " " + value + " matches several orders; name the ordering centre with the"
           + " placer number's namespace (OBR-2.2) or the patient identifier's assigning authority (PID-3.4)");
     }
     return orders.get(0).resId();
@@ -136,7 +143,7 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     String orderId = orderOf(mapped, orgKey);
     ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orderId);
     DiagnosticReport dr = mapped.report();
-    dr.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
+    dr.addBasedOn(new Reference(new OrderRef(orderId).reference()));
     dr.setSubject(order.getSubject().copy());
     for (SearchService.Match study : search.match("ImagingStudy",
         SearchCriteria.where().reference("basedon", "ServiceRequest", orderId).build(), 10)) {
@@ -151,7 +158,7 @@ public class ResultMessageApplication extends LoggedMessageApplication {
         .filter(c -> LOINC.equals(c.getSystem())).map(c -> c.copy()).toList());
     for (Observation obs : mapped.observations()) {
       obs.setSubject(order.getSubject().copy());
-      obs.addBasedOn(new Reference("ServiceRequest/" + order.getIdElement().getIdPart()));
+      obs.addBasedOn(new Reference(new OrderRef(orderId).reference()));
       // the sender's numbers are unique only per order (two centres' accessions collide): the order is part of the key
       ResourceWriter.WriteOutcome written = writer.conditionalUpdate("Observation", SearchCriteria.where()
           .token("identifier", obs.getIdentifierFirstRep().getSystem(), obs.getIdentifierFirstRep().getValue())

@@ -20,7 +20,7 @@ public final class NetworkResources {
   private NetworkResources() {}
 
   public static String organizationId(String key) {
-    return "org-" + key;
+    return new OrgRef(key).resourceId();
   }
 
   public static String dicomEndpointId(String aeTitle) {
@@ -50,7 +50,7 @@ public final class NetworkResources {
       e.setStatus(Endpoint.EndpointStatus.ACTIVE);
       e.setConnectionType(new Coding(CONNECTION_TYPE, "dicom-dimse", "DICOM DIMSE"));
       e.setName(n.getAeTitle() + " (" + n.getRole() + ")");
-      e.setManagingOrganization(new Reference("Organization/" + organizationId(n.getOrganization())));
+      e.setManagingOrganization(new Reference(new OrgRef(n.getOrganization()).reference()));
       e.addPayloadType().setText("DICOM");
       e.setAddress("dicom://" + n.getAeTitle() + "@" + n.getHost() + ":" + n.getPort());
       e.addHeader("role: " + n.getRole());
@@ -64,7 +64,7 @@ public final class NetworkResources {
         if (n.getModality() != null) {
           d.getType().addCoding(new Coding(DCM, n.getModality(), null));
         }
-        d.setOwner(new Reference("Organization/" + organizationId(n.getOrganization())));
+        d.setOwner(new Reference(new OrgRef(n.getOrganization()).reference()));
         d.addDeviceName().setName(n.getAeTitle()).setType(Device.DeviceNameType.USERFRIENDLYNAME);
         out.add(d);
       }
@@ -79,7 +79,7 @@ public final class NetworkResources {
       e.setStatus(Endpoint.EndpointStatus.ACTIVE);
       e.setConnectionType(new Coding(CONNECTION_TYPE, "hl7v2-mllp", "HL7 v2 over MLLP"));
       e.setName(a.getSendingApplication() + "^" + a.getSendingFacility());
-      e.setManagingOrganization(new Reference("Organization/" + organizationId(a.getOrganization())));
+      e.setManagingOrganization(new Reference(new OrgRef(a.getOrganization()).reference()));
       e.addPayloadType().setText("HL7 v2");
       e.setAddress(a.getOutbound().contains("://") ? a.getOutbound() : "mllp://" + a.getOutbound());
       out.add(e);

@@ -26,7 +26,13 @@ public class Outbox {
    * @return the row's id
    */
   public long enqueue(String kind, String destination, String orderingKey, String payload, String contentType) {
-    long id = rows.insert(kind, destination, orderingKey, payload, contentType);
+    return enqueue(kind, destination, orderingKey, payload, contentType, null);
+  }
+
+  /** As {@link #enqueue(String, String, String, String, String)}, naming the resource the row carries word of. */
+  public long enqueue(String kind, String destination, String orderingKey, String payload, String contentType,
+      String subject) {
+    long id = rows.insert(kind, destination, orderingKey, payload, contentType, subject);
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
         @Override

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class OutboxRows {
   private static final String COLUMNS = "outbox_id, kind, destination, ordering_key, payload, content_type, state,"
-      + " attempts, next_attempt_at, last_error, created_at, delivered_at";
+      + " attempts, next_attempt_at, last_error, created_at, delivered_at, subject";
   private static final RowMapper<OutboxRow> MAPPER = OutboxRows::map;
 
   private final JdbcTemplate jdbc;
@@ -27,16 +27,18 @@ public class OutboxRows {
     return new OutboxRow(rs.getLong("outbox_id"), rs.getString("kind"), rs.getString("destination"),
         rs.getString("ordering_key"), rs.getString("payload"), rs.getString("content_type"), rs.getString("state"),
         rs.getInt("attempts"), instant(rs.getTimestamp("next_attempt_at")), rs.getString("last_error"),
-        instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("delivered_at")));
+        instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("delivered_at")), rs.getString("subject"));
   }
 
   private static Instant instant(Timestamp t) {
     return t == null ? null : t.toInstant();
   }
 
-  public long insert(String kind, String destination, String orderingKey, String payload, String contentType) {
-    return jdbc.queryForObject("INSERT INTO outbox (kind, destination, ordering_key, payload, content_type)"
-        + " VALUES (?, ?, ?, ?, ?) RETURNING outbox_id", Long.class, kind, destination, orderingKey, payload, contentType);
+  public long insert(String kind, String destination, String orderingKey, String payload, String contentType,
+      String subject) {
+    return jdbc.queryForObject("INSERT INTO outbox (kind, destination, ordering_key, payload, content_type, subject)"
+        + " VALUES (?, ?, ?, ?, ?, ?) RETURNING outbox_id", Long.class, kind, destination, orderingKey, payload,
+        contentType, subject);
   }
 
   /** Keys with due pending rows, oldest first. */

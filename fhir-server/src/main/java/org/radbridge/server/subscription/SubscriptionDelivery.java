@@ -50,12 +50,8 @@ public class SubscriptionDelivery implements DeliveryHandler {
   private final RadBridgeProperties props;
   private final Environment env;
 
-  private final org.radbridge.server.workflow.TurnaroundRecorder turnaround;
-
   public SubscriptionDelivery(FhirContext ctx, ResourceReader reader, ResourceWriter writer, EventNumbers events,
-      WebSocketBindings websockets, RadBridgeProperties props, Environment env,
-      org.radbridge.server.workflow.TurnaroundRecorder turnaround) {
-    this.turnaround = turnaround;
+      WebSocketBindings websockets, RadBridgeProperties props, Environment env) {
     this.ctx = ctx;
     this.reader = reader;
     this.writer = writer;
@@ -73,24 +69,7 @@ public class SubscriptionDelivery implements DeliveryHandler {
   @Override
   public void deliver(OutboxRow row) throws Exception {
     JsonNode p = json.readTree(row.payload());
-    if (notify(row, p) && p.has("type") && "DiagnosticReport".equals(p.get("type").asText())) {
-      reportDelivered(p.get("id").asText());
-    }
-  }
-
-  /** A notification about a final report counts as the report reaching the centre (turnaround). */
-  private void reportDelivered(String reportId) {
-    try {
-      var dr = (org.hl7.fhir.r4.model.DiagnosticReport) reader.read("DiagnosticReport", reportId);
-      for (var basedOn : dr.getBasedOn()) {
-        String ref = basedOn.getReference();
-        if (ref != null && ref.startsWith("ServiceRequest/")) {
-          turnaround.delivered(ref.substring("ServiceRequest/".length()).replaceAll("/_history/.*$", ""));
-        }
-      }
-    } catch (BaseServerResponseException gone) {
-      // deleted since: nothing to record
-    }
+    notify(row, p);
   }
 
   private boolean notify(OutboxRow row, JsonNode p) throws Exception {

@@ -31,7 +31,8 @@ public class SubscriptionEvents {
 
   public Event record(String subscriptionId, String type, String id, String version) {
     Event e = new Event(subscriptionId, numbers.next(subscriptionId), type, id, version, Instant.now());
-    outbox.enqueue(KIND, "Subscription/" + subscriptionId, "subscription:" + subscriptionId, e.json(), "application/json");
+    outbox.enqueue(KIND, "Subscription/" + subscriptionId, "subscription:" + subscriptionId, e.json(), "application/json",
+        type + "/" + id);
     return e;
   }
 

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Task;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.NetworkResources;
+import org.radbridge.server.network.OrgRef;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.stereotype.Component;
 
@@ -66,7 +67,7 @@ public class OrderWorkflow {
       modality(sr).ifPresent(m -> sr.getPerformerType().addCoding(new Coding(NetworkResources.DCM, m, null)));
     }
     if (sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE && readingOrganization(sr).isEmpty()) {
-      route(sr).ifPresent(key -> sr.addPerformer(new Reference("Organization/" + NetworkResources.organizationId(key))));
+      route(sr).ifPresent(key -> sr.addPerformer(new Reference(new OrgRef(key).reference())));
     }
   }
 
@@ -91,10 +92,6 @@ public class OrderWorkflow {
     return dflt == null || dflt.isBlank() ? Optional.empty() : Optional.of(dflt);
   }
 
-  /** Business statuses of an order's Task, in the order the loop reaches them. */
-  public static final List<String> STAGES = List.of("awaiting routing", "routed", "study available",
-      "preliminary report", "final report");
-
   /**
    * The order's Task after the order changed: built from the order, keeping the progress the study
    * and the report have made ({@code previous} is the stored Task, or null).
@@ -105,10 +102,11 @@ public class OrderWorkflow {
       task.setRestriction(previous.getRestriction().copy()); // the due time set when the study arrived
     }
     if (previous != null && sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE) {
-      String stage = previous.getBusinessStatus().getText();
-      if (STAGES.indexOf(stage) > STAGES.indexOf(task.getBusinessStatus().getText())) {
+      Optional<TaskStage> stage = TaskStage.of(previous);
+      TaskStage now = TaskStage.of(task).orElse(TaskStage.AWAITING_ROUTING);
+      if (stage.isPresent() && stage.get().ordinal() > now.ordinal()) {
         task.setStatus(previous.getStatus());
-        task.getBusinessStatus().setText(stage);
+        stage.get().setOn(task);
       }
     }
     return task;
@@ -120,12 +118,11 @@ public class OrderWorkflow {
    * ({@code restriction.period}: from now to the due time).
    */
   public Task afterStudy(Task task) {
-    boolean first = STAGES.indexOf(task.getBusinessStatus().getText()) < STAGES.indexOf("study available");
-    Task t = advance(task, "study available", Task.TaskStatus.INPROGRESS);
+    boolean first = TaskStage.of(task).map(s -> !s.reached(TaskStage.STUDY_AVAILABLE)).orElse(true);
+    Task t = advance(task, TaskStage.STUDY_AVAILABLE, Task.TaskStatus.INPROGRESS);
     if (first && !t.getRestriction().hasPeriod() && sla != null) {
       java.time.Instant now = java.time.Instant.now();
-      String reading = t.getOwner().getReference();
-      String key = reading != null && reading.startsWith("Organization/org-") ? reading.substring("Organization/org-".length()) : null;
+      String key = OrgRef.parse(t.getOwner().getReference()).map(OrgRef::key).orElse(null);
       java.time.Duration d = sla.slaFor(t.hasPriority() ? t.getPriority().toCode() : null, key);
       t.getRestriction().getPeriod().setStart(java.util.Date.from(now)).setEnd(java.util.Date.from(now.plus(d)));
     }
@@ -138,31 +135,32 @@ public class OrderWorkflow {
       return task;
     }
     return switch (report.getStatus()) {
-      case PRELIMINARY, PARTIAL -> advance(task, "preliminary report", Task.TaskStatus.INPROGRESS);
-      case FINAL, AMENDED, CORRECTED, APPENDED -> advance(task, "final report", Task.TaskStatus.COMPLETED);
+      case PRELIMINARY, PARTIAL -> advance(task, TaskStage.PRELIMINARY_REPORT, Task.TaskStatus.INPROGRESS);
+      case FINAL, AMENDED, CORRECTED, APPENDED -> advance(task, TaskStage.FINAL_REPORT, Task.TaskStatus.COMPLETED);
       default -> task;
     };
   }
 
-  private static Task advance(Task task, String stage, Task.TaskStatus status) {
+  private static Task advance(Task task, TaskStage stage, Task.TaskStatus status) {
     if (task.getStatus() == Task.TaskStatus.CANCELLED || task.getStatus() == Task.TaskStatus.ENTEREDINERROR
-        || STAGES.indexOf(task.getBusinessStatus().getText()) >= STAGES.indexOf(stage)) {
+        || TaskStage.of(task).map(s -> s.reached(stage)).orElse(false)) {
       return task;
     }
     task.setStatus(status);
-    task.getBusinessStatus().setText(stage);
+    stage.setOn(task);
     return task;
   }
 
   /** The order's Task built from the order alone (id {@code order-<order id>}). */
   public Task taskFor(ServiceRequest sr) {
     Task task = new Task();
-    task.setId("order-" + sr.getIdElement().getIdPart());
+    OrderRef order = new OrderRef(sr.getIdElement().getIdPart());
+    task.setId(OrderRef.taskId(order.id()));
     task.setStatus(taskStatus(sr));
     task.setIntent(Task.TaskIntent.ORDER);
     task.getCode().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"));
-    task.setFocus(new Reference("ServiceRequest/" + sr.getIdElement().getIdPart()));
-    task.addBasedOn(new Reference("ServiceRequest/" + sr.getIdElement().getIdPart()));
+    task.setFocus(new Reference(order.reference()));
+    task.addBasedOn(new Reference(order.reference()));
     if (sr.hasSubject()) {
       task.setFor(sr.getSubject().copy());
     }
@@ -170,7 +168,7 @@ public class OrderWorkflow {
       task.setRequester(sr.getRequester().copy());
     }
     readingOrganization(sr).ifPresent(ref -> task.setOwner(new Reference(ref)));
-    task.getBusinessStatus().setText(readingOrganization(sr).isPresent() ? "routed" : "awaiting routing");
+    (readingOrganization(sr).isPresent() ? TaskStage.ROUTED : TaskStage.AWAITING_ROUTING).setOn(task);
     if (sr.hasAuthoredOn()) {
       task.setAuthoredOnElement(sr.getAuthoredOnElement().copy());
     }
@@ -212,10 +210,7 @@ public class OrderWorkflow {
       }
     }
     String requester = sr.getRequester().getReference();
-    if (requester != null && requester.startsWith("Organization/org-")) {
-      return Optional.of(requester.substring("Organization/org-".length()));
-    }
-    return Optional.empty();
+    return OrgRef.parse(requester).map(OrgRef::key);
   }
 
   /** DCM modality: performerType when it carries one, else the LOINC procedure code's modality property. */

@@ -74,7 +74,7 @@ public class SlaWatch {
       if (o.reading() != null) {
         flag.setAuthor(new Reference(o.reading()));
       }
-      flag.addExtension(FLAG_DETAIL, new Reference("ServiceRequest/" + o.orderId()));
+      flag.addExtension(FLAG_DETAIL, new Reference(new OrderRef(o.orderId()).reference()));
       flag.addExtension(FLAG_DETAIL, new Reference("Task/order-" + o.orderId()));
       writer.update("Flag", flag.getIdElement().getIdPart(), flag, null);
       log.info("ServiceRequest/{} is past its reading SLA (due {}): Flag/sla-{}", o.orderId(), o.due(), o.orderId());

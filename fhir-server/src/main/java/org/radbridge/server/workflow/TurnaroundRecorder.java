@@ -7,6 +7,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.radbridge.server.network.NetworkResources;
+import org.radbridge.server.network.OrgRef;
 import org.radbridge.server.write.WriteEvent;
 import org.radbridge.server.write.WriteHook;
 import org.radbridge.server.write.WritePhase;
@@ -21,11 +22,13 @@ import org.springframework.stereotype.Component;
  * {@code meta.lastUpdated} and is set once: the first time the order reaches the step.
  */
 @Component
-public class TurnaroundRecorder implements WriteHook {
+public class TurnaroundRecorder implements WriteHook, org.radbridge.server.outbox.DeliveryObserver {
   private final JdbcTemplate jdbc;
   private final OrderWorkflow workflow;
+  private final org.radbridge.server.store.ResourceReader reader;
 
-  public TurnaroundRecorder(JdbcTemplate jdbc, OrderWorkflow workflow) {
+  public TurnaroundRecorder(JdbcTemplate jdbc, OrderWorkflow workflow, org.radbridge.server.store.ResourceReader reader) {
+    this.reader = reader;
     this.jdbc = jdbc;
     this.workflow = workflow;
   }
@@ -44,8 +47,8 @@ public class TurnaroundRecorder implements WriteHook {
   public void on(WriteEvent change) {
     if (change.resource() instanceof ServiceRequest sr) {
       order(change.id(), sr);
-    } else if (change.resource() instanceof Task task && change.id().startsWith("order-")) {
-      stage(change.id().substring("order-".length()), task);
+    } else if (change.resource() instanceof Task task) {
+      OrderRef.ofTaskId(change.id()).ifPresent(orderId -> stage(orderId, task));
     }
   }
 
@@ -53,8 +56,7 @@ public class TurnaroundRecorder implements WriteHook {
     Timestamp at = at(sr.getMeta().getLastUpdated());
     Timestamp ordered = sr.hasAuthoredOn() ? new Timestamp(sr.getAuthoredOn().getTime()) : at;
     String reading = OrderWorkflow.readingOrganization(sr).orElse(null);
-    String ordering = workflow.sendingOrganization(sr).map(k -> "Organization/" + NetworkResources.organizationId(k))
-        .orElse(null);
+    String ordering = workflow.sendingOrganization(sr).map(k -> new OrgRef(k).reference()).orElse(null);
     String modality = sr.getPerformerType().getCoding().stream().filter(c -> NetworkResources.DCM.equals(c.getSystem()))
         .map(Coding::getCode).findFirst().orElse(null);
     jdbc.update("INSERT INTO order_turnaround (order_id, ordering_org, reading_org, modality, priority, status,"
@@ -68,24 +70,48 @@ public class TurnaroundRecorder implements WriteHook {
 
   private void stage(String orderId, Task task) {
     Timestamp at = at(task.getMeta().getLastUpdated());
-    String stage = task.getBusinessStatus().getText();
-    int reached = OrderWorkflow.STAGES.indexOf(stage);
-    if (reached >= OrderWorkflow.STAGES.indexOf("study available") && task.getRestriction().hasPeriod()) {
+    java.util.Optional<TaskStage> stage = TaskStage.of(task);
+    if (stage.isEmpty()) {
+      return;
+    }
+    if (stage.get().reached(TaskStage.STUDY_AVAILABLE) && task.getRestriction().hasPeriod()) {
       Date due = task.getRestriction().getPeriod().getEnd();
       jdbc.update("UPDATE order_turnaround SET study_at = COALESCE(study_at, ?), due_at = COALESCE(due_at, ?)"
           + " WHERE order_id = ?", new Timestamp(task.getRestriction().getPeriod().getStart().getTime()),
           due == null ? null : new Timestamp(due.getTime()), orderId);
     }
-    if (reached >= OrderWorkflow.STAGES.indexOf("preliminary report") && "preliminary report".equals(stage)) {
+    if (stage.get() == TaskStage.PRELIMINARY_REPORT) {
       jdbc.update("UPDATE order_turnaround SET preliminary_at = COALESCE(preliminary_at, ?) WHERE order_id = ?", at, orderId);
     }
-    if ("final report".equals(stage)) {
+    if (stage.get() == TaskStage.FINAL_REPORT) {
       jdbc.update("UPDATE order_turnaround SET final_at = COALESCE(final_at, ?) WHERE order_id = ?", at, orderId);
     }
   }
 
-  /** The final report reached the ordering centre (an ORU acknowledged, a notification delivered). */
-  public void delivered(String orderId) {
+  /**
+   * Observes deliveries: an outbox row about a released report (an ORU acknowledged by the centre,
+   * a subscription notification delivered) means the final report reached the ordering centre.
+   */
+  @Override
+  public void delivered(org.radbridge.server.outbox.OutboxRow row) {
+    String subject = row.subject();
+    if (subject == null || !subject.startsWith("DiagnosticReport/")) {
+      return;
+    }
+    if (reader.readCurrentOrNull("DiagnosticReport", subject.substring("DiagnosticReport/".length()))
+        instanceof org.hl7.fhir.r4.model.DiagnosticReport dr && dr.getStatus() != null && RELEASED.contains(dr.getStatus())) {
+      OrderRef.orderIds(dr.getBasedOn()).forEach(this::delivered);
+    }
+  }
+
+  private static final java.util.Set<org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus> RELEASED =
+      java.util.EnumSet.of(org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.FINAL,
+          org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.AMENDED,
+          org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.CORRECTED,
+          org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.APPENDED);
+
+  /** The final report of the order reached the ordering centre (set once, after final_at). */
+  void delivered(String orderId) {
     jdbc.update("UPDATE order_turnaround SET delivered_at = now() WHERE order_id = ? AND final_at IS NOT NULL"
         + " AND delivered_at IS NULL", orderId);
   }

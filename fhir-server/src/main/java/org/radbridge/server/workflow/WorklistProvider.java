@@ -73,7 +73,7 @@ public class WorklistProvider {
       if (patient != null && patient.startsWith("Patient/")) {
         include(b, base, "Patient", patient.substring("Patient/".length()));
       }
-      include(b, base, "Task", "order-" + orderId);
+      include(b, base, "Task", OrderRef.taskId(orderId));
     }
     return b;
   }

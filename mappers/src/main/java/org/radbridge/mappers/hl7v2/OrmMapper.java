@@ -89,13 +89,13 @@ public final class OrmMapper {
     }
     String accession = obr.getPlacerField1().getValue();
     if (accession == null || accession.isBlank()) {
-      throw new HL7Exception("OBR-18 (accession number) is empty");
+      throw V2FieldError.missing("OBR-18", "OBR-18 (accession number) is empty");
     }
     sr.addIdentifier().setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "ACSN", null)))
         .setSystem(identifierSystemBase + "accession").setValue(accession.trim());
     CE code = obr.getUniversalServiceIdentifier();
     if (code.getIdentifier().getValue() == null) {
-      throw new HL7Exception("OBR-4 (universal service identifier) is empty");
+      throw V2FieldError.missing("OBR-4", "OBR-4 (universal service identifier) is empty");
     }
     sr.setCode(procedureCode(code, localCodeSystem));
     String priority = tq1 == null ? null : tq1.getPriority(0).getIdentifier().getValue();
@@ -165,13 +165,13 @@ public final class OrmMapper {
   private static void imagingProcedureControl(IPC ipc, String accession, ServiceRequest sr) throws HL7Exception {
     String ipcAccession = ipc.getAccessionIdentifier().getEntityIdentifier().getValue();
     if (ipcAccession != null && !ipcAccession.isBlank() && !ipcAccession.trim().equals(accession)) {
-      throw new HL7Exception("IPC-1 accession identifier '" + ipcAccession + "' differs from OBR-18 '" + accession + "'");
+      throw V2FieldError.badValue("IPC-1", "IPC-1 accession identifier '" + ipcAccession + "' differs from OBR-18 '" + accession + "'");
     }
     String uid = ipc.getStudyInstanceUID().getEntityIdentifier().getValue();
     if (uid != null && !uid.isBlank()) {
       uid = uid.trim();
       if (uid.length() > 64 || !UID.matcher(uid).matches()) {
-        throw new HL7Exception("IPC-3 study instance UID '" + uid + "' is not a DICOM UID");
+        throw V2FieldError.badValue("IPC-3", "IPC-3 study instance UID '" + uid + "' is not a DICOM UID");
       }
       if (sr.getIdentifier().stream().noneMatch(i -> DICOM_UID.equals(i.getSystem()))) {
         sr.addIdentifier().setSystem(DICOM_UID).setValue("urn:oid:" + uid);
@@ -197,7 +197,7 @@ public final class OrmMapper {
     CX cx = primaryIdentifier(pid);
     String patientId = cx.getIDNumber().getValue();
     if (patientId == null || patientId.isBlank()) {
-      throw new HL7Exception("PID-3 (patient identifier) is empty");
+      throw V2FieldError.missing("PID-3", "PID-3 (patient identifier) is empty");
     }
     String birth = pid.getDateTimeOfBirth().getTime().getValue();
     if (birth != null && !birth.isBlank()) {
@@ -236,13 +236,13 @@ public final class OrmMapper {
 
   static ServiceRequest.ServiceRequestStatus status(String orderControl, String orderStatus) throws HL7Exception {
     if (orderControl == null || orderControl.isBlank()) {
-      throw new HL7Exception("ORC-1 (order control) is empty");
+      throw V2FieldError.missing("ORC-1", "ORC-1 (order control) is empty");
     }
     ServiceRequest.ServiceRequestStatus byControl = switch (orderControl.trim()) {
       case "NW", "XO", "SC", "RL", "RO" -> ServiceRequest.ServiceRequestStatus.ACTIVE;
       case "CA", "OC", "CR", "DC", "OD", "DR" -> ServiceRequest.ServiceRequestStatus.REVOKED;
       case "HD", "OH" -> ServiceRequest.ServiceRequestStatus.ONHOLD;
-      default -> throw new HL7Exception("ORC-1 order control '" + orderControl + "' is not supported");
+      default -> throw V2FieldError.unsupported("ORC-1", "ORC-1 order control '" + orderControl + "' is not supported");
     };
     if (orderStatus == null || orderStatus.isBlank() || byControl != ServiceRequest.ServiceRequestStatus.ACTIVE) {
       return byControl;
@@ -252,7 +252,7 @@ public final class OrmMapper {
       case "HD" -> ServiceRequest.ServiceRequestStatus.ONHOLD;
       case "CM" -> ServiceRequest.ServiceRequestStatus.COMPLETED;
       case "A", "IP", "SC" -> ServiceRequest.ServiceRequestStatus.ACTIVE;
-      default -> throw new HL7Exception("ORC-5 order status '" + orderStatus + "' is not supported");
+      default -> throw V2FieldError.unsupported("ORC-5", "ORC-5 order status '" + orderStatus + "' is not supported");
     };
   }
 

@@ -66,7 +66,7 @@ public final class OruMapper {
     EntityId placer = EntityId.of(obr.getPlacerOrderNumber());
     EntityId filler = EntityId.of(obr.getFillerOrderNumber());
     if (accession == null && placer == null && filler == null) {
-      throw new HL7Exception("OBR-18 (accession number), OBR-2 (placer number) and OBR-3 (filler number) are all "
+      throw V2FieldError.missing("OBR-18", "OBR-18 (accession number), OBR-2 (placer number) and OBR-3 (filler number) are all "
           + "empty: the report names no order");
     }
     String key = accession != null ? accession.trim() : filler != null ? filler.value() : placer.value();
@@ -77,7 +77,7 @@ public final class OruMapper {
     dr.addCategory(new CodeableConcept(new Coding(NetworkUrls.V2_0074, "RAD", "Radiology")));
     CE code = obr.getUniversalServiceIdentifier();
     if (code.getIdentifier().getValue() == null) {
-      throw new HL7Exception("OBR-4 (universal service identifier) is empty");
+      throw V2FieldError.missing("OBR-4", "OBR-4 (universal service identifier) is empty");
     }
     dr.getCode().addCoding(new Coding(localCodeSystem, code.getIdentifier().getValue(), code.getText().getValue()));
     dr.getCode().setText(code.getText().getValue());
@@ -139,7 +139,7 @@ public final class OruMapper {
         "imaging", "Imaging")));
     CE code = obx.getObservationIdentifier();
     if (code.getIdentifier().getValue() == null) {
-      throw new HL7Exception(field + "-3 (observation identifier) is empty");
+      throw V2FieldError.missing(field + "-3", field + "-3 (observation identifier) is empty");
     }
     o.setCode(codeOf(code, localCodeSystem));
     Type data = obx.getObservationValue(0).getData();
@@ -152,7 +152,7 @@ public final class OruMapper {
       case "NM" -> {
         String number = data.encode().trim();
         if (!number.matches("[+-]?\\d+(\\.\\d+)?")) {
-          throw new HL7Exception(field + "-5 '" + number + "' is not a number (OBX-2 is NM)");
+          throw V2FieldError.badValue(field + "-5", field + "-5 '" + number + "' is not a number (OBX-2 is NM)");
         }
         var q = new org.hl7.fhir.r4.model.Quantity().setValue(new java.math.BigDecimal(number));
         String unit = obx.getUnits().getIdentifier().getValue();
@@ -205,7 +205,7 @@ public final class OruMapper {
       case "F", "U" -> Observation.ObservationStatus.FINAL;
       case "C" -> Observation.ObservationStatus.CORRECTED;
       case "X", "D", "W" -> Observation.ObservationStatus.CANCELLED;
-      default -> throw new HL7Exception("OBX-11 result status '" + v + "' is not supported");
+      default -> throw V2FieldError.unsupported("OBX-11", "OBX-11 result status '" + v + "' is not supported");
     };
   }
 
@@ -215,14 +215,14 @@ public final class OruMapper {
 
   static DiagnosticReport.DiagnosticReportStatus status(String v) throws HL7Exception {
     if (v == null || v.isBlank()) {
-      throw new HL7Exception("OBR-25 (result status) is empty");
+      throw V2FieldError.missing("OBR-25", "OBR-25 (result status) is empty");
     }
     return switch (v.trim()) {
       case "P", "I", "R", "S" -> DiagnosticReport.DiagnosticReportStatus.PRELIMINARY;
       case "F" -> DiagnosticReport.DiagnosticReportStatus.FINAL;
       case "C" -> DiagnosticReport.DiagnosticReportStatus.CORRECTED;
       case "X" -> DiagnosticReport.DiagnosticReportStatus.CANCELLED;
-      default -> throw new HL7Exception("OBR-25 result status '" + v + "' is not supported");
+      default -> throw V2FieldError.unsupported("OBR-25", "OBR-25 result status '" + v + "' is not supported");
     };
   }
 

@@ -39,12 +39,12 @@ public final class V2DateTimes {
         in = java.time.ZoneOffset.ofHoursMinutes(Integer.parseInt(offset.group(1) + offset.group(2)),
             Integer.parseInt(offset.group(1) + offset.group(3)));
       } catch (DateTimeException e) {
-        throw new HL7Exception(field + " '" + v + "' has an impossible UTC offset");
+        throw V2FieldError.badValue(field, field + " '" + v + "' has an impossible UTC offset");
       }
     }
     String digits = v.trim().replaceAll("[+-]\\d{4}$", "").replaceAll("\\.\\d+$", "");
     if (!digits.matches("\\d{12,14}")) {
-      throw new HL7Exception(field + " '" + v + "' is not a date and time (YYYYMMDDHHMM[SS])");
+      throw V2FieldError.badValue(field, field + " '" + v + "' is not a date and time (YYYYMMDDHHMM[SS])");
     }
     String seconds = digits.length() >= 14 ? digits.substring(0, 14) : (digits.substring(0, 12) + "00");
     try {
@@ -52,7 +52,7 @@ public final class V2DateTimes {
       return Optional.of(new DateTimeType(Date.from(ldt.atZone(in).toInstant()), TemporalPrecisionEnum.SECOND,
           TimeZone.getTimeZone(in)));
     } catch (DateTimeException e) {
-      throw new HL7Exception(field + " '" + v + "' is not a valid date and time");
+      throw V2FieldError.badValue(field, field + " '" + v + "' is not a valid date and time");
     }
   }
 
@@ -60,12 +60,12 @@ public final class V2DateTimes {
   public static LocalDate date(String v, String field) throws HL7Exception {
     String digits = v.trim();
     if (!digits.matches("\\d{8}.*")) {
-      throw new HL7Exception(field + " '" + v + "' is not a date (YYYYMMDD)");
+      throw V2FieldError.badValue(field, field + " '" + v + "' is not a date (YYYYMMDD)");
     }
     try {
       return LocalDate.parse(digits.substring(0, 8), DATE);
     } catch (DateTimeException e) {
-      throw new HL7Exception(field + " '" + v + "' is not a valid date");
+      throw V2FieldError.badValue(field, field + " '" + v + "' is not a valid date");
     }
   }
 }
