@@ -41,6 +41,7 @@ public class StudyAssembler {
   private final ResourceWriter writer;
   private final SearchService search;
   private final NetworkDirectory directory;
+  private final org.radbridge.server.network.PatientMapping mapping;
   private final IdentitySystems identity;
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
@@ -58,7 +59,8 @@ public class StudyAssembler {
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping) {
+    this.mapping = mapping;
     this.instances = instances;
     this.resourceRows = resourceRows;
     this.writer = writer;
@@ -119,7 +121,7 @@ public class StudyAssembler {
       DicomInstance first = rows.get(0);
       String patient = null;
       if (first.patientId() != null && !first.patientId().isBlank()) {
-        patient = "Patient/" + patients.resolve(first.issuerOfPatientId(), orgKey, first.patientId(), demographics(first));
+        patient = "Patient/" + patients.resolve(mapping.fromDicom(first, orgKey));
       }
       String accessionSystem = identity.accessionSystem(orgKey);
       String order = Optional.ofNullable(first.accessionNumber())
@@ -159,27 +161,5 @@ public class StudyAssembler {
         .orElse(UNKNOWN_SENDER);
   }
 
-  private static Patient demographics(DicomInstance i) {
-    Patient p = new Patient();
-    if (i.patientName() != null) {
-      String[] parts = i.patientName().split("=", -1)[0].split("\\^", -1);
-      HumanName name = p.addName().setFamily(parts[0].isBlank() ? null : parts[0]);
-      if (parts.length > 1 && !parts[1].isBlank()) {
-        name.addGiven(parts[1]);
-      }
-      name.setText(ImagingStudyMapper.personName(i.patientName()));
-    }
-    if (i.patientSex() != null) {
-      p.setGender(switch (i.patientSex()) {
-        case "M" -> Enumerations.AdministrativeGender.MALE;
-        case "F" -> Enumerations.AdministrativeGender.FEMALE;
-        case "O" -> Enumerations.AdministrativeGender.OTHER;
-        default -> Enumerations.AdministrativeGender.UNKNOWN;
-      });
-    }
-    ImagingStudyMapper.dateTime(i.patientBirthDate(), null, java.time.ZoneOffset.UTC)
-        .ifPresent(d -> p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(i.patientBirthDate().substring(0, 4)
-            + "-" + i.patientBirthDate().substring(4, 6) + "-" + i.patientBirthDate().substring(6, 8))));
-    return p;
-  }
+
 }

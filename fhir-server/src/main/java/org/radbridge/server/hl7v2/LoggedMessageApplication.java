@@ -119,28 +119,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
         .map(NetworkProperties.Hl7Application::getOrganization).findFirst();
   }
 
-  static Patient demographics(OrmMapper.PatientData p) {
-    Patient patient = new Patient();
-    if (p.family() != null || p.given() != null) {
-      var name = patient.addName().setFamily(p.family());
-      if (p.given() != null) {
-        name.addGiven(p.given());
-      }
-    }
-    if (p.birthDate() != null && p.birthDate().length() >= 8) {
-      patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(p.birthDate().substring(0, 4) + "-"
-          + p.birthDate().substring(4, 6) + "-" + p.birthDate().substring(6, 8)));
-    }
-    if (p.sex() != null) {
-      patient.setGender(switch (p.sex()) {
-        case "M" -> Enumerations.AdministrativeGender.MALE;
-        case "F" -> Enumerations.AdministrativeGender.FEMALE;
-        case "O", "A" -> Enumerations.AdministrativeGender.OTHER;
-        default -> Enumerations.AdministrativeGender.UNKNOWN;
-      });
-    }
-    return patient;
-  }
+
 
   /** A refused write as ERR text: every issue with its FHIRPath location (validation lists them all). */
   private static String describe(BaseServerResponseException e) {

@@ -43,6 +43,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
   private static final int MAX_MOVED = 10_000;
 
   private final PatientIdentity patients;
+  private final org.radbridge.server.network.PatientMapping mapping;
   private final IdentitySystems identity;
   private final SearchService search;
   private final ResourceReader reader;
@@ -51,8 +52,10 @@ public class MergeMessageApplication extends LoggedMessageApplication {
 
   public MergeMessageApplication(NetworkProperties network, PatientIdentity patients, IdentitySystems identity,
       SearchService search, ResourceReader reader, ResourceWriter writer, FhirContext ctx,
-      NetworkConformance conformance, MessageLog messages, TransactionTemplate tx) {
+      NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      org.radbridge.server.network.PatientMapping mapping) {
     super(messages, tx, network, conformance);
+    this.mapping = mapping;
     this.patients = patients;
     this.identity = identity;
     this.search = search;
@@ -99,8 +102,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
           + ") matches several patients; nothing was merged");
     }
     String priorId = found.get(0).resId();
-    String survivorId = patients.resolve(survivorData.assigningAuthority(), orgKey, survivorData.id(),
-        demographics(survivorData));
+    String survivorId = patients.resolve(mapping.fromHl7(survivorData, orgKey));
     if (priorId.equals(survivorId)) {
       return; // already merged: the identity table follows replaced-by links
     }

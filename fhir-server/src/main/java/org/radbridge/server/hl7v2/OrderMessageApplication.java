@@ -33,13 +33,15 @@ public class OrderMessageApplication extends LoggedMessageApplication {
 
   private final IdentitySystems identity;
   private final PatientIdentity patients;
+  private final org.radbridge.server.network.PatientMapping mapping;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
 
   public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping) {
     super(messages, tx, network, conformance);
+    this.mapping = mapping;
     this.props = props;
     this.identity = identity;
     this.patients = patients;
@@ -111,7 +113,7 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     }
     translateToLoinc(sr.getCode());
     OrmMapper.PatientData p = mapped.patient();
-    String patientId = patients.resolve(p.assigningAuthority(), orgKey, p.id(), demographics(p));
+    String patientId = patients.resolve(mapping.fromHl7(p, orgKey));
     sr.setSubject(new Reference("Patient/" + patientId));
     // created, or merged into the stored order, under the accession's lock: exactly one order per accession
     SearchCriteria byAccession = SearchCriteria.where().token("identifier", accessionSystem, mapped.accessionNumber())

@@ -25,12 +25,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class PatientMessageApplication extends LoggedMessageApplication {
   private final PatientIdentity patients;
+  private final org.radbridge.server.network.PatientMapping mapping;
   private final ResourceReader reader;
   private final ResourceWriter writer;
 
   public PatientMessageApplication(NetworkProperties network, PatientIdentity patients, ResourceReader reader,
-      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx) {
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      org.radbridge.server.network.PatientMapping mapping) {
     super(messages, tx, network, conformance);
+    this.mapping = mapping;
     this.patients = patients;
     this.reader = reader;
     this.writer = writer;
@@ -46,8 +49,8 @@ public class PatientMessageApplication extends LoggedMessageApplication {
   Message process(Message message, String orgKey) throws HL7Exception {
     PID pid = message instanceof ADT_A01 a01 ? a01.getPID() : ((ADT_A05) message).getPID();
     OrmMapper.PatientData data = OrmMapper.patient(pid);
-    Patient update = demographics(data);
-    String id = patients.resolve(data.assigningAuthority(), orgKey, data.id(), update);
+    Patient update = mapping.fromHl7(data, orgKey);
+    String id = patients.resolve(update);
     Patient current = (Patient) reader.read("Patient", id);
     boolean changed = false;
     if (update.hasName() && !update.getNameFirstRep().equalsDeep(current.getNameFirstRep())) {

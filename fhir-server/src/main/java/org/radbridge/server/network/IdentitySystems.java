@@ -39,6 +39,13 @@ public class IdentitySystems {
     return patientIdSystem(senderOrgKey);
   }
 
+  /** How {@code PatientMapper} maps what {@code senderOrgKey} sends: local dates in {@code zone}, issuers to systems. */
+  public org.radbridge.mappers.patient.PatientMapper.MappingContext mappingContext(String senderOrgKey,
+      java.time.ZoneId zone) {
+    return new org.radbridge.mappers.patient.PatientMapper.MappingContext(zone,
+        issuer -> patientIdSystem(issuer, senderOrgKey));
+  }
+
   /** The organisation whose patient identifiers live in {@code system} (its own MRN system). */
   public Optional<String> orgOfPatientIdSystem(String system) {
     if (system == null) {

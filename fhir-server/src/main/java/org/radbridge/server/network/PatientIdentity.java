@@ -22,16 +22,17 @@ public class PatientIdentity {
   }
 
   /**
-   * The Patient with the ID {@code value} from {@code issuer} (DICOM Issuer of Patient ID, HL7
-   * PID-3.4; may be null) as sent by {@code senderOrgKey}; created from {@code demographics} when
-   * none exists. Returns its id.
+   * The Patient with the first identifier of {@code mapped} (as {@code PatientMapper} made it from
+   * HL7 v2 or DICOM: the system its issuer maps to, the value as sent); created from {@code mapped}
+   * when none exists. Returns its id.
    */
-  public String resolve(String issuer, String senderOrgKey, String value, Patient demographics) {
-    String system = systems.patientIdSystem(issuer, senderOrgKey);
-    Patient p = demographics == null ? new Patient() : demographics.copy();
-    if (p.getIdentifier().stream().noneMatch(i -> system.equals(i.getSystem()) && value.equals(i.getValue()))) {
-      p.addIdentifier().setSystem(system).setValue(value);
+  public String resolve(Patient mapped) {
+    if (!mapped.hasIdentifier() || !mapped.getIdentifierFirstRep().hasValue()) {
+      throw new IllegalArgumentException("a patient to resolve needs an identifier");
     }
+    String system = mapped.getIdentifierFirstRep().getSystem();
+    String value = mapped.getIdentifierFirstRep().getValue();
+    Patient p = mapped.copy();
     ResourceWriter.WriteOutcome o = writer.create(p, SearchCriteria.where().token("identifier", system, value).build());
     // a merged-away patient (ADT^A40) keeps its identifiers; new arrivals go to the survivor
     if (o.resource() instanceof Patient found) {

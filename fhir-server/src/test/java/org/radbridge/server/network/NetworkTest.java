@@ -48,12 +48,20 @@ class NetworkTest extends ServerTestBase {
     json().body(original).put("/Endpoint/dicom-CT-A").then().statusCode(200); // as other tests expect it
   }
 
+  @Autowired
+  PatientMapping mapping;
+
   @Test
   void patientIdentityResolvesOnePatientPerIssuerAndValue() {
     String mrn = unique("777");
-    String viaDicom = patients.resolve("CENTRE_A_MRN", "centre-b", mrn, null);
-    String viaHl7 = patients.resolve(null, "centre-a", mrn, null);
-    String otherCentre = patients.resolve(null, "centre-b", mrn, null);
+    // an instance from centre-b whose Issuer of Patient ID is centre-a's MRN issuer
+    String viaDicom = patients.resolve(mapping.fromDicom(new org.radbridge.mappers.dicom.DicomInstance(
+        "1.2.3", "1.2.3.1", "1.2.3.1.1", "1.2.840.10008.5.1.4.1.1.2", null, null, "CT", null, null, null, null, null,
+        null, null, null, null, null, mrn, "CENTRE_A_MRN", "Li^Na", "19800101", "F", null), "centre-b"));
+    String viaHl7 = patients.resolve(mapping.fromHl7(
+        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-a"));
+    String otherCentre = patients.resolve(mapping.fromHl7(
+        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-b"));
     assertThat(viaHl7).isEqualTo(viaDicom);
     assertThat(otherCentre).isNotEqualTo(viaDicom);
     assertThat(patient("https://radbridge.org/fhir/sid/centre-a/mrn", mrn)).isEqualTo(viaDicom);
