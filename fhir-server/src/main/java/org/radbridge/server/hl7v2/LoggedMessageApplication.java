@@ -18,7 +18,7 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
-import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,14 +33,14 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
 
   private final MessageLog messages;
   private final TransactionTemplate tx;
-  private final NetworkProperties network;
+  private final NetworkDirectory directory;
   private final NetworkConformance conformance;
 
-  LoggedMessageApplication(MessageLog messages, TransactionTemplate tx, NetworkProperties network,
+  LoggedMessageApplication(MessageLog messages, TransactionTemplate tx, NetworkDirectory directory,
       NetworkConformance conformance) {
     this.messages = messages;
     this.tx = tx;
-    this.network = network;
+    this.directory = directory;
     this.conformance = conformance;
   }
 
@@ -114,10 +114,9 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
   }
 
   private Optional<String> sender(String app, String facility) {
-    return network.getHl7Applications().stream()
-        .filter(a -> a.getSendingApplication().equals(app) && a.getSendingFacility().equals(facility))
-        .map(NetworkProperties.Hl7Application::getOrganization).findFirst();
+    return directory.hl7Sender(app, facility);
   }
+
 
 
 

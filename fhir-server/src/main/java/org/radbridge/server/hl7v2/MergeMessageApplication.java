@@ -14,7 +14,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.IdentitySystems;
-import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
@@ -50,11 +50,11 @@ public class MergeMessageApplication extends LoggedMessageApplication {
   private final ResourceWriter writer;
   private final FhirContext ctx;
 
-  public MergeMessageApplication(NetworkProperties network, PatientIdentity patients, IdentitySystems identity,
+  public MergeMessageApplication(NetworkDirectory directory, PatientIdentity patients, IdentitySystems identity,
       SearchService search, ResourceReader reader, ResourceWriter writer, FhirContext ctx,
       NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
       org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, network, conformance);
+    super(messages, tx, directory, conformance);
     this.mapping = mapping;
     this.patients = patients;
     this.identity = identity;

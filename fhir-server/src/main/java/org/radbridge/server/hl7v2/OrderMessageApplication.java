@@ -11,7 +11,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.IdentitySystems;
-import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import java.util.Set;
 import org.radbridge.server.search.SearchCriteria;
@@ -37,10 +37,10 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
 
-  public OrderMessageApplication(NetworkProperties network, IdentitySystems identity, PatientIdentity patients,
+  public OrderMessageApplication(NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
       RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, network, conformance);
+    super(messages, tx, directory, conformance);
     this.mapping = mapping;
     this.props = props;
     this.identity = identity;

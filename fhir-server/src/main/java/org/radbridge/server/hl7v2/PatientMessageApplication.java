@@ -9,7 +9,7 @@ import ca.uhn.hl7v2.model.v251.segment.PID;
 import java.util.List;
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.hl7v2.OrmMapper;
-import org.radbridge.server.network.NetworkProperties;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.write.ResourceWriter;
@@ -29,10 +29,10 @@ public class PatientMessageApplication extends LoggedMessageApplication {
   private final ResourceReader reader;
   private final ResourceWriter writer;
 
-  public PatientMessageApplication(NetworkProperties network, PatientIdentity patients, ResourceReader reader,
+  public PatientMessageApplication(NetworkDirectory directory, PatientIdentity patients, ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
       org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, network, conformance);
+    super(messages, tx, directory, conformance);
     this.mapping = mapping;
     this.patients = patients;
     this.reader = reader;

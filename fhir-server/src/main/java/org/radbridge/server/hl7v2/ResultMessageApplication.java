@@ -15,6 +15,7 @@ import org.radbridge.mappers.hl7v2.OruMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.IdentitySystems;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.OrgRef;
 import org.radbridge.server.workflow.OrderRef;
@@ -43,12 +44,15 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
   private final NetworkProperties network;
+  private final NetworkDirectory directory;
   private final IdentitySystems identity;
 
-  public ResultMessageApplication(NetworkProperties network, SearchService search, ResourceReader reader,
+  public ResultMessageApplication(NetworkProperties network, NetworkDirectory directory, SearchService search,
+      ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
       RadBridgeProperties props, IdentitySystems identity) {
-    super(messages, tx, network, conformance);
+    super(messages, tx, directory, conformance);
+    this.directory = directory;
     this.identity = identity;
     this.search = search;
     this.reader = reader;
@@ -125,8 +129,7 @@ public class ResultMessageApplication extends LoggedMessageApplication {
     Set<String> orgs = new LinkedHashSet<>();
     for (OruMapper.EntityId id : java.util.Arrays.asList(mapped.placer(), mapped.filler())) {
       if (id != null && id.namespace() != null) {
-        network.getHl7Applications().stream().filter(a -> a.getSendingApplication().equals(id.namespace()))
-            .map(NetworkProperties.Hl7Application::getOrganization).findFirst().ifPresent(orgs::add);
+        directory.organizationOfNamespace(id.namespace()).ifPresent(orgs::add);
       }
     }
     String issuer = mapped.patient() == null ? null : mapped.patient().assigningAuthority();

@@ -23,6 +23,33 @@ public class NetworkDirectory {
     this.reader = reader;
   }
 
+  /**
+   * The organisation (key) of the HL7 v2 application MSH-3^MSH-4 names, if it is an active
+   * application of the network (its Device, seeded from configuration, editable through REST).
+   */
+  public Optional<String> hl7Sender(String application, String facility) {
+    if (application == null || application.isBlank() || facility == null) {
+      return Optional.empty();
+    }
+    return ownerOfDevice(SearchCriteria.where().token("identifier", NetworkResources.HL7_APPLICATION,
+        application + "^" + facility).token("status", null, "active").build());
+  }
+
+  /** The organisation (key) of the application whose namespace ID (EI-2, MSH-3) this is. */
+  public Optional<String> organizationOfNamespace(String namespace) {
+    if (namespace == null || namespace.isBlank()) {
+      return Optional.empty();
+    }
+    return ownerOfDevice(SearchCriteria.where().token("identifier", NetworkResources.HL7_NAMESPACE, namespace)
+        .token("status", null, "active").build());
+  }
+
+  private Optional<String> ownerOfDevice(SearchCriteria criteria) {
+    return search.match("Device", criteria, 1).stream().findFirst()
+        .map(m -> (org.hl7.fhir.r4.model.Device) reader.read("Device", m.resId()))
+        .flatMap(d -> OrgRef.parse(d.getOwner().getReference())).map(OrgRef::key);
+  }
+
   /** What a DICOM peer is: from its Endpoint (address dicom://AE@host:port, headers role and character-set). */
   public record DicomNode(String aeTitle, String host, int port, String organization, String role,
       String characterSet, String endpointId) {}
@@ -86,7 +113,7 @@ public class NetworkDirectory {
     } catch (NumberFormatException bad) {
       return Optional.empty();
     }
-    String app = e.getIdentifier().stream().filter(i -> "urn:hl7v2:application".equals(i.getSystem()))
+    String app = e.getIdentifier().stream().filter(i -> NetworkResources.HL7_APPLICATION.equals(i.getSystem()))
         .map(org.hl7.fhir.r4.model.Identifier::getValue).findFirst().orElse("");
     String[] parts = app.split("\\^", 2);
     return Optional.of(new Hl7Endpoint(e.getIdPart(), parts[0], parts.length > 1 ? parts[1] : "",

@@ -15,6 +15,10 @@ public final class NetworkResources {
   public static final String ORG_KIND = "https://radbridge.org/fhir/CodeSystem/organization-kind";
   public static final String ORG_SYSTEM = "https://radbridge.org/fhir/sid/organization";
   public static final String AE_SYSTEM = "urn:dicom:ae";
+  /** An HL7 v2 application as MSH-3^MSH-4 (the sending application and facility). */
+  public static final String HL7_APPLICATION = "urn:hl7v2:application";
+  /** An HL7 v2 application's namespace ID (MSH-3, and EI-2 of the numbers it assigns). */
+  public static final String HL7_NAMESPACE = "urn:hl7v2:namespace";
   public static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
 
   private NetworkResources() {}
@@ -70,12 +74,22 @@ public final class NetworkResources {
       }
     }
     for (NetworkProperties.Hl7Application a : network.getHl7Applications()) {
+      // every application is a Device of its organisation: the directory answers who sent a message
+      Device app = new Device();
+      app.setId("hl7app-" + idPart(a.getSendingApplication() + "-" + a.getSendingFacility()));
+      app.addIdentifier().setSystem(HL7_APPLICATION).setValue(a.getSendingApplication() + "^" + a.getSendingFacility());
+      app.addIdentifier().setSystem(HL7_NAMESPACE).setValue(a.getSendingApplication());
+      app.setStatus(Device.FHIRDeviceStatus.ACTIVE);
+      app.addDeviceName().setName(a.getSendingApplication() + "^" + a.getSendingFacility())
+          .setType(Device.DeviceNameType.USERFRIENDLYNAME);
+      app.setOwner(new Reference(new OrgRef(a.getOrganization()).reference()));
+      out.add(app);
       if (a.getOutbound() == null || a.getOutbound().isBlank()) {
         continue;
       }
       Endpoint e = new Endpoint();
       e.setId("hl7-" + idPart(a.getSendingApplication() + "-" + a.getSendingFacility()));
-      e.addIdentifier().setSystem("urn:hl7v2:application").setValue(a.getSendingApplication() + "^" + a.getSendingFacility());
+      e.addIdentifier().setSystem(HL7_APPLICATION).setValue(a.getSendingApplication() + "^" + a.getSendingFacility());
       e.setStatus(Endpoint.EndpointStatus.ACTIVE);
       e.setConnectionType(new Coding(CONNECTION_TYPE, "hl7v2-mllp", "HL7 v2 over MLLP"));
       e.setName(a.getSendingApplication() + "^" + a.getSendingFacility());

@@ -50,6 +50,29 @@ class NetworkTest extends ServerTestBase {
 
   @Autowired
   PatientMapping mapping;
+  @Autowired
+  org.radbridge.server.hl7v2.MllpListener mllp;
+
+  @Test
+  void anHl7ApplicationIsKnownByItsStoredDeviceAndARestEditTakesEffectAtOnce() throws Exception {
+    String id = "/Device/hl7app-HIS-B-CENTRE-B";
+    String original = json().get(id).then().statusCode(200)
+        .body("identifier.find { it.system == 'urn:hl7v2:application' }.value", equalTo("HIS_B^CENTRE_B"))
+        .body("owner.reference", equalTo("Organization/org-centre-b")).extract().asString();
+    String adt = String.join("\r",
+        "MSH|^~\\&|HIS_B|CENTRE_B|RADBRIDGE|NETWORK|20261205140000||ADT^A08|%s|P|2.3.1",
+        "EVN|A08|20261205140000", "PID|1||" + unique("B") + "||Zhou^Min||19900101|F");
+    try (org.radbridge.server.hl7v2.MllpClient c = new org.radbridge.server.hl7v2.MllpClient(mllp.port())) {
+      json().body(original.replace("\"status\":\"active\"", "\"status\":\"inactive\"")).put(id).then().statusCode(200);
+      ca.uhn.hl7v2.model.Message refused = c.send(adt.formatted(unique("OFF")));
+      assertThat(org.radbridge.server.hl7v2.MllpClient.msa1(refused)).isEqualTo("AE");
+      assertThat(refused.encode()).contains("is not an HL7 application of the network");
+      json().body(original).put(id).then().statusCode(200);
+      assertThat(org.radbridge.server.hl7v2.MllpClient.msa1(c.send(adt.formatted(unique("ON"))))).isEqualTo("AA");
+    } finally {
+      json().body(original).put(id); // as other tests expect it
+    }
+  }
 
   @Test
   void patientIdentityResolvesOnePatientPerIssuerAndValue() {
