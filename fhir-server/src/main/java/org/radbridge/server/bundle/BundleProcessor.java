@@ -33,7 +33,9 @@ import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.write.ResourceWriter.WriteOutcome;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -53,6 +55,8 @@ public class BundleProcessor {
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
   private final ReferenceRewriter rewriter;
+  /** Who a bundle's entries act for: anonymous until access control (issue 21) names the client. */
+  private static final Caller CALLER = Caller.anonymousClient();
   // the REST layer's search paging, which itself sits above bundles
   private final org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch;
 
@@ -247,7 +251,8 @@ public class BundleProcessor {
         if (op.existing != null) {
           return written(op.existing, "200 OK", minimal);
         }
-        return written(writer.createWithId(op.type, op.assignedId, resourceOf(op)), "201 Created", minimal);
+        return written(writer.write(WriteRequest.createWithId(op.assignedId, resourceOf(op), CALLER)), "201 Created",
+            minimal);
       }
       case PUT -> {
         IBaseResource r = resourceOf(op);
@@ -258,7 +263,7 @@ public class BundleProcessor {
             throw new PreconditionFailedException("ifNoneMatch: " + op.type + "/" + op.assignedId + " already exists");
           }
         }
-        WriteOutcome o = writer.update(op.type, op.assignedId, r, ifMatch);
+        WriteOutcome o = writer.write(WriteRequest.update(op.type, op.assignedId, r, ifMatch, CALLER));
         return written(o, o.created() ? "201 Created" : "200 OK", minimal);
       }
       case PATCH -> {
@@ -266,11 +271,11 @@ public class BundleProcessor {
         String id = op.id != null ? op.id : requireMatch(op);
         WriteOutcome o;
         if (body instanceof Binary bin) {
-          o = writer.patch(op.type, id, PatchTypeEnum.JSON_PATCH, new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8),
-              ifMatch(op));
+          o = writer.write(WriteRequest.patch(op.type, id, PatchTypeEnum.JSON_PATCH,
+              new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8), ifMatch(op), CALLER));
         } else if (body instanceof Parameters) {
-          o = writer.patch(op.type, id, PatchTypeEnum.FHIR_PATCH_JSON, ctx.newJsonParser().encodeResourceToString(body),
-              ifMatch(op));
+          o = writer.write(WriteRequest.patch(op.type, id, PatchTypeEnum.FHIR_PATCH_JSON,
+              ctx.newJsonParser().encodeResourceToString(body), ifMatch(op), CALLER));
         } else {
           throw new InvalidRequestException("a PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch)");
         }
@@ -278,7 +283,8 @@ public class BundleProcessor {
       }
       case DELETE -> {
         String id = op.id != null ? op.id : op.matchId;
-        WriteOutcome o = id != null ? writer.delete(op.type, id, ifMatch(op)) : new WriteOutcome(null, null, false, false);
+        WriteOutcome o = id != null ? writer.write(WriteRequest.delete(op.type, id, ifMatch(op), CALLER))
+            : new WriteOutcome(null, null, false, false);
         BundleEntryComponent e = new BundleEntryComponent();
         e.getResponse().setStatus("204 No Content");
         if (o.id() != null && o.id().hasVersionIdPart()) {

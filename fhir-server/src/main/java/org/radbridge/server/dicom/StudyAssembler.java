@@ -15,7 +15,9 @@ import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceRows;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -117,11 +119,13 @@ public class StudyAssembler {
       if (rows.isEmpty()) {
         return null;
       }
-      String orgKey = senderOrganization(instances.sender(studyInstanceUid));
+      String callingAe = instances.sender(studyInstanceUid);
+      String orgKey = senderOrganization(callingAe);
+      Caller caller = Caller.dicomNode(callingAe == null ? "unknown" : callingAe, UNKNOWN_SENDER.equals(orgKey) ? null : orgKey);
       DicomInstance first = rows.get(0);
       String patient = null;
       if (first.patientId() != null && !first.patientId().isBlank()) {
-        patient = "Patient/" + patients.resolve(mapping.fromDicom(first, orgKey));
+        patient = "Patient/" + patients.resolve(mapping.fromDicom(first, orgKey), caller);
       }
       String accessionSystem = identity.accessionSystem(orgKey);
       String order = Optional.ofNullable(first.accessionNumber())
@@ -132,7 +136,8 @@ public class StudyAssembler {
           .map(m -> new org.radbridge.server.workflow.OrderRef(m.resId()).reference()).orElse(null);
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
-      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("ImagingStudy", criteria, study, null);
+      ResourceWriter.WriteOutcome written = writer.write(WriteRequest.conditionalUpdate("ImagingStudy", criteria, study,
+          null, caller));
       // forwarding reacts to the ImagingStudy write (StudyForwarding)
       instances.markSynced(studyInstanceUid);
       return written.id().getIdPart();

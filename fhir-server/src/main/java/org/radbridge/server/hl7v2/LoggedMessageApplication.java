@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -45,7 +46,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
   }
 
   /** Maps and writes the message inside the caller's transaction; returns the AA. */
-  abstract Message process(Message message, String senderOrgKey) throws HL7Exception;
+  abstract Message process(Message message, Caller caller) throws HL7Exception;
 
   @Override
   public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
@@ -63,7 +64,7 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
         try {
           String orgKey = sender(app, facility).orElseThrow(() -> V2FieldError.unknownKey("MSH-3", "MSH-3/MSH-4 " + app + "^"
               + facility + " is not an HL7 application of the network"));
-          Message ack = process(message, orgKey);
+          Message ack = process(message, Caller.hl7Application(app + "^" + facility, orgKey));
           // the message, its resources and its ACK commit together
           if (!messages.record(app, facility, controlId, type, ack.encode())) {
             s.setRollbackOnly(); // the same message arrived twice at once: the other one wrote it

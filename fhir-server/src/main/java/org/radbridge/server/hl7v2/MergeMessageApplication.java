@@ -19,7 +19,9 @@ import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,15 +72,17 @@ public class MergeMessageApplication extends LoggedMessageApplication {
   }
 
   @Override
-  Message process(Message message, String orgKey) throws HL7Exception {
+  Message process(Message message, Caller caller) throws HL7Exception {
+    String orgKey = caller.organization();
     ADT_A39 a40 = (ADT_A39) message;
     for (ADT_A39_PATIENT group : a40.getPATIENTAll()) {
-      merge(group, orgKey);
+      merge(group, caller);
     }
     return ack(message, AcknowledgmentCode.AA, null);
   }
 
-  private void merge(ADT_A39_PATIENT group, String orgKey) throws HL7Exception {
+  private void merge(ADT_A39_PATIENT group, Caller caller) throws HL7Exception {
+    String orgKey = caller.organization();
     OrmMapper.PatientData survivorData = OrmMapper.patient(group.getPID());
     CX prior = group.getMRG().getPriorPatientIdentifierList(0);
     String priorValue = prior.getIDNumber().getValue();
@@ -102,7 +106,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
           + ") matches several patients; nothing was merged");
     }
     String priorId = found.get(0).resId();
-    String survivorId = patients.resolve(mapping.fromHl7(survivorData, orgKey));
+    String survivorId = patients.resolve(mapping.fromHl7(survivorData, orgKey), caller);
     if (priorId.equals(survivorId)) {
       return; // already merged: the identity table follows replaced-by links
     }
@@ -111,14 +115,14 @@ public class MergeMessageApplication extends LoggedMessageApplication {
     old.getLink().removeIf(l -> l.getType() == Patient.LinkType.REPLACEDBY);
     old.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(new Reference("Patient/" + survivorId));
     old.setMeta(null);
-    writer.update("Patient", priorId, old, null);
+    writer.write(WriteRequest.update("Patient", priorId, old, null, caller));
 
     Patient survivor = (Patient) reader.read("Patient", survivorId);
     if (survivor.getLink().stream().noneMatch(l -> l.getType() == Patient.LinkType.REPLACES
         && ("Patient/" + priorId).equals(l.getOther().getReference()))) {
       survivor.addLink().setType(Patient.LinkType.REPLACES).setOther(new Reference("Patient/" + priorId));
       survivor.setMeta(null);
-      writer.update("Patient", survivorId, survivor, null);
+      writer.write(WriteRequest.update("Patient", survivorId, survivor, null, caller));
     }
 
     int moved = 0;
@@ -134,7 +138,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
         Resource r = (Resource) reader.read(type, m.resId());
         if (repoint(r, "Patient/" + priorId, "Patient/" + survivorId)) {
           r.setMeta(null);
-          writer.update(type, m.resId(), r, null);
+          writer.write(WriteRequest.update(type, m.resId(), r, null, caller));
           moved++;
         }
       }

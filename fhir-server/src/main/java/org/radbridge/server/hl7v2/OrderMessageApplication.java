@@ -15,7 +15,9 @@ import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import java.util.Set;
 import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +102,8 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   }
 
   @Override
-  Message process(Message message, String orgKey) throws HL7Exception {
+  Message process(Message message, Caller caller) throws HL7Exception {
+    String orgKey = caller.organization();
     OrmMapper.MappedOrder mapped = message instanceof OMI_O23 omi
         ? OrmMapper.map(omi, localCodeSystem(orgKey), IdentitySystems.SID_BASE + orgKey + "/", props.zone())
         : OrmMapper.map((ORM_O01) message, localCodeSystem(orgKey), IdentitySystems.SID_BASE + orgKey + "/");
@@ -113,7 +116,7 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     }
     translateToLoinc(sr.getCode());
     OrmMapper.PatientData p = mapped.patient();
-    String patientId = patients.resolve(mapping.fromHl7(p, orgKey));
+    String patientId = patients.resolve(mapping.fromHl7(p, orgKey), caller);
     sr.setSubject(new Reference("Patient/" + patientId));
     // created, or merged into the stored order, under the accession's lock: exactly one order per accession
     SearchCriteria byAccession = SearchCriteria.where().token("identifier", accessionSystem, mapped.accessionNumber())
@@ -121,7 +124,7 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     String control = control(message);
     ServiceRequest incoming = sr;
     ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest", byAccession,
-        stored -> stored == null ? incoming : merge((ServiceRequest) stored, incoming, control), null);
+        stored -> stored == null ? incoming : merge((ServiceRequest) stored, incoming, control), null, caller);
     log.info("ORM from {}: ServiceRequest/{} {}", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
     return ack(message, AcknowledgmentCode.AA, null);
   }

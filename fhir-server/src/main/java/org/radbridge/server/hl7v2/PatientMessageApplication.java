@@ -12,7 +12,9 @@ import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,11 +48,12 @@ public class PatientMessageApplication extends LoggedMessageApplication {
 
 
   @Override
-  Message process(Message message, String orgKey) throws HL7Exception {
+  Message process(Message message, Caller caller) throws HL7Exception {
+    String orgKey = caller.organization();
     PID pid = message instanceof ADT_A01 a01 ? a01.getPID() : ((ADT_A05) message).getPID();
     OrmMapper.PatientData data = OrmMapper.patient(pid);
     Patient update = mapping.fromHl7(data, orgKey);
-    String id = patients.resolve(update);
+    String id = patients.resolve(update, caller);
     Patient current = (Patient) reader.read("Patient", id);
     boolean changed = false;
     if (update.hasName() && !update.getNameFirstRep().equalsDeep(current.getNameFirstRep())) {
@@ -67,7 +70,7 @@ public class PatientMessageApplication extends LoggedMessageApplication {
     }
     if (changed) {
       current.setMeta(null);
-      writer.update("Patient", id, current, null);
+      writer.write(WriteRequest.update("Patient", id, current, null, caller));
     }
     return ack(message, AcknowledgmentCode.AA, null);
   }

@@ -22,7 +22,9 @@ import org.radbridge.server.workflow.OrderRef;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +142,8 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   }
 
   @Override
-  Message process(Message message, String orgKey) throws HL7Exception {
+  Message process(Message message, Caller caller) throws HL7Exception {
+    String orgKey = caller.organization();
     OruMapper.MappedReport mapped = OruMapper.map((ORU_R01) message, localCodeSystem(orgKey),
         IdentitySystems.SID_BASE + orgKey + "/", props.zone());
     String orderId = orderOf(mapped, orgKey);
@@ -163,14 +166,14 @@ public class ResultMessageApplication extends LoggedMessageApplication {
       obs.setSubject(order.getSubject().copy());
       obs.addBasedOn(new Reference(new OrderRef(orderId).reference()));
       // the sender's numbers are unique only per order (two centres' accessions collide): the order is part of the key
-      ResourceWriter.WriteOutcome written = writer.conditionalUpdate("Observation", SearchCriteria.where()
+      ResourceWriter.WriteOutcome written = writer.write(WriteRequest.conditionalUpdate("Observation", SearchCriteria.where()
           .token("identifier", obs.getIdentifierFirstRep().getSystem(), obs.getIdentifierFirstRep().getValue())
-          .reference("based-on", "ServiceRequest", orderId).build(), obs, null);
+          .reference("based-on", "ServiceRequest", orderId).build(), obs, null, caller));
       dr.addResult(new Reference("Observation/" + written.id().getIdPart()));
     }
-    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("DiagnosticReport", SearchCriteria.where()
+    ResourceWriter.WriteOutcome o = writer.write(WriteRequest.conditionalUpdate("DiagnosticReport", SearchCriteria.where()
         .token("identifier", dr.getIdentifierFirstRep().getSystem(), mapped.key())
-        .reference("based-on", "ServiceRequest", orderId).build(), dr, null);
+        .reference("based-on", "ServiceRequest", orderId).build(), dr, null, caller));
     log.info("ORU from {}: DiagnosticReport/{} {} ({})", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated",
         dr.getStatus().toCode());
     return ack(message, AcknowledgmentCode.AA, null);

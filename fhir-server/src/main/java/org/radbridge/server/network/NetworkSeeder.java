@@ -50,7 +50,7 @@ public class NetworkSeeder {
         continue;
       }
       r.getMeta().addTag(new Coding(CONFIG_TAG, hash, "from radbridge.network"));
-      writer.putIfChanged(r);
+      writer.putIfChanged(r, org.radbridge.server.write.Caller.system("network-seeder"));
       written++;
     }
     if (written > 0) {

@@ -2,7 +2,9 @@ package org.radbridge.server.network;
 
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,14 +28,15 @@ public class PatientIdentity {
    * HL7 v2 or DICOM: the system its issuer maps to, the value as sent); created from {@code mapped}
    * when none exists. Returns its id.
    */
-  public String resolve(Patient mapped) {
+  public String resolve(Patient mapped, Caller caller) {
     if (!mapped.hasIdentifier() || !mapped.getIdentifierFirstRep().hasValue()) {
       throw new IllegalArgumentException("a patient to resolve needs an identifier");
     }
     String system = mapped.getIdentifierFirstRep().getSystem();
     String value = mapped.getIdentifierFirstRep().getValue();
     Patient p = mapped.copy();
-    ResourceWriter.WriteOutcome o = writer.create(p, SearchCriteria.where().token("identifier", system, value).build());
+    ResourceWriter.WriteOutcome o = writer.write(WriteRequest.createIfNoneExist(p,
+        SearchCriteria.where().token("identifier", system, value).build(), caller));
     // a merged-away patient (ADT^A40) keeps its identifiers; new arrivals go to the survivor
     if (o.resource() instanceof Patient found) {
       for (Patient.PatientLinkComponent link : found.getLink()) {

@@ -35,7 +35,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.radbridge.server.store.ResourceReader;
+import org.radbridge.server.search.SearchCriteria;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.write.ResourceWriter.WriteOutcome;
 
 /**
@@ -88,11 +91,18 @@ public class GenericResourceProvider implements IResourceProvider {
     return reader.read(resourceType, id.getIdPart());
   }
 
+  /** Who the request acts for: anonymous until access control (issue 21) names the client and its organisation. */
+  private static Caller callerOf() {
+    return Caller.anonymousClient();
+  }
+
   @Create
   public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
     // the server assigns the id of a created resource; one in the body is ignored (R4 3.1.0.6)
     resource.setId((String) null);
-    return toOutcome(writer.create(resource, ifNoneExist));
+    Caller caller = callerOf();
+    return toOutcome(writer.write(ifNoneExist == null || ifNoneExist.isBlank() ? WriteRequest.create(resource, caller)
+        : WriteRequest.createIfNoneExist(resource, SearchCriteria.parse(ifNoneExist), caller)));
   }
 
   @Update
@@ -102,13 +112,14 @@ public class GenericResourceProvider implements IResourceProvider {
     WriteOutcome o;
     if (conditional != null) {
       resource.setId(bodyId(request));
-      o = writer.conditionalUpdate(resourceType, conditional, resource, ifMatch);
+      o = writer.write(WriteRequest.conditionalUpdate(resourceType, SearchCriteria.parse(conditional), resource, ifMatch,
+          callerOf()));
     } else {
       if (id == null || !id.hasIdPart()) {
         throw new InvalidRequestException("Update needs an id in the URL or search criteria");
       }
       Ids.requireValid(id.getIdPart());
-      o = writer.update(resourceType, id.getIdPart(), resource, ifMatch);
+      o = writer.write(WriteRequest.update(resourceType, id.getIdPart(), resource, ifMatch, callerOf()));
     }
     if (o.created() && request instanceof ServletRequestDetails servlet) {
       // HAPI sets Location only for create; an update that creates answers 201 with it too
@@ -124,10 +135,11 @@ public class GenericResourceProvider implements IResourceProvider {
     Integer ifMatch = ETags.ifMatchVersion(request);
     WriteOutcome o;
     if (conditional != null) {
-      o = writer.conditionalPatch(resourceType, conditional, patchType, body, ifMatch);
+      o = writer.write(WriteRequest.conditionalPatch(resourceType, SearchCriteria.parse(conditional), patchType, body,
+          ifMatch, callerOf()));
     } else {
       Ids.requireValid(id.getIdPart());
-      o = writer.patch(resourceType, id.getIdPart(), patchType, body, ifMatch);
+      o = writer.write(WriteRequest.patch(resourceType, id.getIdPart(), patchType, body, ifMatch, callerOf()));
     }
     if (request instanceof ServletRequestDetails servlet) {
       // HAPI adds no ETag to a patch response; clients need the new version for the next If-Match
@@ -140,10 +152,10 @@ public class GenericResourceProvider implements IResourceProvider {
   public MethodOutcome delete(@IdParam IIdType id, @ConditionalUrlParam String conditional, RequestDetails request) {
     WriteOutcome o;
     if (conditional != null) {
-      o = writer.conditionalDelete(resourceType, conditional);
+      o = writer.write(WriteRequest.conditionalDelete(resourceType, SearchCriteria.parse(conditional), callerOf()));
     } else {
       Ids.requireValid(id.getIdPart());
-      o = writer.delete(resourceType, id.getIdPart(), ETags.ifMatchVersion(request));
+      o = writer.write(WriteRequest.delete(resourceType, id.getIdPart(), ETags.ifMatchVersion(request), callerOf()));
     }
     MethodOutcome out = new MethodOutcome();
     OperationOutcome oo = new OperationOutcome();

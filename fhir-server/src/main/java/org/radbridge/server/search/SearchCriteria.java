@@ -152,6 +152,15 @@ public final class SearchCriteria {
       return reference(param, typeSlashId.substring(0, slash), typeSlashId.substring(slash + 1));
     }
 
+    /** {@code param} (a uri parameter) is exactly {@code uri}. */
+    public Builder uri(String param, String uri) {
+      if (uri == null || uri.isEmpty()) {
+        throw new IllegalArgumentException("a uri lookup needs a value");
+      }
+      clauses.add(new Clause(param, null, List.of(uri)));
+      return this;
+    }
+
     /** The logical id is {@code id}. */
     public Builder id(String id) {
       requireId(id);

@@ -48,7 +48,9 @@ public class ShippedSearchParameters {
     for (Resource file : files) {
       try (InputStream in = file.getInputStream()) {
         SearchParameter sp = (SearchParameter) ctx.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        ResourceWriter.WriteOutcome o = writer.create(sp, "url=" + sp.getUrl());
+        ResourceWriter.WriteOutcome o = writer.write(org.radbridge.server.write.WriteRequest.createIfNoneExist(sp,
+            org.radbridge.server.search.SearchCriteria.where().uri("url", sp.getUrl()).build(),
+            org.radbridge.server.write.Caller.system("shipped-search-parameters")));
         if (o.created()) {
           log.info("Stored shipped SearchParameter {} as {}", sp.getUrl(), o.id().toUnqualifiedVersionless().getValue());
         }

@@ -142,7 +142,8 @@ public class SubscriptionDelivery implements DeliveryHandler {
       sub.setStatus(Subscription.SubscriptionStatus.ERROR);
       sub.setError("Notifications undelivered past the retry horizon (outbox row " + row.id() + "): " + error);
       sub.setMeta(null);
-      writer.update("Subscription", subId, sub, null);
+      writer.write(org.radbridge.server.write.WriteRequest.update("Subscription", subId, sub, null,
+          org.radbridge.server.write.Caller.system("subscription-delivery")));
       log.warn("Subscription/{} set to error: {}", subId, error);
     } catch (Exception e) {
       log.warn("could not set the subscription of outbox row {} to error: {}", row.id(), e.getMessage());

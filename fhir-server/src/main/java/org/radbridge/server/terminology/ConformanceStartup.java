@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ConformanceStartup {
+  private static final org.radbridge.server.write.Caller STARTUP = org.radbridge.server.write.Caller.system("conformance-startup");
   private static final Logger log = LoggerFactory.getLogger(ConformanceStartup.class);
 
   private final NetworkConformance conformance;
@@ -59,7 +60,7 @@ public class ConformanceStartup {
         if (stopping) {
           return;
         }
-        if (writer.putIfChanged(r.copy()).changed()) {
+        if (writer.putIfChanged(r.copy(), STARTUP).changed()) {
           written++;
         }
       }
@@ -85,7 +86,7 @@ public class ConformanceStartup {
         String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
           ConceptMap map = ConceptMapCsv.read(name, in, conformance.shippedTerminology().loinc());
-          ResourceWriter.WriteOutcome o = writer.putIfChanged(map);
+          ResourceWriter.WriteOutcome o = writer.putIfChanged(map, STARTUP);
           log.info("ConceptMap {} from {}: {}", map.getUrl(), file, o.changed() ? "stored" : "unchanged");
         } catch (IOException | RuntimeException e) {
           log.error("ConceptMap CSV {} was not loaded: {}", file, e.getMessage());

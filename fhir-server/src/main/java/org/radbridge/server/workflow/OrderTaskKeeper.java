@@ -45,26 +45,27 @@ class OrderTaskKeeper implements WriteHook {
   @Override
   public void on(WriteEvent e) {
     if (e.resource() instanceof ServiceRequest sr) {
-      put(orders.taskFor(sr, storedTask(OrderRef.taskId(e.id()))));
+      put(orders.taskFor(sr, storedTask(OrderRef.taskId(e.id()))), e);
     } else if (e.resource() instanceof ImagingStudy study) {
       for (String orderId : OrderRef.orderIds(study.getBasedOn())) {
         Task task = storedTask(OrderRef.taskId(orderId));
         if (task != null) {
-          put(orders.afterStudy(task));
+          put(orders.afterStudy(task), e);
         }
       }
     } else if (e.resource() instanceof DiagnosticReport report) {
       for (String orderId : OrderRef.orderIds(report.getBasedOn())) {
         Task task = storedTask(OrderRef.taskId(orderId));
         if (task != null) {
-          put(orders.afterReport(task, report));
+          put(orders.afterReport(task, report), e);
         }
       }
     }
   }
 
-  private void put(Task task) {
-    writer.getObject().putIfChanged(task);
+  /** Writes the Task on behalf of whoever made the change it follows. */
+  private void put(Task task, WriteEvent cause) {
+    writer.getObject().putIfChanged(task, cause.caller());
   }
 
   private Task storedTask(String id) {

@@ -26,6 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class SlaWatch {
+  private static final org.radbridge.server.write.Caller SLA_WATCH = org.radbridge.server.write.Caller.system("sla-watch");
   public static final String FLAG_CODES = "https://radbridge.org/fhir/CodeSystem/workflow-flag";
   public static final String FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail";
   private static final Logger log = LoggerFactory.getLogger(SlaWatch.class);
@@ -76,7 +77,8 @@ public class SlaWatch {
       }
       flag.addExtension(FLAG_DETAIL, new Reference(new OrderRef(o.orderId()).reference()));
       flag.addExtension(FLAG_DETAIL, new Reference("Task/order-" + o.orderId()));
-      writer.update("Flag", flag.getIdElement().getIdPart(), flag, null);
+      writer.write(org.radbridge.server.write.WriteRequest.update("Flag", flag.getIdElement().getIdPart(), flag, null,
+          SLA_WATCH));
       log.info("ServiceRequest/{} is past its reading SLA (due {}): Flag/sla-{}", o.orderId(), o.due(), o.orderId());
     }
   }
@@ -99,7 +101,8 @@ public class SlaWatch {
       flag.setStatus(Flag.FlagStatus.INACTIVE);
       flag.getPeriod().setEnd(new Date(fin.getTime()));
       flag.setMeta(null);
-      writer.update("Flag", flag.getIdElement().getIdPart(), flag, null);
+      writer.write(org.radbridge.server.write.WriteRequest.update("Flag", flag.getIdElement().getIdPart(), flag, null,
+          SLA_WATCH));
     }
   }
 }

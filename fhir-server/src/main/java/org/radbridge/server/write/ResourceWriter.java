@@ -73,26 +73,32 @@ public class ResourceWriter {
     }
   }
 
-  // ---- create -------------------------------------------------------------------------------
-
-  /** Create with a server-assigned id; with {@code ifNoneExist}, returns the match instead if one exists. */
-  public WriteOutcome create(IBaseResource resource, String ifNoneExist) {
-    if (ifNoneExist == null || ifNoneExist.isBlank()) {
-      String type = ctx.getResourceType(resource);
-      return tx.execute(s -> insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE));
-    }
-    return create(resource, requireCriteria(ifNoneExist, "If-None-Exist header"));
+  /** The one entry of every write: REST, bundles and every channel describe it as a {@link WriteRequest}. */
+  public WriteOutcome write(WriteRequest r) {
+    Caller c = r.caller();
+    return switch (r.operation()) {
+      case CREATE -> r.criteria() != null ? create(r.resource(), r.criteria(), c)
+          : r.id() != null ? tx.execute(s -> insertOrFail(r.type(), r.id(), r.resource(), WriteEvent.Operation.CREATE, c))
+          : tx.execute(s -> insertOrFail(r.type(), newId(), r.resource(), WriteEvent.Operation.CREATE, c));
+      case UPDATE -> r.criteria() != null ? conditionalUpdate(r.type(), r.criteria(), stored -> r.resource(), r.ifMatch(), c)
+          : update(r.type(), r.id(), r.resource(), r.ifMatch(), c);
+      case PATCH -> r.criteria() != null ? conditionalPatch(r.type(), r.criteria(), r.patchType(), r.patchBody(), r.ifMatch(), c)
+          : patch(r.type(), r.id(), r.patchType(), r.patchBody(), r.ifMatch(), c);
+      case DELETE -> r.criteria() != null ? conditionalDelete(r.type(), r.criteria(), c) : delete(r.type(), r.id(), r.ifMatch(), c);
+    };
   }
+
+  // ---- create -------------------------------------------------------------------------------
 
   /**
    * Conditional create: the one match, or a new resource when none matches; several are a 412.
    * Exactly once under concurrency (see {@link #lockAndMatch}).
    */
-  public WriteOutcome create(IBaseResource resource, SearchCriteria ifNoneExist) {
+  private WriteOutcome create(IBaseResource resource, SearchCriteria ifNoneExist, Caller caller) {
     String type = ctx.getResourceType(resource);
     return tx.execute(s -> {
       Optional<WriteOutcome> existing = current(lockAndMatch(type, ifNoneExist, "If-None-Exist"), type);
-      return existing.orElseGet(() -> insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE));
+      return existing.orElseGet(() -> insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE, caller));
     });
   }
 
@@ -135,8 +141,9 @@ public class ResourceWriter {
   }
 
   /** Inserts version 1; null when (type, id) appeared meanwhile (nothing was written then). */
-  private WriteOutcome insert(String type, String id, IBaseResource resource, WriteEvent.Operation operation) {
-    WriteEvent event = new WriteEvent(type, id, operation, null, resource);
+  private WriteOutcome insert(String type, String id, IBaseResource resource, WriteEvent.Operation operation,
+      Caller caller) {
+    WriteEvent event = new WriteEvent(type, id, operation, null, resource, caller);
     beforeStore(event);
     Instant now = now();
     stamp(resource, type, id, 1, now);
@@ -158,8 +165,8 @@ public class ResourceWriter {
   }
 
   /** GUARD: features refuse a write that may not happen at all (e.g. to a shipped resource). */
-  private void guard(String type, String id, WriteEvent.Operation operation, IBaseResource resource) {
-    hooks.run(WritePhase.GUARD, new WriteEvent(type, id, operation, null, resource));
+  private void guard(String type, String id, WriteEvent.Operation operation, IBaseResource resource, Caller caller) {
+    hooks.run(WritePhase.GUARD, new WriteEvent(type, id, operation, null, resource, caller));
   }
 
   /**
@@ -167,27 +174,27 @@ public class ResourceWriter {
    * from CSV) under its own id: created when absent, a new version when its content differs from
    * the stored one, untouched otherwise. Shipped resources are written only this way.
    */
-  public WriteOutcome putIfChanged(IBaseResource resource) {
+  public WriteOutcome putIfChanged(IBaseResource resource, Caller caller) {
     String type = ctx.getResourceType(resource);
     String id = resource.getIdElement().getIdPart();
     try {
-      return tx.execute(s -> putIfChangedOnce(type, id, resource));
+      return tx.execute(s -> putIfChangedOnce(type, id, resource, caller));
     } catch (PreconditionFailedException e) {
       // another node created it at the same moment: compare with what it wrote
-      return tx.execute(s -> putIfChangedOnce(type, id, resource));
+      return tx.execute(s -> putIfChangedOnce(type, id, resource, caller));
     }
   }
 
-  private WriteOutcome putIfChangedOnce(String type, String id, IBaseResource resource) {
+  private WriteOutcome putIfChangedOnce(String type, String id, IBaseResource resource, Caller caller) {
     Optional<CurrentRow> current = rows.lockCurrent(type, id);
     if (current.isEmpty()) {
-      return insertOrFail(type, id, resource, WriteEvent.Operation.LOAD);
+      return insertOrFail(type, id, resource, WriteEvent.Operation.LOAD, caller);
     }
     StoredVersion stored = rows.readCurrent(type, id).orElseThrow();
     if (!stored.deleted() && sameContent(parse(stored), resource)) {
       return new WriteOutcome(parse(stored), new IdType(type, id, String.valueOf(stored.versionId())), false, false);
     }
-    return writeNewVersion(type, id, current.get(), resource, WriteEvent.Operation.LOAD);
+    return writeNewVersion(type, id, current.get(), resource, WriteEvent.Operation.LOAD, caller);
   }
 
   private static boolean sameContent(IBaseResource a, IBaseResource b) {
@@ -200,8 +207,9 @@ public class ResourceWriter {
     return x.equalsDeep(y);
   }
 
-  private WriteOutcome insertOrFail(String type, String id, IBaseResource resource, WriteEvent.Operation operation) {
-    WriteOutcome o = insert(type, id, resource, operation);
+  private WriteOutcome insertOrFail(String type, String id, IBaseResource resource, WriteEvent.Operation operation,
+      Caller caller) {
+    WriteOutcome o = insert(type, id, resource, operation, caller);
     if (o == null) {
       throw new PreconditionFailedException(type + "/" + id + " already exists");
     }
@@ -224,20 +232,12 @@ public class ResourceWriter {
     return current(List.of(new SearchService.Match(0, id)), type);
   }
 
-  /**
-   * Creates with an id chosen by the caller (a transaction bundle assigns ids before it resolves
-   * references) inside the caller's transaction.
-   */
-  public WriteOutcome createWithId(String type, String id, IBaseResource resource) {
-    return insertOrFail(type, id, resource, WriteEvent.Operation.CREATE);
-  }
-
   // ---- update -------------------------------------------------------------------------------
 
   /** Update (or create with the client's id). {@code ifMatch} is the version the client last saw. */
-  public WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch) {
+  private WriteOutcome update(String type, String id, IBaseResource resource, Integer ifMatch, Caller caller) {
     checkBody(type, id, resource);
-    guard(type, id, WriteEvent.Operation.UPDATE, resource);
+    guard(type, id, WriteEvent.Operation.UPDATE, resource, caller);
     for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
       WriteOutcome o = tx.execute(s -> {
         Optional<CurrentRow> current = rows.lockCurrent(type, id);
@@ -245,11 +245,11 @@ public class ResourceWriter {
           if (ifMatch != null) {
             throw new PreconditionFailedException("If-Match: " + type + "/" + id + " does not exist");
           }
-          return insert(type, id, resource, WriteEvent.Operation.CREATE);
+          return insert(type, id, resource, WriteEvent.Operation.CREATE, caller);
         }
         CurrentRow c = current.get();
         checkVersion(type, id, c, ifMatch);
-        return writeNewVersion(type, id, c, resource, WriteEvent.Operation.UPDATE);
+        return writeNewVersion(type, id, c, resource, WriteEvent.Operation.UPDATE, caller);
       });
       if (o != null) {
         return o;
@@ -258,22 +258,13 @@ public class ResourceWriter {
     throw new PreconditionFailedException("Update of " + type + "/" + id + " could not settle; retry");
   }
 
-  /** Conditional update: none matching creates, one updates, several are refused. */
-  public WriteOutcome conditionalUpdate(String type, String criteriaText, IBaseResource resource, Integer ifMatch) {
-    return conditionalUpdate(type, requireCriteria(criteriaText, "Conditional update"), resource, ifMatch);
-  }
-
-  public WriteOutcome conditionalUpdate(String type, SearchCriteria criteria, IBaseResource resource, Integer ifMatch) {
-    return conditionalUpdate(type, criteria, stored -> resource, ifMatch);
-  }
-
   /**
    * Conditional update whose body depends on what is stored: {@code shape} gets the current match
    * (null when none) and returns what to write — an HL7 order control merged into the stored order,
    * say — all under the criteria's lock, so no concurrent write slips in between.
    */
   public WriteOutcome conditionalUpdate(String type, SearchCriteria criteria,
-      java.util.function.Function<IBaseResource, IBaseResource> shape, Integer ifMatch) {
+      java.util.function.Function<IBaseResource, IBaseResource> shape, Integer ifMatch, Caller caller) {
     return tx.execute(s -> {
       List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional update");
       IBaseResource stored = current(matches, type).map(WriteOutcome::resource).orElse(null);
@@ -281,9 +272,9 @@ public class ResourceWriter {
       String bodyId = resource.getIdElement().getIdPart();
       if (matches.isEmpty()) {
         if (bodyId != null && !bodyId.isEmpty()) {
-          return update(type, bodyId, resource, ifMatch);
+          return update(type, bodyId, resource, ifMatch, caller);
         }
-        return insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE);
+        return insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE, caller);
       }
       String matchId = matches.get(0).resId();
       if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(matchId)) {
@@ -291,16 +282,16 @@ public class ResourceWriter {
             + "' of the resource found by the conditional update criteria");
       }
       resource.setId(new IdType(type, matchId));
-      return update(type, matchId, resource, ifMatch);
+      return update(type, matchId, resource, ifMatch, caller);
     });
   }
 
   private WriteOutcome writeNewVersion(String type, String id, CurrentRow c, IBaseResource resource,
-      WriteEvent.Operation operation) {
+      WriteEvent.Operation operation, Caller caller) {
     // hooks compare versions (an order routed elsewhere, a report become final)
     StoredVersion stored = rows.readCurrent(type, id).orElse(null);
     IBaseResource previous = stored == null || stored.deleted() ? null : parse(stored);
-    WriteEvent event = new WriteEvent(type, id, operation, previous, resource);
+    WriteEvent event = new WriteEvent(type, id, operation, previous, resource, caller);
     beforeStore(event);
     int version = c.versionId() + 1;
     Instant now = now();
@@ -316,8 +307,9 @@ public class ResourceWriter {
 
   // ---- patch --------------------------------------------------------------------------------
 
-  public WriteOutcome patch(String type, String id, PatchTypeEnum patchType, String body, Integer ifMatch) {
-    guard(type, id, WriteEvent.Operation.PATCH, null);
+  private WriteOutcome patch(String type, String id, PatchTypeEnum patchType, String body, Integer ifMatch,
+      Caller caller) {
+    guard(type, id, WriteEvent.Operation.PATCH, null, caller);
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
@@ -331,19 +323,18 @@ public class ResourceWriter {
       if (!type.equals(ctx.getResourceType(patched)) || !id.equals(patched.getIdElement().getIdPart())) {
         throw new UnprocessableEntityException("A patch must not change the resource type or id");
       }
-      return writeNewVersion(type, id, c, patched, WriteEvent.Operation.PATCH);
+      return writeNewVersion(type, id, c, patched, WriteEvent.Operation.PATCH, caller);
     });
   }
 
-  public WriteOutcome conditionalPatch(String type, String criteriaText, PatchTypeEnum patchType, String body,
-      Integer ifMatch) {
-    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional patch");
+  private WriteOutcome conditionalPatch(String type, SearchCriteria criteria, PatchTypeEnum patchType, String body,
+      Integer ifMatch, Caller caller) {
     return tx.execute(s -> {
       List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional patch");
       if (matches.isEmpty()) {
         throw new ResourceNotFoundException("Conditional patch criteria '" + criteria.canonical() + "' match no " + type);
       }
-      return patch(type, matches.get(0).resId(), patchType, body, ifMatch);
+      return patch(type, matches.get(0).resId(), patchType, body, ifMatch, caller);
     });
   }
 
@@ -379,8 +370,8 @@ public class ResourceWriter {
   // ---- delete -------------------------------------------------------------------------------
 
   /** Soft delete: a new version marks the resource deleted; history is kept. */
-  public WriteOutcome delete(String type, String id, Integer ifMatch) {
-    guard(type, id, WriteEvent.Operation.DELETE, null);
+  private WriteOutcome delete(String type, String id, Integer ifMatch, Caller caller) {
+    guard(type, id, WriteEvent.Operation.DELETE, null, caller);
     return tx.execute(s -> {
       CurrentRow c = rows.lockCurrent(type, id)
           .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
@@ -392,7 +383,7 @@ public class ResourceWriter {
       StoredVersion before = rows.readCurrent(type, id).orElse(null);
       rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
       WriteEvent event = new WriteEvent(type, id, WriteEvent.Operation.DELETE,
-          before == null || before.deleted() ? null : parse(before), null);
+          before == null || before.deleted() ? null : parse(before), null, caller);
       event.stored(c.resPk(), null);
       hooks.stored(event);
       return new WriteOutcome(null, new IdType(type, id, String.valueOf(version)), false, true);
@@ -400,26 +391,17 @@ public class ResourceWriter {
   }
 
   /** Conditional delete: one match is deleted, none is a no-op, several are refused. */
-  public WriteOutcome conditionalDelete(String type, String criteriaText) {
-    SearchCriteria criteria = requireCriteria(criteriaText, "Conditional delete");
+  private WriteOutcome conditionalDelete(String type, SearchCriteria criteria, Caller caller) {
     return tx.execute(s -> {
       List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional delete");
       if (matches.isEmpty()) {
         return new WriteOutcome(null, null, false, false);
       }
-      return delete(type, matches.get(0).resId(), null);
+      return delete(type, matches.get(0).resId(), null, caller);
     });
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  private static SearchCriteria requireCriteria(String text, String what) {
-    SearchCriteria criteria = SearchCriteria.parse(text);
-    if (criteria.isEmpty()) {
-      throw new InvalidRequestException(what + " needs search criteria");
-    }
-    return criteria;
-  }
 
   private void checkBody(String type, String id, IBaseResource resource) {
     String bodyType = ctx.getResourceType(resource);

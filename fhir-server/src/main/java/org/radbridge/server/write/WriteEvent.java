@@ -20,11 +20,14 @@ public final class WriteEvent {
   private final Operation operation;
   private final IBaseResource previous;
   private final IBaseResource resource;
+  private final Caller caller;
   private final List<OperationOutcome.OperationOutcomeIssueComponent> warnings = new ArrayList<>();
   private long resPk;
   private IndexRows index;
 
-  WriteEvent(String type, String id, Operation operation, IBaseResource previous, IBaseResource resource) {
+  WriteEvent(String type, String id, Operation operation, IBaseResource previous, IBaseResource resource,
+      Caller caller) {
+    this.caller = caller;
     this.type = type;
     this.id = id;
     this.operation = operation;
@@ -50,6 +53,11 @@ public final class WriteEvent {
 
   public IBaseResource resource() {
     return resource;
+  }
+
+  /** Who asked for the write (a follow-up write, such as an order's Task, carries its trigger's caller). */
+  public Caller caller() {
+    return caller;
   }
 
   public long resPk() {
