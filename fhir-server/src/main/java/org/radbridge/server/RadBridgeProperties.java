@@ -1,10 +1,18 @@
 package org.radbridge.server;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
-/** Settings under {@code radbridge.*}; defaults are the ones a fresh machine runs with. */
+/**
+ * Settings under {@code radbridge.*} (with {@code radbridge.network.*} in NetworkProperties): every
+ * setting, interval and pool of the server, bound and validated at start (a value out of range
+ * stops the start with a message naming it). Defaults are the ones a fresh machine runs with; the
+ * build writes their documentation to Spring Boot's configuration metadata, and a test checks the
+ * README's table against it.
+ */
 @ConfigurationProperties(prefix = "radbridge")
+@org.springframework.validation.annotation.Validated
 public class RadBridgeProperties {
   /** Address every listener (HTTP, DICOM, MLLP) binds to. */
   private String bindAddress = "127.0.0.1";
@@ -14,37 +22,104 @@ public class RadBridgeProperties {
   private String baseUrl = "";
   /** Zone in which DICOM and HL7 v2 local date-times (no offset) are read; empty: the system zone. */
   private String timezone = "";
+  @jakarta.validation.Valid
   private final Limits limits = new Limits();
+  @jakarta.validation.Valid
   private final EmbeddedDb embeddedDb = new EmbeddedDb();
+  @jakarta.validation.Valid
   private final Validation validation = new Validation();
+  @jakarta.validation.Valid
   private final Terminology terminology = new Terminology();
+  @jakarta.validation.Valid
   private final Outbox outbox = new Outbox();
+  @jakarta.validation.Valid
   private final Dicom dicom = new Dicom();
+  @jakarta.validation.Valid
   private final Hl7v2 hl7v2 = new Hl7v2();
+  @jakarta.validation.Valid
   private final Subscriptions subscriptions = new Subscriptions();
+  @jakarta.validation.Valid
   private final Workflow workflow = new Workflow();
+  @jakarta.validation.Valid
+  private final Validator validator = new Validator();
+  @jakarta.validation.Valid
+  private final Jobs jobs = new Jobs();
+  @jakarta.validation.Valid
+  private final SearchParameters searchParameters = new SearchParameters();
+
+  public static class Validator {
+    /** Validators kept ready (each holds working copies of the definitions); callers beyond it wait for one. */
+    @jakarta.validation.constraints.Min(1)
+    private int pool = 4; // ProfileValidator.DEFAULT_POOL_SIZE
+    /** A pooled validator is replaced after this many uses (bounds what it accumulates). */
+    @jakarta.validation.constraints.Min(1)
+    private int reuse = 1000; // ProfileValidator.DEFAULT_REUSE_LIMIT
+
+    public int getPool() { return pool; }
+    public void setPool(int v) { pool = v; }
+    public int getReuse() { return reuse; }
+    public void setReuse(int v) { reuse = v; }
+  }
+
+  public Validator getValidator() { return validator; }
+
+  public static class Jobs {
+    /** How often a node looks for background jobs (reindexing) to claim. */
+    private Duration pollInterval = Duration.ofMillis(500);
+    /** Delay after start before the first look. */
+    private Duration initialDelay = Duration.ofSeconds(1);
+
+    public Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(Duration v) { pollInterval = v; }
+    public Duration getInitialDelay() { return initialDelay; }
+    public void setInitialDelay(Duration v) { initialDelay = v; }
+  }
+
+  public Jobs getJobs() { return jobs; }
+
+  public static class SearchParameters {
+    /** How often a node checks for custom SearchParameters changed on another node. */
+    private Duration pollInterval = Duration.ofSeconds(5);
+
+    public Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(Duration v) { pollInterval = v; }
+  }
+
+  public SearchParameters getSearchParameters() { return searchParameters; }
 
   public static class Workflow {
-    /** Reading SLA per priority, from the study becoming available to the final report. */
-    private java.util.Map<String, java.time.Duration> sla = new java.util.LinkedHashMap<>(java.util.Map.of(
-        "stat", java.time.Duration.ofMinutes(15), "asap", java.time.Duration.ofMinutes(20),
-        "urgent", java.time.Duration.ofMinutes(30), "routine", java.time.Duration.ofMinutes(60)));
+    /**
+     * Reading SLA per priority (stat, asap, urgent, routine), from the study becoming available to
+     * the final report; by default stat 15m, asap 20m, urgent 30m, routine 60m.
+     */
+    private java.util.Map<String, Duration> sla = new java.util.LinkedHashMap<>(java.util.Map.of(
+        "stat", Duration.ofMinutes(15), "asap", Duration.ofMinutes(20),
+        "urgent", Duration.ofMinutes(30), "routine", Duration.ofMinutes(60)));
     /** Per reading organisation key, SLAs that differ from the defaults (e.g. city-hospital.routine: 45m). */
-    private java.util.Map<String, java.util.Map<String, java.time.Duration>> slaByReading = new java.util.LinkedHashMap<>();
+    private java.util.Map<String, java.util.Map<String, Duration>> slaByReading = new java.util.LinkedHashMap<>();
+    /** How often orders past their due time are looked for (and flagged). */
+    private Duration slaCheckInterval = Duration.ofSeconds(10);
+    /** How often the turnaround gauges are recomputed. */
+    private Duration metricsInterval = Duration.ofSeconds(30);
 
-    public java.util.Map<String, java.time.Duration> getSla() { return sla; }
-    public void setSla(java.util.Map<String, java.time.Duration> v) { sla = v; }
-    public java.util.Map<String, java.util.Map<String, java.time.Duration>> getSlaByReading() { return slaByReading; }
-    public void setSlaByReading(java.util.Map<String, java.util.Map<String, java.time.Duration>> v) { slaByReading = v; }
+    public Duration getSlaCheckInterval() { return slaCheckInterval; }
+    public void setSlaCheckInterval(Duration v) { slaCheckInterval = v; }
+    public Duration getMetricsInterval() { return metricsInterval; }
+    public void setMetricsInterval(Duration v) { metricsInterval = v; }
+
+    public java.util.Map<String, Duration> getSla() { return sla; }
+    public void setSla(java.util.Map<String, Duration> v) { sla = v; }
+    public java.util.Map<String, java.util.Map<String, Duration>> getSlaByReading() { return slaByReading; }
+    public void setSlaByReading(java.util.Map<String, java.util.Map<String, Duration>> v) { slaByReading = v; }
 
     /** The SLA of a priority at a reading organisation (its override, else the default, else routine's). */
-    public java.time.Duration slaFor(String priority, String readingKey) {
+    public Duration slaFor(String priority, String readingKey) {
       String p = priority == null ? "routine" : priority;
-      java.util.Map<String, java.time.Duration> own = readingKey == null ? null : slaByReading.get(readingKey);
+      java.util.Map<String, Duration> own = readingKey == null ? null : slaByReading.get(readingKey);
       if (own != null && own.containsKey(p)) {
         return own.get(p);
       }
-      return sla.getOrDefault(p, sla.getOrDefault("routine", java.time.Duration.ofMinutes(60)));
+      return sla.getOrDefault(p, sla.getOrDefault("routine", Duration.ofMinutes(60)));
     }
   }
 
@@ -56,7 +131,13 @@ public class RadBridgeProperties {
     /** A full-resource payload larger than this is sent id-only (backport) or as an empty notification. */
     private DataSize maxPayload = DataSize.ofKilobytes(512);
     /** Notifications per second one subscription may receive; beyond it they wait (kept, in order). */
+    @jakarta.validation.constraints.Min(1)
     private int ratePerSecond = 50;
+    /** How often a node checks for subscriptions changed on another node. */
+    private Duration pollInterval = Duration.ofSeconds(2);
+
+    public Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(Duration v) { pollInterval = v; }
 
     public java.util.List<String> getAllowedEndpoints() { return allowedEndpoints; }
     public void setAllowedEndpoints(java.util.List<String> v) { allowedEndpoints = v; }
@@ -69,15 +150,20 @@ public class RadBridgeProperties {
   public Subscriptions getSubscriptions() { return subscriptions; }
 
   public static class Hl7v2 {
+    /** Whether the MLLP listener runs. */
     private boolean enabled = true;
     /** MLLP port (on radbridge.bind-address); 0 picks a free one (tests). */
+    @jakarta.validation.constraints.Min(0)
+    @jakarta.validation.constraints.Max(65535)
     private int port = 2575;
-    /** MSH-3 / MSH-4 of the messages RadBridge sends. */
+    /** MSH-3 of the messages RadBridge sends. */
     private String application = "RADBRIDGE";
+    /** MSH-4 of the messages RadBridge sends. */
     private String facility = "NETWORK";
     /** How long an outbound message waits for its ACK before the attempt counts as failed. */
-    private java.time.Duration ackTimeout = java.time.Duration.ofSeconds(10);
+    private Duration ackTimeout = Duration.ofSeconds(10);
 
+    @jakarta.validation.Valid
     private final Tls tls = new Tls();
 
     public static class Tls {
@@ -97,8 +183,8 @@ public class RadBridgeProperties {
     public void setApplication(String v) { application = v; }
     public String getFacility() { return facility; }
     public void setFacility(String v) { facility = v; }
-    public java.time.Duration getAckTimeout() { return ackTimeout; }
-    public void setAckTimeout(java.time.Duration v) { ackTimeout = v; }
+    public Duration getAckTimeout() { return ackTimeout; }
+    public void setAckTimeout(Duration v) { ackTimeout = v; }
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean v) { enabled = v; }
     public int getPort() { return port; }
@@ -111,12 +197,24 @@ public class RadBridgeProperties {
     /** Whether the DICOM listener runs. */
     private boolean enabled = true;
     /** Port of the DICOM listener (on radbridge.bind-address); 0 picks a free one (tests). */
+    @jakarta.validation.constraints.Min(0)
+    @jakarta.validation.constraints.Max(65535)
     private int port = 11112;
+    /** AE title of RadBridge's DICOM listener (the called AE title peers use). */
     private String aeTitle = "RADBRIDGE";
     /** Accept associations from calling AE titles that are not DICOM nodes of the network (test set-ups only). */
     private boolean acceptUnknownPeers = false;
     /** Instance files are removed this long after the study was forwarded and its report became final. */
-    private java.time.Duration retention = java.time.Duration.ofDays(30);
+    private Duration retention = Duration.ofDays(30);
+    /** How often retention looks for files it may remove. */
+    private Duration retentionCheckInterval = Duration.ofMinutes(10);
+    /** How often the stored-files figure of the health check is recomputed. */
+    private Duration healthInterval = Duration.ofSeconds(30);
+
+    public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
+    public void setRetentionCheckInterval(Duration v) { retentionCheckInterval = v; }
+    public Duration getHealthInterval() { return healthInterval; }
+    public void setHealthInterval(Duration v) { healthInterval = v; }
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
     public void setMinFreeSpace(DataSize v) { minFreeSpace = v; }
@@ -127,38 +225,46 @@ public class RadBridgeProperties {
     public String getAeTitle() { return aeTitle; }
     public void setAeTitle(String v) { aeTitle = v; }
     public boolean isAcceptUnknownPeers() { return acceptUnknownPeers; }
-    public java.time.Duration getRetention() { return retention; }
-    public void setRetention(java.time.Duration v) { retention = v; }
+    public Duration getRetention() { return retention; }
+    public void setRetention(Duration v) { retention = v; }
     public void setAcceptUnknownPeers(boolean v) { acceptUnknownPeers = v; }
   }
 
   public static class Outbox {
     /** Delivery threads per node. */
+    @jakarta.validation.constraints.Min(1)
     private int workers = 2;
     /** How often an idle worker looks for due rows (a commit on this node wakes it at once). */
-    private java.time.Duration pollInterval = java.time.Duration.ofMillis(200);
+    private Duration pollInterval = Duration.ofMillis(200);
     /** First retry delay; doubled per attempt up to maxBackoff. */
-    private java.time.Duration initialBackoff = java.time.Duration.ofSeconds(1);
-    private java.time.Duration maxBackoff = java.time.Duration.ofMinutes(5);
+    private Duration initialBackoff = Duration.ofSeconds(1);
+    /** Longest retry delay. */
+    private Duration maxBackoff = Duration.ofMinutes(5);
     /** A row still undelivered this long after it was written is dead-lettered. */
-    private java.time.Duration horizon = java.time.Duration.ofHours(24);
+    private Duration horizon = Duration.ofHours(24);
     /** Delivered rows are purged after this long. */
-    private java.time.Duration keepDelivered = java.time.Duration.ofDays(7);
+    private Duration keepDelivered = Duration.ofDays(7);
     /** Rows of one key delivered in one transaction. */
+    @jakarta.validation.constraints.Min(1)
     private int batchSize = 200;
+    /** How often the outbox gauges (rows by destination and state) are recomputed. */
+    private Duration metricsInterval = Duration.ofSeconds(10);
+
+    public Duration getMetricsInterval() { return metricsInterval; }
+    public void setMetricsInterval(Duration v) { metricsInterval = v; }
 
     public int getWorkers() { return workers; }
     public void setWorkers(int v) { workers = v; }
-    public java.time.Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(java.time.Duration v) { pollInterval = v; }
-    public java.time.Duration getInitialBackoff() { return initialBackoff; }
-    public void setInitialBackoff(java.time.Duration v) { initialBackoff = v; }
-    public java.time.Duration getMaxBackoff() { return maxBackoff; }
-    public void setMaxBackoff(java.time.Duration v) { maxBackoff = v; }
-    public java.time.Duration getHorizon() { return horizon; }
-    public void setHorizon(java.time.Duration v) { horizon = v; }
-    public java.time.Duration getKeepDelivered() { return keepDelivered; }
-    public void setKeepDelivered(java.time.Duration v) { keepDelivered = v; }
+    public Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(Duration v) { pollInterval = v; }
+    public Duration getInitialBackoff() { return initialBackoff; }
+    public void setInitialBackoff(Duration v) { initialBackoff = v; }
+    public Duration getMaxBackoff() { return maxBackoff; }
+    public void setMaxBackoff(Duration v) { maxBackoff = v; }
+    public Duration getHorizon() { return horizon; }
+    public void setHorizon(Duration v) { horizon = v; }
+    public Duration getKeepDelivered() { return keepDelivered; }
+    public void setKeepDelivered(Duration v) { keepDelivered = v; }
     public int getBatchSize() { return batchSize; }
     public void setBatchSize(int v) { batchSize = v; }
   }
@@ -189,6 +295,11 @@ public class RadBridgeProperties {
   public static class Terminology {
     /** Directory of ConceptMap CSV files (one per sending organisation) loaded at start; optional. */
     private String conceptMapDir = "";
+    /** How often a node checks for conformance resources changed on another node. */
+    private Duration pollInterval = Duration.ofSeconds(5);
+
+    public Duration getPollInterval() { return pollInterval; }
+    public void setPollInterval(Duration v) { pollInterval = v; }
 
     public String getConceptMapDir() { return conceptMapDir; }
     public void setConceptMapDir(String v) { conceptMapDir = v; }
@@ -200,10 +311,13 @@ public class RadBridgeProperties {
     /** Largest body accepted for a Bundle posted to the base URL. */
     private DataSize maxBundleBody = DataSize.ofMegabytes(64);
     /** Most entries accepted in one batch or transaction bundle. */
+    @jakarta.validation.constraints.Min(1)
     private int maxBundleEntries = 10_000;
     /** Page size when the client gives no _count. */
+    @jakarta.validation.constraints.Min(1)
     private int defaultPageSize = 20;
     /** Largest _count honoured. */
+    @jakarta.validation.constraints.Min(1)
     private int maxPageSize = 1000;
 
     public DataSize getMaxResourceBody() { return maxResourceBody; }

@@ -54,18 +54,20 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * change, so whatever else it accumulates stays bounded.
  */
 public class ProfileValidator {
-  static final int REUSE_LIMIT = Integer.getInteger("radbridge.validator.reuse", 1000);
-  private static final int POOL_SIZE = Integer.getInteger("radbridge.validator.pool", 4);
+  /** Defaults of {@code radbridge.validator.reuse} and {@code radbridge.validator.pool}. */
+  public static final int DEFAULT_REUSE_LIMIT = 1000;
+  public static final int DEFAULT_POOL_SIZE = 4;
+  private final int reuseLimit;
   /** How long a caller waits for a pooled validator before building one of its own. */
   private static final long BORROW_WAIT_MS = 10_000;
   private static final CodingUsages CODING_USAGES = new CodingUsages();
 
   private final FhirContext ctx;
   private final WorkerContextValidationSupportAdapter worker;
-  private final BlockingQueue<Pooled> pool = new ArrayBlockingQueue<>(POOL_SIZE);
+  private final BlockingQueue<Pooled> pool;
   private final AtomicInteger generation = new AtomicInteger();
-  /** Validators built and not yet dropped, at most POOL_SIZE (one built past a timeout is not counted). */
-  private final Semaphore builds = new Semaphore(POOL_SIZE);
+  /** Validators built and not yet dropped, at most the pool size (one built past a timeout is not counted). */
+  private final Semaphore builds;
 
   private static final class Pooled {
     final InstanceValidator validator;
@@ -81,6 +83,21 @@ public class ProfileValidator {
   }
 
   public ProfileValidator(FhirContext ctx, IValidationSupport chain) {
+    this(ctx, chain, DEFAULT_POOL_SIZE, DEFAULT_REUSE_LIMIT);
+  }
+
+  /**
+   * @param poolSize at most this many validators (each holds the definitions' working copies);
+   *     callers beyond it wait for one
+   * @param reuseLimit a pooled validator is replaced after this many uses
+   */
+  public ProfileValidator(FhirContext ctx, IValidationSupport chain, int poolSize, int reuseLimit) {
+    if (poolSize < 1 || reuseLimit < 1) {
+      throw new IllegalArgumentException("validator pool size and reuse limit must be at least 1");
+    }
+    this.pool = new ArrayBlockingQueue<>(poolSize);
+    this.builds = new Semaphore(poolSize);
+    this.reuseLimit = reuseLimit;
     this.ctx = ctx;
     this.worker = WorkerContextValidationSupportAdapter.newVersionSpecificWorkerContextWrapper(chain);
   }
@@ -197,7 +214,7 @@ public class ProfileValidator {
 
   private void giveBack(Pooled p) {
     p.uses++;
-    if (!CODING_USAGES.clear(p.validator) || p.uses >= REUSE_LIMIT || p.generation != generation.get()
+    if (!CODING_USAGES.clear(p.validator) || p.uses >= reuseLimit || p.generation != generation.get()
         || !pool.offer(p)) {
       drop(p);
     }

@@ -15,7 +15,6 @@ import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +25,16 @@ import org.springframework.stereotype.Component;
  * Studies never forwarded (no reading hospital) are kept.
  */
 @Component
-public class DicomRetention {
+public class DicomRetention implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #run} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::run,
+        settings.getDicom().getRetentionCheckInterval(), java.time.Duration.ofMinutes(1)));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(DicomRetention.class);
 
   private final InstanceRows rows;
@@ -36,7 +44,8 @@ public class DicomRetention {
   private final RadBridgeProperties props;
 
   public DicomRetention(InstanceRows rows, ForwardRecord forwarded, SearchService search, ResourceReader reader,
-      RadBridgeProperties props) {
+      RadBridgeProperties props, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.rows = rows;
     this.forwarded = forwarded;
     this.search = search;
@@ -44,7 +53,6 @@ public class DicomRetention {
     this.props = props;
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.dicom.retention-check-interval:600000}", initialDelay = 60_000)
   public void run() {
     removeExpired();
   }

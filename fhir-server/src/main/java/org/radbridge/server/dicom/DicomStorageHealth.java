@@ -10,7 +10,6 @@ import org.radbridge.server.RadBridgeProperties;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,13 +19,23 @@ import org.springframework.stereotype.Component;
  * from the instance rows, refreshed every 30 s).
  */
 @Component("dicomStorageHealthIndicator")
-public class DicomStorageHealth implements HealthIndicator {
+public class DicomStorageHealth implements HealthIndicator, org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #refreshStored} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::refreshStored,
+        settings.getDicom().getHealthInterval(), java.time.Duration.ofSeconds(3)));
+  }
+
   private final DicomStorage storage;
   private final RadBridgeProperties props;
   private final JdbcTemplate jdbc;
   private final AtomicLong storedBytes = new AtomicLong();
 
-  public DicomStorageHealth(DicomStorage storage, RadBridgeProperties props, JdbcTemplate jdbc, MeterRegistry registry) {
+  public DicomStorageHealth(DicomStorage storage, RadBridgeProperties props, JdbcTemplate jdbc, MeterRegistry registry, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.storage = storage;
     this.props = props;
     this.jdbc = jdbc;
@@ -36,7 +45,6 @@ public class DicomStorageHealth implements HealthIndicator {
         .description("Bytes of stored DICOM instance files").register(registry);
   }
 
-  @Scheduled(fixedDelay = 30_000, initialDelay = 3_000)
   public void refreshStored() {
     Long sum = jdbc.queryForObject("SELECT coalesce(sum(file_size), 0) FROM dicom_instance", Long.class);
     storedBytes.set(sum == null ? 0 : sum);

@@ -7,7 +7,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -16,20 +15,29 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transaction that holds the claim. Several nodes cooperate through SKIP LOCKED alone.
  */
 @Component
-public class JobRunner {
+public class JobRunner implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #poll} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::poll,
+        settings.getJobs().getPollInterval(), settings.getJobs().getInitialDelay()));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
   private final JobQueue queue;
   private final TransactionTemplate tx;
   private final Map<String, JobHandler> handlers;
 
-  public JobRunner(JobQueue queue, TransactionTemplate tx, List<JobHandler> handlers) {
+  public JobRunner(JobQueue queue, TransactionTemplate tx, List<JobHandler> handlers, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.queue = queue;
     this.tx = tx;
     this.handlers = handlers.stream().collect(Collectors.toMap(JobHandler::kind, Function.identity()));
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.jobs.poll-interval:500}", initialDelayString = "${radbridge.jobs.initial-delay:1000}")
   public void poll() {
     // keep stepping while there is work, so a long job does not wait a poll interval per step
     for (int i = 0; i < 1000 && runOne(); i++) {

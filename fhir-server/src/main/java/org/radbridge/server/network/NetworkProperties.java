@@ -13,11 +13,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "radbridge.network")
 public class NetworkProperties {
+  /** The network's organisations: key, name, kind, region (stored as Organization resources). */
   private List<Org> organizations = new ArrayList<>();
+  /** DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character set (stored as Endpoints). */
   private List<DicomNode> dicomNodes = new ArrayList<>();
+  /** HL7 v2 applications: sending application and facility, organisation, outbound host:port (stored as Devices and Endpoints). */
   private List<Hl7Application> hl7Applications = new ArrayList<>();
   /** Issuer of Patient ID (DICOM) / PID-3.4 assigning authority → identifier system. */
   private Map<String, String> issuers = new LinkedHashMap<>();
+  /** Which reading organisation an order goes to. */
   private Routing routing = new Routing();
 
   public static class Org {
@@ -92,6 +96,7 @@ public class NetworkProperties {
   }
 
   public static class Routing {
+    /** Rules (from, modality, priority → reading), the first that matches wins. */
     private List<Rule> rules = new ArrayList<>();
     /** Reading organisation when no rule matches. */
     private String defaultReading;

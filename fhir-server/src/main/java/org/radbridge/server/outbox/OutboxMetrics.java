@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,12 +14,22 @@ import org.springframework.stereotype.Component;
  * figures cover all nodes.
  */
 @Component
-public class OutboxMetrics {
+public class OutboxMetrics implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #refresh} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::refresh,
+        settings.getOutbox().getMetricsInterval(), java.time.Duration.ofSeconds(2)));
+  }
+
   private final OutboxRows rows;
   private final MultiGauge counts;
   private final MultiGauge oldest;
 
-  public OutboxMetrics(OutboxRows rows, MeterRegistry registry) {
+  public OutboxMetrics(OutboxRows rows, MeterRegistry registry, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.rows = rows;
     this.counts = MultiGauge.builder("radbridge.outbox.rows").description("Outbox rows by destination and state")
         .register(registry);
@@ -28,7 +37,6 @@ public class OutboxMetrics {
         .description("Age of the oldest undelivered row per destination").register(registry);
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.outbox.metrics-interval:10000}", initialDelay = 2000)
   public void refresh() {
     List<MultiGauge.Row<?>> c = new ArrayList<>();
     List<MultiGauge.Row<?>> o = new ArrayList<>();

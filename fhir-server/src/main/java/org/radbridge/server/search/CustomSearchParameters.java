@@ -19,7 +19,6 @@ import org.radbridge.server.job.JobQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,7 +27,16 @@ import org.springframework.stereotype.Component;
  * other nodes), and usable in search once their reindex job is done.
  */
 @Component
-public class CustomSearchParameters {
+public class CustomSearchParameters implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #refreshIfChanged} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::refreshIfChanged,
+        settings.getSearchParameters().getPollInterval(), java.time.Duration.ZERO));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(CustomSearchParameters.class);
   public static final String REINDEX = "reindex";
 
@@ -42,7 +50,8 @@ public class CustomSearchParameters {
   private final FhirPathEngine fhirPath;
 
   public CustomSearchParameters(FhirContext ctx, JdbcTemplate jdbc, SearchParamRegistry registry, JobQueue jobs,
-      FhirPathEngine fhirPath) {
+      FhirPathEngine fhirPath, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.ctx = ctx;
     this.fhirPath = fhirPath;
     this.jdbc = jdbc;
@@ -118,7 +127,6 @@ public class CustomSearchParameters {
   }
 
   /** Notices SearchParameter writes made on other nodes. */
-  @Scheduled(fixedDelayString = "${radbridge.search-parameters.poll-interval:5000}", initialDelay = 0)
   public void refreshIfChanged() {
     if (!currentSignature().equals(signature)) {
       reload();

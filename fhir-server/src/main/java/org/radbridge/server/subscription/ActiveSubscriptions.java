@@ -11,7 +11,6 @@ import org.radbridge.server.store.ResourceReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,7 +19,16 @@ import org.springframework.stereotype.Component;
  * fingerprint (count and latest update of Subscription rows) shows another node changed one.
  */
 @Component
-public class ActiveSubscriptions {
+public class ActiveSubscriptions implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #pollOtherNodes} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::pollOtherNodes,
+        settings.getSubscriptions().getPollInterval(), java.time.Duration.ZERO));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ActiveSubscriptions.class);
   private static final int MAX = 10_000;
 
@@ -30,7 +38,8 @@ public class ActiveSubscriptions {
   private volatile Map<String, List<SubscriptionSpec>> byType = Map.of();
   private volatile String fingerprint = "";
 
-  public ActiveSubscriptions(SearchService search, ResourceReader reader, JdbcTemplate jdbc) {
+  public ActiveSubscriptions(SearchService search, ResourceReader reader, JdbcTemplate jdbc, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.search = search;
     this.reader = reader;
     this.jdbc = jdbc;
@@ -64,7 +73,6 @@ public class ActiveSubscriptions {
         + " WHERE res_type = 'Subscription'", String.class);
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.subscriptions.poll-interval:2000}", initialDelay = 0)
   void pollOtherNodes() {
     try {
       if (!currentFingerprint().equals(fingerprint)) {

@@ -25,7 +25,6 @@ import org.radbridge.terminology.ShippedTerminology;
 import org.radbridge.terminology.TerminologyChain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,7 +36,16 @@ import org.springframework.stereotype.Component;
  * ({@link #changed}); writes on other nodes are noticed by polling.
  */
 @Component
-public class NetworkConformance {
+public class NetworkConformance implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #refreshIfChanged} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::refreshIfChanged,
+        settings.getTerminology().getPollInterval(), java.time.Duration.ofSeconds(5)));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(NetworkConformance.class);
   public static final List<String> TYPES = StoredConformanceSupport.TYPES;
 
@@ -52,7 +60,8 @@ public class NetworkConformance {
   private final Map<String, MetadataResource> shipped = new HashMap<>();
   private final Map<String, String> shippedUrls = new HashMap<>();
 
-  public NetworkConformance(FhirContext ctx, ResourceRows rows) {
+  public NetworkConformance(FhirContext ctx, ResourceRows rows, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.ctx = ctx;
     this.terminology = ShippedTerminology.load(ctx);
     List<MetadataResource> resources = new ArrayList<>(terminology.all());
@@ -99,7 +108,7 @@ public class NetworkConformance {
     if (validator.isDone()) {
       return;
     }
-    ProfileValidator v = new ProfileValidator(ctx, chain);
+    ProfileValidator v = new ProfileValidator(ctx, chain, settings.getValidator().getPool(), settings.getValidator().getReuse());
     for (Resource example : NetworkProfiles.examples(ctx)) {
       v.validate(example, List.of());
     }
@@ -172,7 +181,6 @@ public class NetworkConformance {
     reload();
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.terminology.poll-interval:5000}", initialDelay = 5000)
   public void refreshIfChanged() {
     if (stored.isStale()) {
       reload();

@@ -13,7 +13,6 @@ import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -25,7 +24,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * claimed in the database, so with several nodes one of them writes the Flag.
  */
 @Component
-public class SlaWatch {
+public class SlaWatch implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #check} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::check,
+        settings.getWorkflow().getSlaCheckInterval(), java.time.Duration.ofSeconds(1)));
+  }
+
   private static final org.radbridge.server.write.Caller SLA_WATCH = org.radbridge.server.write.Caller.system("sla-watch");
   public static final String FLAG_CODES = "https://radbridge.org/fhir/CodeSystem/workflow-flag";
   public static final String FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail";
@@ -36,7 +44,8 @@ public class SlaWatch {
   private final ResourceWriter writer;
   private final ResourceReader reader;
 
-  public SlaWatch(JdbcTemplate jdbc, TransactionTemplate tx, ResourceWriter writer, ResourceReader reader) {
+  public SlaWatch(JdbcTemplate jdbc, TransactionTemplate tx, ResourceWriter writer, ResourceReader reader, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.jdbc = jdbc;
     this.tx = tx;
     this.writer = writer;
@@ -44,7 +53,6 @@ public class SlaWatch {
   }
 
   /** Every {@code radbridge.workflow.sla-check-interval} milliseconds (10 s). */
-  @Scheduled(fixedDelayString = "${radbridge.workflow.sla-check-interval:10000}", initialDelay = 1000)
   public void check() {
     try {
       tx.executeWithoutResult(s -> flagOverdue());

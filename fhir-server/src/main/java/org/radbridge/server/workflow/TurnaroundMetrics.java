@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,14 +18,24 @@ import org.springframework.stereotype.Component;
  * (all, community-centre, reading-hospital, modality, priority) and {@code value}.
  */
 @Component
-public class TurnaroundMetrics {
+public class TurnaroundMetrics implements org.springframework.scheduling.annotation.SchedulingConfigurer {
+  private final org.radbridge.server.RadBridgeProperties settings;
+
+  /** Runs {@link #refresh} at the interval radbridge.* gives (one configuration tree). */
+  @Override
+  public void configureTasks(org.springframework.scheduling.config.ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new org.springframework.scheduling.config.FixedDelayTask(this::refresh,
+        settings.getWorkflow().getMetricsInterval(), java.time.Duration.ofSeconds(5)));
+  }
+
   private static final Logger log = LoggerFactory.getLogger(TurnaroundMetrics.class);
   private final TurnaroundFigures figures;
   private final List<Gauge> gauges;
 
   private record Gauge(MultiGauge gauge, ToDoubleFunction<TurnaroundFigures.Figures> value) {}
 
-  public TurnaroundMetrics(TurnaroundFigures figures, MeterRegistry registry) {
+  public TurnaroundMetrics(TurnaroundFigures figures, MeterRegistry registry, org.radbridge.server.RadBridgeProperties settings) {
+    this.settings = settings;
     this.figures = figures;
     this.gauges = List.of(
         new Gauge(MultiGauge.builder("radbridge.turnaround.orders").description("Orders with a final report in the last 24 h")
@@ -42,7 +51,6 @@ public class TurnaroundMetrics {
             TurnaroundFigures.Figures::within30));
   }
 
-  @Scheduled(fixedDelayString = "${radbridge.workflow.metrics-interval:30000}", initialDelay = 5000)
   public void refresh() {
     try {
       Instant now = Instant.now();

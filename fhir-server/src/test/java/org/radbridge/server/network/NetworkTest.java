@@ -50,6 +50,7 @@ class NetworkTest extends ServerTestBase {
 
   @Autowired
   PatientMapping mapping;
+  private static final org.radbridge.server.write.Caller CALLER = org.radbridge.server.write.Caller.system("test");
   @Autowired
   org.radbridge.server.hl7v2.MllpListener mllp;
 
@@ -80,11 +81,11 @@ class NetworkTest extends ServerTestBase {
     // an instance from centre-b whose Issuer of Patient ID is centre-a's MRN issuer
     String viaDicom = patients.resolve(mapping.fromDicom(new org.radbridge.mappers.dicom.DicomInstance(
         "1.2.3", "1.2.3.1", "1.2.3.1.1", "1.2.840.10008.5.1.4.1.1.2", null, null, "CT", null, null, null, null, null,
-        null, null, null, null, null, mrn, "CENTRE_A_MRN", "Li^Na", "19800101", "F", null), "centre-b"));
+        null, null, null, null, null, mrn, "CENTRE_A_MRN", "Li^Na", "19800101", "F", null), "centre-b"), CALLER);
     String viaHl7 = patients.resolve(mapping.fromHl7(
-        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-a"));
+        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-a"), CALLER);
     String otherCentre = patients.resolve(mapping.fromHl7(
-        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-b"));
+        new org.radbridge.mappers.hl7v2.OrmMapper.PatientData(mrn, null, "Li", "Na", "19800101", "F"), "centre-b"), CALLER);
     assertThat(viaHl7).isEqualTo(viaDicom);
     assertThat(otherCentre).isNotEqualTo(viaDicom);
     assertThat(patient("https://radbridge.org/fhir/sid/centre-a/mrn", mrn)).isEqualTo(viaDicom);
