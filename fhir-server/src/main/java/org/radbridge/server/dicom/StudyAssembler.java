@@ -96,6 +96,22 @@ public class StudyAssembler {
     });
   }
 
+  /**
+   * Updates now every study whose update is waiting for its quiet period; returns how many. For
+   * tests, which would otherwise wait on the debounce, and for an orderly shutdown.
+   */
+  public int flush() {
+    int n = 0;
+    for (String uid : java.util.List.copyOf(scheduled.keySet())) {
+      java.util.concurrent.ScheduledFuture<?> pending = scheduled.remove(uid);
+      if (pending != null && pending.cancel(false)) {
+        sync(uid);
+        n++;
+      }
+    }
+    return n;
+  }
+
   @jakarta.annotation.PreDestroy
   void stop() {
     debounce.shutdownNow();

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,17 +23,20 @@ class ForwardingRestartTest {
   Path dir;
 
   private ConfigurableApplicationContext start(int pacsPort) {
-    return new SpringApplicationBuilder(RadBridgeApplication.class).run("--server.port=0",
-        "--radbridge.data-dir=" + dir.resolve("data"), "--radbridge.dicom.port=0",
-        "--radbridge.outbox.initial-backoff=100ms", "--radbridge.outbox.max-backoff=300ms",
-        "--radbridge.outbox.poll-interval=50ms",
-        "--radbridge.network.organizations[0].key=centre-a", "--radbridge.network.organizations[1].key=city-hospital",
-        "--radbridge.network.dicom-nodes[0].ae-title=CT_A", "--radbridge.network.dicom-nodes[0].host=127.0.0.1",
-        "--radbridge.network.dicom-nodes[0].organization=centre-a", "--radbridge.network.dicom-nodes[0].role=modality",
-        "--radbridge.network.dicom-nodes[1].ae-title=CITY_PACS", "--radbridge.network.dicom-nodes[1].host=127.0.0.1",
-        "--radbridge.network.dicom-nodes[1].port=" + pacsPort,
-        "--radbridge.network.dicom-nodes[1].organization=city-hospital", "--radbridge.network.dicom-nodes[1].role=pacs",
-        "--radbridge.network.routing.default-reading=city-hospital");
+    return org.radbridge.server.TestServers.onDataDir(dir.resolve("data"))
+        .with("radbridge.outbox.initial-backoff", "100ms").with("radbridge.outbox.max-backoff", "300ms")
+        .with("radbridge.outbox.poll-interval", "50ms")
+        .with("radbridge.network.organizations[0].key", "centre-a")
+        .with("radbridge.network.organizations[1].key", "city-hospital")
+        .with("radbridge.network.dicom-nodes[0].ae-title", "CT_A").with("radbridge.network.dicom-nodes[0].host", "127.0.0.1")
+        .with("radbridge.network.dicom-nodes[0].organization", "centre-a")
+        .with("radbridge.network.dicom-nodes[0].role", "modality")
+        .with("radbridge.network.dicom-nodes[1].ae-title", "CITY_PACS")
+        .with("radbridge.network.dicom-nodes[1].host", "127.0.0.1")
+        .with("radbridge.network.dicom-nodes[1].port", pacsPort)
+        .with("radbridge.network.dicom-nodes[1].organization", "city-hospital")
+        .with("radbridge.network.dicom-nodes[1].role", "pacs")
+        .with("radbridge.network.routing.default-reading", "city-hospital").start();
   }
 
   private static long count(ConfigurableApplicationContext ctx, String sql) {

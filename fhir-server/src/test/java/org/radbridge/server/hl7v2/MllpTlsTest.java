@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** MLLP over TLS: a key pair made with the JDK's keytool, served through a Spring SSL bundle. */
@@ -33,16 +32,15 @@ class MllpTlsTest {
         .redirectErrorStream(true).start();
     String out = new String(keytool.getInputStream().readAllBytes());
     assertThat(keytool.waitFor()).as(out).isZero();
-    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RadBridgeApplication.class).run(
-        "--server.port=0", "--radbridge.data-dir=" + dir.resolve("data"), "--radbridge.dicom.port=0",
-        "--radbridge.hl7v2.port=0", "--radbridge.validation.mode=off",
+    try (ConfigurableApplicationContext ctx = org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
+        "--radbridge.validation.mode=off",
         "--spring.ssl.bundle.jks.mllp.keystore.location=file:" + store,
         "--spring.ssl.bundle.jks.mllp.keystore.password=test-only", "--spring.ssl.bundle.jks.mllp.keystore.type=PKCS12",
         "--radbridge.hl7v2.tls.enabled=true", "--radbridge.hl7v2.tls.bundle=mllp",
         "--radbridge.network.organizations[0].key=centre-a",
         "--radbridge.network.hl7-applications[0].sending-application=HIS_A",
         "--radbridge.network.hl7-applications[0].sending-facility=CENTRE_A",
-        "--radbridge.network.hl7-applications[0].organization=centre-a")) {
+        "--radbridge.network.hl7-applications[0].organization=centre-a").start()) {
       int port = ctx.getBean(MllpListener.class).port();
       KeyStore trust = KeyStore.getInstance("PKCS12");
       try (InputStream in = java.nio.file.Files.newInputStream(store)) {

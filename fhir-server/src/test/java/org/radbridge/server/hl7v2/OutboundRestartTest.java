@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -22,8 +21,7 @@ class OutboundRestartTest {
   Path dir;
 
   private ConfigurableApplicationContext start(int risPort) {
-    return new SpringApplicationBuilder(RadBridgeApplication.class).run("--server.port=0",
-        "--radbridge.data-dir=" + dir.resolve("data"), "--radbridge.dicom.port=0", "--radbridge.hl7v2.port=0",
+    return org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
         "--radbridge.validation.mode=off",
         "--radbridge.outbox.initial-backoff=100ms", "--radbridge.outbox.max-backoff=300ms",
         "--radbridge.outbox.poll-interval=50ms",
@@ -35,7 +33,7 @@ class OutboundRestartTest {
         "--radbridge.network.hl7-applications[1].sending-facility=CITY_HOSP",
         "--radbridge.network.hl7-applications[1].organization=city-hospital",
         "--radbridge.network.hl7-applications[1].outbound=127.0.0.1:" + risPort,
-        "--radbridge.network.routing.default-reading=city-hospital");
+        "--radbridge.network.routing.default-reading=city-hospital").start();
   }
 
   private static long count(ConfigurableApplicationContext ctx, String sql) {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,9 +20,8 @@ class OutboxRestartTest {
   Path dataDir;
 
   private ConfigurableApplicationContext start() {
-    return new SpringApplicationBuilder(RadBridgeApplication.class).run("--server.port=0",
-        "--radbridge.data-dir=" + dataDir, "--radbridge.outbox.initial-backoff=50ms",
-        "--radbridge.outbox.max-backoff=200ms", "--radbridge.outbox.poll-interval=50ms");
+    return org.radbridge.server.TestServers.onDataDir(dataDir).with("radbridge.outbox.initial-backoff", "50ms")
+        .with("radbridge.outbox.max-backoff", "200ms").with("radbridge.outbox.poll-interval", "50ms").start();
   }
 
   @Test

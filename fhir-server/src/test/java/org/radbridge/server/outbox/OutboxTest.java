@@ -18,7 +18,6 @@ import org.radbridge.server.RadBridgeApplication;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -126,11 +125,8 @@ class OutboxTest extends ServerTestBase {
   void twoNodesOnOneDatabaseDeliverEachRowOnceInOrderPerKey() throws Exception {
     HikariDataSource ds = (HikariDataSource) dataSource;
     try (TestReceiver receiver = new TestReceiver();
-         ConfigurableApplicationContext node2 = new SpringApplicationBuilder(RadBridgeApplication.class)
-             .run("--server.port=0", "--spring.datasource.url=" + ds.getJdbcUrl(),
-                 "--spring.datasource.username=" + ds.getUsername(),
-                 "--spring.datasource.password=" + (ds.getPassword() == null ? "" : ds.getPassword()),
-                 "--radbridge.outbox.poll-interval=20ms")) {
+         ConfigurableApplicationContext node2 = org.radbridge.server.TestServers.sharing(ds)
+             .with("radbridge.outbox.poll-interval", "20ms").start()) {
       String run = unique("two-nodes");
       Map<String, List<String>> byKey = new HashMap<>();
       for (int k = 0; k < 30; k++) {

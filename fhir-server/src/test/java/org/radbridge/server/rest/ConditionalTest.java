@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.radbridge.server.RadBridgeApplication;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -181,13 +179,7 @@ class ConditionalTest extends ServerTestBase {
   }
 
   private ConfigurableApplicationContext secondNode() {
-    String url = ((HikariDataSource) dataSource).getJdbcUrl();
-    String user = ((HikariDataSource) dataSource).getUsername();
-    String password = ((HikariDataSource) dataSource).getPassword();
-    return new SpringApplicationBuilder(RadBridgeApplication.class)
-        .run("--server.port=0", "--spring.datasource.url=" + url, "--spring.datasource.username=" + user,
-            "--spring.datasource.password=" + (password == null ? "" : password), "--radbridge.hl7v2.enabled=false",
-            "--radbridge.dicom.port=0");
+    return org.radbridge.server.TestServers.sharing(dataSource).start();
   }
 
   @Test

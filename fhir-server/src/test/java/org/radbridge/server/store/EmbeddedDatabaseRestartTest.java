@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -21,8 +20,7 @@ class EmbeddedDatabaseRestartTest {
   Path dataDir;
 
   private ConfigurableApplicationContext start() {
-    return new SpringApplicationBuilder(RadBridgeApplication.class)
-        .run("--server.port=0", "--radbridge.data-dir=" + dataDir);
+    return org.radbridge.server.TestServers.onDataDir(dataDir).start();
   }
 
   private static int port(ConfigurableApplicationContext ctx) {

@@ -16,7 +16,6 @@ import org.radbridge.server.RadBridgeApplication;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -84,13 +83,9 @@ class SubscriptionReliabilityTest extends ServerTestBase {
     HikariDataSource ds = (HikariDataSource) dataSource;
     String code = unique("n");
     try (HookReceiver hook = new HookReceiver();
-        ConfigurableApplicationContext node2 = new SpringApplicationBuilder(RadBridgeApplication.class)
-            .run("--server.port=0", "--spring.datasource.url=" + ds.getJdbcUrl(),
-                "--spring.datasource.username=" + ds.getUsername(),
-                "--spring.datasource.password=" + (ds.getPassword() == null ? "" : ds.getPassword()),
-                "--radbridge.dicom.port=0", "--radbridge.hl7v2.port=0", "--radbridge.outbox.poll-interval=20ms",
-                "--radbridge.subscriptions.poll-interval=100",
-                "--radbridge.subscriptions.allowed-endpoints[0]=http://127.0.0.1:")) {
+        ConfigurableApplicationContext node2 = org.radbridge.server.TestServers.sharing(ds)
+            .with("radbridge.outbox.poll-interval", "20ms").with("radbridge.subscriptions.poll-interval", 100)
+            .with("radbridge.subscriptions.allowed-endpoints[0]", "http://127.0.0.1:").start()) {
       int port2 = ((WebServerApplicationContext) node2).getWebServer().getPort();
       String sub = subscribe(code, hook.url("/fhir"));
       Thread.sleep(600); // node 2 notices the new subscription by its poll

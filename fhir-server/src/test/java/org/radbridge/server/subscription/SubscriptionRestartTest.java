@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,11 +23,10 @@ class SubscriptionRestartTest {
   Path dir;
 
   private ConfigurableApplicationContext start() {
-    return new SpringApplicationBuilder(RadBridgeApplication.class).run("--server.port=0",
-        "--radbridge.data-dir=" + dir.resolve("data"), "--radbridge.dicom.port=0", "--radbridge.hl7v2.port=0",
+    return org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
         "--radbridge.validation.mode=off", "--radbridge.outbox.initial-backoff=100ms",
         "--radbridge.outbox.max-backoff=300ms", "--radbridge.outbox.poll-interval=50ms",
-        "--radbridge.subscriptions.allowed-endpoints[0]=http://127.0.0.1:");
+        "--radbridge.subscriptions.allowed-endpoints[0]=http://127.0.0.1:").start();
   }
 
   private static int port(ConfigurableApplicationContext ctx) {
