@@ -149,7 +149,7 @@ class DicomNetworkTest extends ServerTestBase {
     Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(), "11201")
         .redirectErrorStream(true).start();
     try {
-      Thread.sleep(300);
+      org.radbridge.server.Await.listening(11201, java.time.Duration.ofSeconds(10));
       String accession = "F" + System.nanoTime() % 1_000_000_000L;
       String order = json().body("""
           {"resourceType":"ServiceRequest","status":"active","intent":"order","priority":"routine",
@@ -325,7 +325,7 @@ class DicomNetworkTest extends ServerTestBase {
     Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(), "11201")
         .redirectErrorStream(true).start();
     try {
-      Thread.sleep(300);
+      org.radbridge.server.Await.listening(11201, java.time.Duration.ofSeconds(10));
       assertThat(storescu("CT_A", ct.toString()).exit()).isZero();
       long deadline = System.currentTimeMillis() + 15_000;
       while (System.currentTimeMillis() < deadline && !receivedSops(received).contains(sop)) {

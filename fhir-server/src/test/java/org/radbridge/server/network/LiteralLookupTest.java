@@ -226,18 +226,15 @@ class LiteralLookupTest extends ServerTestBase {
     return new Run(p.waitFor(), out);
   }
 
-  private JsonPath awaitStudy(String studyUid) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonPath p = json().queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/ImagingStudy")
-          .then().statusCode(200).extract().jsonPath();
-      List<Object> entries = p.getList("entry");
-      if (entries != null && !entries.isEmpty()) {
-        return JsonPath.from(json().get("/ImagingStudy/" + p.getString("entry[0].resource.id")).asString());
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no ImagingStudy for " + studyUid);
+  private JsonPath awaitStudy(String studyUid) {
+    String[] id = new String[1];
+    org.radbridge.server.Await.until("an ImagingStudy for " + studyUid, java.time.Duration.ofSeconds(15), () -> {
+      List<String> ids = json().queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/ImagingStudy")
+          .then().statusCode(200).extract().jsonPath().getList("entry.resource.id");
+      id[0] = ids == null || ids.isEmpty() ? null : ids.get(0);
+      return id[0] != null;
+    });
+    return JsonPath.from(json().get("/ImagingStudy/" + id[0]).asString());
   }
 
   private static String suffix() {
