@@ -1,121 +1,199 @@
 package org.radbridge.server;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings under {@code radbridge.*} (with {@code radbridge.network.*} in NetworkProperties): every
- * setting, interval and pool of the server, bound and validated at start (a value out of range
- * stops the start with a message naming it). Defaults are the ones a fresh machine runs with; the
- * build writes their documentation to Spring Boot's configuration metadata, and a test checks the
- * README's table against it.
+ * setting, interval and pool of the server, bound once at start through the constructors
+ * (immutable afterwards) and validated (a value out of range stops the start with a message naming
+ * it). Defaults are the ones a fresh machine runs with; the build writes their documentation to
+ * Spring Boot's configuration metadata, and a test checks the README's table against it.
  */
 @ConfigurationProperties(prefix = "radbridge")
-@org.springframework.validation.annotation.Validated
+@Validated
 public class RadBridgeProperties {
   /** Address every listener (HTTP, DICOM, MLLP) binds to. */
-  private String bindAddress = "127.0.0.1";
+  private final String bindAddress;
   /** Directory for the embedded PostgreSQL data and other local state. */
-  private String dataDir = "./data";
+  private final String dataDir;
   /** Public base URL of the FHIR endpoint; derived from the request when empty. */
-  private String baseUrl = "";
+  private final String baseUrl;
   /** Zone in which DICOM and HL7 v2 local date-times (no offset) are read; empty: the system zone. */
-  private String timezone = "";
-  @jakarta.validation.Valid
-  private final Limits limits = new Limits();
-  @jakarta.validation.Valid
-  private final EmbeddedDb embeddedDb = new EmbeddedDb();
-  @jakarta.validation.Valid
-  private final Validation validation = new Validation();
-  @jakarta.validation.Valid
-  private final Terminology terminology = new Terminology();
-  @jakarta.validation.Valid
-  private final Outbox outbox = new Outbox();
-  @jakarta.validation.Valid
-  private final Dicom dicom = new Dicom();
-  @jakarta.validation.Valid
-  private final Hl7v2 hl7v2 = new Hl7v2();
-  @jakarta.validation.Valid
-  private final Subscriptions subscriptions = new Subscriptions();
-  @jakarta.validation.Valid
-  private final Workflow workflow = new Workflow();
-  @jakarta.validation.Valid
-  private final Validator validator = new Validator();
-  @jakarta.validation.Valid
-  private final Jobs jobs = new Jobs();
-  @jakarta.validation.Valid
-  private final SearchParameters searchParameters = new SearchParameters();
+  private final String timezone;
+  @Valid private final Limits limits;
+  @Valid private final EmbeddedDb embeddedDb;
+  @Valid private final Validation validation;
+  @Valid private final Terminology terminology;
+  @Valid private final Outbox outbox;
+  @Valid private final Dicom dicom;
+  @Valid private final Hl7v2 hl7v2;
+  @Valid private final Subscriptions subscriptions;
+  @Valid private final Workflow workflow;
+  @Valid private final Validator validator;
+  @Valid private final Jobs jobs;
+  @Valid private final SearchParameters searchParameters;
+
+  public RadBridgeProperties(@DefaultValue("127.0.0.1") String bindAddress,
+      @DefaultValue("./data") String dataDir,
+      @DefaultValue("") String baseUrl,
+      @DefaultValue("") String timezone,
+      @DefaultValue Limits limits,
+      @DefaultValue EmbeddedDb embeddedDb,
+      @DefaultValue Validation validation,
+      @DefaultValue Terminology terminology,
+      @DefaultValue Outbox outbox,
+      @DefaultValue Dicom dicom,
+      @DefaultValue Hl7v2 hl7v2,
+      @DefaultValue Subscriptions subscriptions,
+      @DefaultValue Workflow workflow,
+      @DefaultValue Validator validator,
+      @DefaultValue Jobs jobs,
+      @DefaultValue SearchParameters searchParameters) {
+    this.bindAddress = bindAddress;
+    this.dataDir = dataDir;
+    this.baseUrl = baseUrl;
+    this.timezone = timezone;
+    this.limits = limits;
+    this.embeddedDb = embeddedDb;
+    this.validation = validation;
+    this.terminology = terminology;
+    this.outbox = outbox;
+    this.dicom = dicom;
+    this.hl7v2 = hl7v2;
+    this.subscriptions = subscriptions;
+    this.workflow = workflow;
+    this.validator = validator;
+    this.jobs = jobs;
+    this.searchParameters = searchParameters;
+  }
+
+  public String getBindAddress() { return bindAddress; }
+  public String getDataDir() { return dataDir; }
+  public String getBaseUrl() { return baseUrl; }
+  public String getTimezone() { return timezone; }
+  public Limits getLimits() { return limits; }
+  public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
+  public Validation getValidation() { return validation; }
+  public Terminology getTerminology() { return terminology; }
+  public Outbox getOutbox() { return outbox; }
+  public Dicom getDicom() { return dicom; }
+  public Hl7v2 getHl7v2() { return hl7v2; }
+  public Subscriptions getSubscriptions() { return subscriptions; }
+  public Workflow getWorkflow() { return workflow; }
+  public Validator getValidator() { return validator; }
+  public Jobs getJobs() { return jobs; }
+  public SearchParameters getSearchParameters() { return searchParameters; }
+
+  /** The defaults, as a start without any setting binds them (for unit tests). */
+  public static RadBridgeProperties defaults() {
+    return org.springframework.boot.context.properties.bind.Binder.get(new org.springframework.core.env.StandardEnvironment())
+        .bindOrCreate("radbridge", RadBridgeProperties.class);
+  }
+
+  /** The zone of {@code radbridge.timezone}, or the system's. */
+  public java.time.ZoneId zone() {
+    return timezone == null || timezone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timezone);
+  }
+
+  /** What happens when a written resource does not satisfy a profile. */
+  public enum ValidationMode { OFF, WARN, ENFORCE }
+
 
   public static class Validator {
     /** Validators kept ready (each holds working copies of the definitions); callers beyond it wait for one. */
-    @jakarta.validation.constraints.Min(1)
-    private int pool = 4; // ProfileValidator.DEFAULT_POOL_SIZE
+    @Min(1) private final int pool;
     /** A pooled validator is replaced after this many uses (bounds what it accumulates). */
-    @jakarta.validation.constraints.Min(1)
-    private int reuse = 1000; // ProfileValidator.DEFAULT_REUSE_LIMIT
+    @Min(1) private final int reuse;
+
+    public Validator(@DefaultValue("4") int pool,
+        @DefaultValue("1000") int reuse) {
+      this.pool = pool;
+      this.reuse = reuse;
+    }
 
     public int getPool() { return pool; }
-    public void setPool(int v) { pool = v; }
     public int getReuse() { return reuse; }
-    public void setReuse(int v) { reuse = v; }
   }
-
-  public Validator getValidator() { return validator; }
 
   public static class Jobs {
     /** How often a node looks for background jobs (reindexing) to claim. */
-    private Duration pollInterval = Duration.ofMillis(500);
+    @NotNull private final Duration pollInterval;
     /** Delay after start before the first look. */
-    private Duration initialDelay = Duration.ofSeconds(1);
+    @NotNull private final Duration initialDelay;
+
+    public Jobs(@DefaultValue("500ms") Duration pollInterval,
+        @DefaultValue("1s") Duration initialDelay) {
+      this.pollInterval = pollInterval;
+      this.initialDelay = initialDelay;
+    }
 
     public Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(Duration v) { pollInterval = v; }
     public Duration getInitialDelay() { return initialDelay; }
-    public void setInitialDelay(Duration v) { initialDelay = v; }
   }
-
-  public Jobs getJobs() { return jobs; }
 
   public static class SearchParameters {
     /** How often a node checks for custom SearchParameters changed on another node. */
-    private Duration pollInterval = Duration.ofSeconds(5);
+    @NotNull private final Duration pollInterval;
+
+    public SearchParameters(@DefaultValue("5s") Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
 
     public Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(Duration v) { pollInterval = v; }
   }
 
-  public SearchParameters getSearchParameters() { return searchParameters; }
-
   public static class Workflow {
-    /**
-     * Reading SLA per priority (stat, asap, urgent, routine), from the study becoming available to
-     * the final report; by default stat 15m, asap 20m, urgent 30m, routine 60m.
-     */
-    private java.util.Map<String, Duration> sla = new java.util.LinkedHashMap<>(java.util.Map.of(
-        "stat", Duration.ofMinutes(15), "asap", Duration.ofMinutes(20),
-        "urgent", Duration.ofMinutes(30), "routine", Duration.ofMinutes(60)));
+    /** Reading SLA per priority (stat, asap, urgent, routine), from the study becoming available to the final report; by default stat 15m, asap 20m, urgent 30m, routine 60m. A priority given here replaces its default; the others keep theirs. */
+    private final Map<String, Duration> sla;
     /** Per reading organisation key, SLAs that differ from the defaults (e.g. city-hospital.routine: 45m). */
-    private java.util.Map<String, java.util.Map<String, Duration>> slaByReading = new java.util.LinkedHashMap<>();
+    private final Map<String, Map<String, Duration>> slaByReading;
     /** How often orders past their due time are looked for (and flagged). */
-    private Duration slaCheckInterval = Duration.ofSeconds(10);
+    @NotNull private final Duration slaCheckInterval;
     /** How often the turnaround gauges are recomputed. */
-    private Duration metricsInterval = Duration.ofSeconds(30);
+    @NotNull private final Duration metricsInterval;
 
+    public Workflow(Map<String, Duration> sla,
+        Map<String, Map<String, Duration>> slaByReading,
+        @DefaultValue("10s") Duration slaCheckInterval,
+        @DefaultValue("30s") Duration metricsInterval) {
+      this.sla = withDefaults(sla);
+      this.slaByReading = slaByReading == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(slaByReading));
+      this.slaCheckInterval = slaCheckInterval;
+      this.metricsInterval = metricsInterval;
+    }
+
+    public Map<String, Duration> getSla() { return sla; }
+    public Map<String, Map<String, Duration>> getSlaByReading() { return slaByReading; }
     public Duration getSlaCheckInterval() { return slaCheckInterval; }
-    public void setSlaCheckInterval(Duration v) { slaCheckInterval = v; }
     public Duration getMetricsInterval() { return metricsInterval; }
-    public void setMetricsInterval(Duration v) { metricsInterval = v; }
 
-    public java.util.Map<String, Duration> getSla() { return sla; }
-    public void setSla(java.util.Map<String, Duration> v) { sla = v; }
-    public java.util.Map<String, java.util.Map<String, Duration>> getSlaByReading() { return slaByReading; }
-    public void setSlaByReading(java.util.Map<String, java.util.Map<String, Duration>> v) { slaByReading = v; }
+    private static final Map<String, Duration> DEFAULT_SLA = Map.of("stat", Duration.ofMinutes(15),
+        "asap", Duration.ofMinutes(20), "urgent", Duration.ofMinutes(30), "routine", Duration.ofMinutes(60));
+
+    private static Map<String, Duration> withDefaults(Map<String, Duration> given) {
+      Map<String, Duration> all = new LinkedHashMap<>(DEFAULT_SLA);
+      if (given != null) {
+        all.putAll(given);
+      }
+      return Collections.unmodifiableMap(all);
+    }
 
     /** The SLA of a priority at a reading organisation (its override, else the default, else routine's). */
     public Duration slaFor(String priority, String readingKey) {
       String p = priority == null ? "routine" : priority;
-      java.util.Map<String, Duration> own = readingKey == null ? null : slaByReading.get(readingKey);
+      Map<String, Duration> own = readingKey == null ? null : slaByReading.get(readingKey);
       if (own != null && own.containsKey(p)) {
         return own.get(p);
       }
@@ -123,245 +201,256 @@ public class RadBridgeProperties {
     }
   }
 
-  public Workflow getWorkflow() { return workflow; }
-
   public static class Subscriptions {
     /** URL prefixes rest-hook endpoints must start with; empty: no rest-hook subscription is accepted. */
-    private java.util.List<String> allowedEndpoints = new java.util.ArrayList<>();
+    private final List<String> allowedEndpoints;
     /** A full-resource payload larger than this is sent id-only (backport) or as an empty notification. */
-    private DataSize maxPayload = DataSize.ofKilobytes(512);
+    @NotNull private final DataSize maxPayload;
     /** Notifications per second one subscription may receive; beyond it they wait (kept, in order). */
-    @jakarta.validation.constraints.Min(1)
-    private int ratePerSecond = 50;
+    @Min(1) private final int ratePerSecond;
     /** How often a node checks for subscriptions changed on another node. */
-    private Duration pollInterval = Duration.ofSeconds(2);
+    @NotNull private final Duration pollInterval;
 
-    public Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(Duration v) { pollInterval = v; }
+    public Subscriptions(List<String> allowedEndpoints,
+        @DefaultValue("512KB") DataSize maxPayload,
+        @DefaultValue("50") int ratePerSecond,
+        @DefaultValue("2s") Duration pollInterval) {
+      this.allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
+      this.maxPayload = maxPayload;
+      this.ratePerSecond = ratePerSecond;
+      this.pollInterval = pollInterval;
+    }
 
-    public java.util.List<String> getAllowedEndpoints() { return allowedEndpoints; }
-    public void setAllowedEndpoints(java.util.List<String> v) { allowedEndpoints = v; }
+    public List<String> getAllowedEndpoints() { return allowedEndpoints; }
     public DataSize getMaxPayload() { return maxPayload; }
-    public void setMaxPayload(DataSize v) { maxPayload = v; }
     public int getRatePerSecond() { return ratePerSecond; }
-    public void setRatePerSecond(int v) { ratePerSecond = v; }
+    public Duration getPollInterval() { return pollInterval; }
   }
-
-  public Subscriptions getSubscriptions() { return subscriptions; }
 
   public static class Hl7v2 {
     /** Whether the MLLP listener runs. */
-    private boolean enabled = true;
+    private final boolean enabled;
     /** MLLP port (on radbridge.bind-address); 0 picks a free one (tests). */
-    @jakarta.validation.constraints.Min(0)
-    @jakarta.validation.constraints.Max(65535)
-    private int port = 2575;
+    @Min(0) @Max(65535) private final int port;
     /** MSH-3 of the messages RadBridge sends. */
-    private String application = "RADBRIDGE";
+    private final String application;
     /** MSH-4 of the messages RadBridge sends. */
-    private String facility = "NETWORK";
+    private final String facility;
     /** How long an outbound message waits for its ACK before the attempt counts as failed. */
-    private Duration ackTimeout = Duration.ofSeconds(10);
+    @NotNull private final Duration ackTimeout;
+    @Valid private final Tls tls;
 
-    @jakarta.validation.Valid
-    private final Tls tls = new Tls();
+    public Hl7v2(@DefaultValue("true") boolean enabled,
+        @DefaultValue("2575") int port,
+        @DefaultValue("RADBRIDGE") String application,
+        @DefaultValue("NETWORK") String facility,
+        @DefaultValue("10s") Duration ackTimeout,
+        @DefaultValue Tls tls) {
+      this.enabled = enabled;
+      this.port = port;
+      this.application = application;
+      this.facility = facility;
+      this.ackTimeout = ackTimeout;
+      this.tls = tls;
+    }
+
+    public boolean isEnabled() { return enabled; }
+    public int getPort() { return port; }
+    public String getApplication() { return application; }
+    public String getFacility() { return facility; }
+    public Duration getAckTimeout() { return ackTimeout; }
+    public Tls getTls() { return tls; }
 
     public static class Tls {
       /** Whether the MLLP listener speaks TLS (needs the bundle). */
-      private boolean enabled;
+      private final boolean enabled;
       /** The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME) for the listener and mllps:// receivers. */
-      private String bundle;
+      private final String bundle;
+
+      public Tls(@DefaultValue("false") boolean enabled,
+          String bundle) {
+        this.enabled = enabled;
+        this.bundle = bundle;
+      }
 
       public boolean isEnabled() { return enabled; }
-      public void setEnabled(boolean v) { enabled = v; }
       public String getBundle() { return bundle; }
-      public void setBundle(String v) { bundle = v; }
     }
-
-    public Tls getTls() { return tls; }
-    public String getApplication() { return application; }
-    public void setApplication(String v) { application = v; }
-    public String getFacility() { return facility; }
-    public void setFacility(String v) { facility = v; }
-    public Duration getAckTimeout() { return ackTimeout; }
-    public void setAckTimeout(Duration v) { ackTimeout = v; }
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean v) { enabled = v; }
-    public int getPort() { return port; }
-    public void setPort(int v) { port = v; }
   }
 
   public static class Dicom {
     /** C-STORE answers 0xA700 (out of resources) when storing would leave less free space than this. */
-    private DataSize minFreeSpace = DataSize.ofMegabytes(512);
+    @NotNull private final DataSize minFreeSpace;
     /** Whether the DICOM listener runs. */
-    private boolean enabled = true;
+    private final boolean enabled;
     /** Port of the DICOM listener (on radbridge.bind-address); 0 picks a free one (tests). */
-    @jakarta.validation.constraints.Min(0)
-    @jakarta.validation.constraints.Max(65535)
-    private int port = 11112;
+    @Min(0) @Max(65535) private final int port;
     /** AE title of RadBridge's DICOM listener (the called AE title peers use). */
-    private String aeTitle = "RADBRIDGE";
+    private final String aeTitle;
     /** Accept associations from calling AE titles that are not DICOM nodes of the network (test set-ups only). */
-    private boolean acceptUnknownPeers = false;
+    private final boolean acceptUnknownPeers;
     /** Instance files are removed this long after the study was forwarded and its report became final. */
-    private Duration retention = Duration.ofDays(30);
+    @NotNull private final Duration retention;
     /** How often retention looks for files it may remove. */
-    private Duration retentionCheckInterval = Duration.ofMinutes(10);
+    @NotNull private final Duration retentionCheckInterval;
     /** How often the stored-files figure of the health check is recomputed. */
-    private Duration healthInterval = Duration.ofSeconds(30);
+    @NotNull private final Duration healthInterval;
 
-    public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
-    public void setRetentionCheckInterval(Duration v) { retentionCheckInterval = v; }
-    public Duration getHealthInterval() { return healthInterval; }
-    public void setHealthInterval(Duration v) { healthInterval = v; }
+    public Dicom(@DefaultValue("512MB") DataSize minFreeSpace,
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("11112") int port,
+        @DefaultValue("RADBRIDGE") String aeTitle,
+        @DefaultValue("false") boolean acceptUnknownPeers,
+        @DefaultValue("30d") Duration retention,
+        @DefaultValue("10m") Duration retentionCheckInterval,
+        @DefaultValue("30s") Duration healthInterval) {
+      this.minFreeSpace = minFreeSpace;
+      this.enabled = enabled;
+      this.port = port;
+      this.aeTitle = aeTitle;
+      this.acceptUnknownPeers = acceptUnknownPeers;
+      this.retention = retention;
+      this.retentionCheckInterval = retentionCheckInterval;
+      this.healthInterval = healthInterval;
+    }
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
-    public void setMinFreeSpace(DataSize v) { minFreeSpace = v; }
     public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean v) { enabled = v; }
     public int getPort() { return port; }
-    public void setPort(int v) { port = v; }
     public String getAeTitle() { return aeTitle; }
-    public void setAeTitle(String v) { aeTitle = v; }
     public boolean isAcceptUnknownPeers() { return acceptUnknownPeers; }
     public Duration getRetention() { return retention; }
-    public void setRetention(Duration v) { retention = v; }
-    public void setAcceptUnknownPeers(boolean v) { acceptUnknownPeers = v; }
+    public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
+    public Duration getHealthInterval() { return healthInterval; }
   }
 
   public static class Outbox {
     /** Delivery threads per node. */
-    @jakarta.validation.constraints.Min(1)
-    private int workers = 2;
+    @Min(1) private final int workers;
     /** How often an idle worker looks for due rows (a commit on this node wakes it at once). */
-    private Duration pollInterval = Duration.ofMillis(200);
+    @NotNull private final Duration pollInterval;
     /** First retry delay; doubled per attempt up to maxBackoff. */
-    private Duration initialBackoff = Duration.ofSeconds(1);
+    @NotNull private final Duration initialBackoff;
     /** Longest retry delay. */
-    private Duration maxBackoff = Duration.ofMinutes(5);
+    @NotNull private final Duration maxBackoff;
     /** A row still undelivered this long after it was written is dead-lettered. */
-    private Duration horizon = Duration.ofHours(24);
+    @NotNull private final Duration horizon;
     /** Delivered rows are purged after this long. */
-    private Duration keepDelivered = Duration.ofDays(7);
+    @NotNull private final Duration keepDelivered;
     /** Rows of one key delivered in one transaction. */
-    @jakarta.validation.constraints.Min(1)
-    private int batchSize = 200;
+    @Min(1) private final int batchSize;
     /** How often the outbox gauges (rows by destination and state) are recomputed. */
-    private Duration metricsInterval = Duration.ofSeconds(10);
+    @NotNull private final Duration metricsInterval;
 
-    public Duration getMetricsInterval() { return metricsInterval; }
-    public void setMetricsInterval(Duration v) { metricsInterval = v; }
+    public Outbox(@DefaultValue("2") int workers,
+        @DefaultValue("200ms") Duration pollInterval,
+        @DefaultValue("1s") Duration initialBackoff,
+        @DefaultValue("5m") Duration maxBackoff,
+        @DefaultValue("24h") Duration horizon,
+        @DefaultValue("7d") Duration keepDelivered,
+        @DefaultValue("200") int batchSize,
+        @DefaultValue("10s") Duration metricsInterval) {
+      this.workers = workers;
+      this.pollInterval = pollInterval;
+      this.initialBackoff = initialBackoff;
+      this.maxBackoff = maxBackoff;
+      this.horizon = horizon;
+      this.keepDelivered = keepDelivered;
+      this.batchSize = batchSize;
+      this.metricsInterval = metricsInterval;
+    }
 
     public int getWorkers() { return workers; }
-    public void setWorkers(int v) { workers = v; }
     public Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(Duration v) { pollInterval = v; }
     public Duration getInitialBackoff() { return initialBackoff; }
-    public void setInitialBackoff(Duration v) { initialBackoff = v; }
     public Duration getMaxBackoff() { return maxBackoff; }
-    public void setMaxBackoff(Duration v) { maxBackoff = v; }
     public Duration getHorizon() { return horizon; }
-    public void setHorizon(Duration v) { horizon = v; }
     public Duration getKeepDelivered() { return keepDelivered; }
-    public void setKeepDelivered(Duration v) { keepDelivered = v; }
     public int getBatchSize() { return batchSize; }
-    public void setBatchSize(int v) { batchSize = v; }
+    public Duration getMetricsInterval() { return metricsInterval; }
   }
-
-  /** What happens when a written resource does not satisfy a profile. */
-  public enum ValidationMode { OFF, WARN, ENFORCE }
 
   public static class Validation {
     /** off: nothing is validated; warn: failures are reported but written; enforce: failures are refused (422). */
-    private ValidationMode mode = ValidationMode.ENFORCE;
-    /**
-     * Resource type to the profile every resource of that type must satisfy, claimed or not, e.g.
-     * {@code ServiceRequest: https://radbridge.org/fhir/StructureDefinition/rb-service-request}. Empty
-     * by default: general EHR data shares these types.
-     */
-    private java.util.Map<String, String> requiredProfiles = new java.util.LinkedHashMap<>();
+    @NotNull private final ValidationMode mode;
+    /** Resource type to the profile every resource of that type must satisfy, claimed or not, e.g. ServiceRequest: https://radbridge.org/fhir/StructureDefinition/rb-service-request. Empty by default: general EHR data shares these types. */
+    private final Map<String, String> requiredProfiles;
     /** Also validate resources that claim no known profile against the base specification (costs ~10 ms a write). */
-    private boolean baseSpec = false;
+    private final boolean baseSpec;
+
+    public Validation(@DefaultValue("enforce") ValidationMode mode,
+        Map<String, String> requiredProfiles,
+        @DefaultValue("false") boolean baseSpec) {
+      this.mode = mode;
+      this.requiredProfiles = requiredProfiles == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(requiredProfiles));
+      this.baseSpec = baseSpec;
+    }
 
     public ValidationMode getMode() { return mode; }
-    public void setMode(ValidationMode v) { mode = v; }
-    public java.util.Map<String, String> getRequiredProfiles() { return requiredProfiles; }
-    public void setRequiredProfiles(java.util.Map<String, String> v) { requiredProfiles = v; }
+    public Map<String, String> getRequiredProfiles() { return requiredProfiles; }
     public boolean isBaseSpec() { return baseSpec; }
-    public void setBaseSpec(boolean v) { baseSpec = v; }
   }
 
   public static class Terminology {
     /** Directory of ConceptMap CSV files (one per sending organisation) loaded at start; optional. */
-    private String conceptMapDir = "";
+    private final String conceptMapDir;
     /** How often a node checks for conformance resources changed on another node. */
-    private Duration pollInterval = Duration.ofSeconds(5);
+    @NotNull private final Duration pollInterval;
 
-    public Duration getPollInterval() { return pollInterval; }
-    public void setPollInterval(Duration v) { pollInterval = v; }
+    public Terminology(@DefaultValue("") String conceptMapDir,
+        @DefaultValue("5s") Duration pollInterval) {
+      this.conceptMapDir = conceptMapDir;
+      this.pollInterval = pollInterval;
+    }
 
     public String getConceptMapDir() { return conceptMapDir; }
-    public void setConceptMapDir(String v) { conceptMapDir = v; }
+    public Duration getPollInterval() { return pollInterval; }
   }
 
   public static class Limits {
     /** Largest body accepted for a single resource (create, update, patch). */
-    private DataSize maxResourceBody = DataSize.ofMegabytes(16);
+    @NotNull private final DataSize maxResourceBody;
     /** Largest body accepted for a Bundle posted to the base URL. */
-    private DataSize maxBundleBody = DataSize.ofMegabytes(64);
+    @NotNull private final DataSize maxBundleBody;
     /** Most entries accepted in one batch or transaction bundle. */
-    @jakarta.validation.constraints.Min(1)
-    private int maxBundleEntries = 10_000;
+    @Min(1) private final int maxBundleEntries;
     /** Page size when the client gives no _count. */
-    @jakarta.validation.constraints.Min(1)
-    private int defaultPageSize = 20;
+    @Min(1) private final int defaultPageSize;
     /** Largest _count honoured. */
-    @jakarta.validation.constraints.Min(1)
-    private int maxPageSize = 1000;
+    @Min(1) private final int maxPageSize;
+
+    public Limits(@DefaultValue("16MB") DataSize maxResourceBody,
+        @DefaultValue("64MB") DataSize maxBundleBody,
+        @DefaultValue("10000") int maxBundleEntries,
+        @DefaultValue("20") int defaultPageSize,
+        @DefaultValue("1000") int maxPageSize) {
+      this.maxResourceBody = maxResourceBody;
+      this.maxBundleBody = maxBundleBody;
+      this.maxBundleEntries = maxBundleEntries;
+      this.defaultPageSize = defaultPageSize;
+      this.maxPageSize = maxPageSize;
+    }
 
     public DataSize getMaxResourceBody() { return maxResourceBody; }
-    public void setMaxResourceBody(DataSize v) { maxResourceBody = v; }
     public DataSize getMaxBundleBody() { return maxBundleBody; }
-    public void setMaxBundleBody(DataSize v) { maxBundleBody = v; }
     public int getMaxBundleEntries() { return maxBundleEntries; }
-    public void setMaxBundleEntries(int v) { maxBundleEntries = v; }
     public int getDefaultPageSize() { return defaultPageSize; }
-    public void setDefaultPageSize(int v) { defaultPageSize = v; }
     public int getMaxPageSize() { return maxPageSize; }
-    public void setMaxPageSize(int v) { maxPageSize = v; }
   }
 
   public static class EmbeddedDb {
     /** Port of the embedded PostgreSQL; 0 picks a free one. */
-    private int port = 0;
+    @Min(0) @Max(65535) private final int port;
     /** Throw the data directory away on shutdown (tests). */
-    private boolean ephemeral = false;
+    private final boolean ephemeral;
+
+    public EmbeddedDb(@DefaultValue("0") int port,
+        @DefaultValue("false") boolean ephemeral) {
+      this.port = port;
+      this.ephemeral = ephemeral;
+    }
 
     public int getPort() { return port; }
-    public void setPort(int v) { port = v; }
     public boolean isEphemeral() { return ephemeral; }
-    public void setEphemeral(boolean v) { ephemeral = v; }
   }
-
-  public String getBindAddress() { return bindAddress; }
-  public void setBindAddress(String v) { bindAddress = v; }
-  public String getDataDir() { return dataDir; }
-  public void setDataDir(String v) { dataDir = v; }
-  public String getBaseUrl() { return baseUrl; }
-  public void setBaseUrl(String v) { baseUrl = v; }
-  public Limits getLimits() { return limits; }
-  public String getTimezone() { return timezone; }
-  public void setTimezone(String v) { timezone = v; }
-
-  /** The zone of {@code radbridge.timezone}, or the system's. */
-  public java.time.ZoneId zone() {
-    return timezone == null || timezone.isBlank() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timezone);
-  }
-  public EmbeddedDb getEmbeddedDb() { return embeddedDb; }
-  public Validation getValidation() { return validation; }
-  public Terminology getTerminology() { return terminology; }
-  public Outbox getOutbox() { return outbox; }
-  public Dicom getDicom() { return dicom; }
-  public Hl7v2 getHl7v2() { return hl7v2; }
 }

@@ -13,7 +13,8 @@ class ConfigurationValidationTest {
 
   @ParameterizedTest
   @CsvSource({"radbridge.outbox.workers,0,outbox.workers", "radbridge.subscriptions.rate-per-second,0,subscriptions.ratePerSecond",
-      "radbridge.validator.pool,0,validator.pool", "radbridge.limits.max-page-size,-1,limits.maxPageSize"})
+      "radbridge.validator.pool,0,validator.pool", "radbridge.limits.max-page-size,-1,limits.maxPageSize",
+      "radbridge.network.dicom-nodes[0].ae-title,SEVENTEEN_CHARS_X,dicomNodes[0].aeTitle"})
   void anOutOfRangeSettingStopsTheStartNamingIt(String setting, String value, String field) {
     Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(RadBridgeApplication.class)
         .run("--" + setting + "=" + value, "--server.port=0", "--radbridge.embedded-db.ephemeral=true",
@@ -31,6 +32,6 @@ class ConfigurationValidationTest {
   @Test
   void theDefaultsAreValid() {
     var validator = jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator();
-    assertThat(validator.validate(new RadBridgeProperties())).isEmpty();
+    assertThat(validator.validate(RadBridgeProperties.defaults())).isEmpty();
   }
 }

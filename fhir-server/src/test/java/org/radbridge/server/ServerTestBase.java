@@ -52,8 +52,15 @@ public abstract class ServerTestBase {
     // a reading organisation with a one-second SLA, watched often, for the SLA flag tests
     registry.add("radbridge.workflow.sla-by-reading.sla-test.routine", () -> "1s");
     registry.add("radbridge.workflow.sla-check-interval", () -> "200");
+    for (String[] kv : testNetwork()) {
+      registry.add("radbridge.network." + kv[0], () -> kv[1]);
+    }
+  }
+
+  /** The test network (radbridge.network.* without the prefix), for the shared context and extra nodes. */
+  public static String[][] testNetwork() {
     // a small network: two community centres, two reading hospitals, one modality, one HIS
-    String[][] net = {
+    return new String[][] {
         {"organizations[0].key", "centre-a"}, {"organizations[0].name", "Centre A Community Health Centre"},
         {"organizations[0].kind", "community-centre"}, {"organizations[0].region", "north"},
         {"organizations[1].key", "centre-b"}, {"organizations[1].kind", "community-centre"},
@@ -87,9 +94,6 @@ public abstract class ServerTestBase {
         {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
         {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},
         {"routing.default-reading", "city-hospital"}};
-    for (String[] kv : net) {
-      registry.add("radbridge.network." + kv[0], () -> kv[1]);
-    }
   }
 
   private static String testDataDir;

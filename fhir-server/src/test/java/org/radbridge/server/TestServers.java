@@ -43,6 +43,14 @@ public final class TestServers {
     return this;
   }
 
+  /** The network of the shared test context (organisations, nodes, applications, issuers, routing). */
+  public TestServers withTestNetwork() {
+    for (String[] kv : ServerTestBase.testNetwork()) {
+      args.add("--radbridge.network." + kv[0] + "=" + kv[1]);
+    }
+    return this;
+  }
+
   /** Settings as command-line arguments ({@code --name=value}). */
   public TestServers args(String... more) {
     args.addAll(List.of(more));

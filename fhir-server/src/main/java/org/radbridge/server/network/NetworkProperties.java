@@ -1,137 +1,200 @@
 package org.radbridge.server.network;
 
-import java.util.ArrayList;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * {@code radbridge.network}: who is who in the network (README "Network"). Seeded into FHIR
- * Organization, Endpoint and Device resources at start; identity systems and routing rules are
- * read from here.
+ * {@code radbridge.network}: who is who in the network (README "Network"), bound once at start
+ * through the constructors and validated. Seeded into FHIR Organization, Endpoint and Device
+ * resources at start, which every channel then asks (NetworkDirectory); identity systems and
+ * routing rules are read from here.
  */
 @ConfigurationProperties(prefix = "radbridge.network")
+@Validated
 public class NetworkProperties {
   /** The network's organisations: key, name, kind, region (stored as Organization resources). */
-  private List<Org> organizations = new ArrayList<>();
+  @Valid private final List<Org> organizations;
   /** DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character set (stored as Endpoints). */
-  private List<DicomNode> dicomNodes = new ArrayList<>();
+  @Valid private final List<DicomNode> dicomNodes;
   /** HL7 v2 applications: sending application and facility, organisation, outbound host:port (stored as Devices and Endpoints). */
-  private List<Hl7Application> hl7Applications = new ArrayList<>();
+  @Valid private final List<Hl7Application> hl7Applications;
   /** Issuer of Patient ID (DICOM) / PID-3.4 assigning authority → identifier system. */
-  private Map<String, String> issuers = new LinkedHashMap<>();
+  private final Map<String, String> issuers;
   /** Which reading organisation an order goes to. */
-  private Routing routing = new Routing();
+  @Valid private final Routing routing;
+
+  public NetworkProperties(List<Org> organizations,
+      List<DicomNode> dicomNodes,
+      List<Hl7Application> hl7Applications,
+      Map<String, String> issuers,
+      @DefaultValue Routing routing) {
+    this.organizations = organizations == null ? List.of() : List.copyOf(organizations);
+    this.dicomNodes = dicomNodes == null ? List.of() : List.copyOf(dicomNodes);
+    this.hl7Applications = hl7Applications == null ? List.of() : List.copyOf(hl7Applications);
+    this.issuers = issuers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(issuers));
+    this.routing = routing;
+  }
+
+  public List<Org> getOrganizations() { return organizations; }
+  public List<DicomNode> getDicomNodes() { return dicomNodes; }
+  public List<Hl7Application> getHl7Applications() { return hl7Applications; }
+  public Map<String, String> getIssuers() { return issuers; }
+  public Routing getRouting() { return routing; }
 
   public static class Org {
-    private String key;
-    private String name;
+    /** Key of the organisation; its Organization is Organization/org-<key>. */
+    @NotBlank @Pattern(regexp = "[A-Za-z0-9\\-.]{1,60}") private final String key;
+    /** Name of the organisation. */
+    private final String name;
     /** community-centre, reading-hospital or exchange. */
-    private String kind;
-    private String region;
-    /** Overrides of the default identifier systems (…/sid/<key>/mrn, …/sid/<key>/accession). */
-    private String patientIdSystem;
-    private String accessionSystem;
+    private final String kind;
+    /** Region (the Organization address district). */
+    private final String region;
+    /** Override of the default patient identifier system (…/sid/<key>/mrn). */
+    private final String patientIdSystem;
+    /** Override of the default accession number system (…/sid/<key>/accession). */
+    private final String accessionSystem;
+
+    public Org(String key,
+        String name,
+        String kind,
+        String region,
+        String patientIdSystem,
+        String accessionSystem) {
+      this.key = key;
+      this.name = name;
+      this.kind = kind;
+      this.region = region;
+      this.patientIdSystem = patientIdSystem;
+      this.accessionSystem = accessionSystem;
+    }
 
     public String getKey() { return key; }
-    public void setKey(String v) { key = v; }
     public String getName() { return name; }
-    public void setName(String v) { name = v; }
     public String getKind() { return kind; }
-    public void setKind(String v) { kind = v; }
     public String getRegion() { return region; }
-    public void setRegion(String v) { region = v; }
     public String getPatientIdSystem() { return patientIdSystem; }
-    public void setPatientIdSystem(String v) { patientIdSystem = v; }
     public String getAccessionSystem() { return accessionSystem; }
-    public void setAccessionSystem(String v) { accessionSystem = v; }
   }
 
   public static class DicomNode {
-    private String aeTitle;
-    private String host;
-    private int port = 104;
-    private String organization;
+    /** AE title (at most 16 characters). */
+    @NotBlank @Size(max = 16) private final String aeTitle;
+    /** Host name or address. */
+    private final String host;
+    /** Port. */
+    @Min(1) @Max(65535) private final int port;
+    /** Key of its organisation. */
+    @NotBlank private final String organization;
     /** modality or pacs. */
-    private String role;
+    private final String role;
     /** DCM modality code of a modality station (CT, MR, ...). */
-    private String modality;
+    private final String modality;
     /** Specific Character Set for worklist answers to this node (default ISO_IR 192, UTF-8). */
-    private String characterSet = "ISO_IR 192";
+    private final String characterSet;
+
+    public DicomNode(String aeTitle,
+        String host,
+        @DefaultValue("104") int port,
+        String organization,
+        String role,
+        String modality,
+        @DefaultValue("ISO_IR 192") String characterSet) {
+      this.aeTitle = aeTitle;
+      this.host = host;
+      this.port = port;
+      this.organization = organization;
+      this.role = role;
+      this.modality = modality;
+      this.characterSet = characterSet;
+    }
 
     public String getAeTitle() { return aeTitle; }
-    public void setAeTitle(String v) { aeTitle = v; }
     public String getHost() { return host; }
-    public void setHost(String v) { host = v; }
     public int getPort() { return port; }
-    public void setPort(int v) { port = v; }
     public String getOrganization() { return organization; }
-    public void setOrganization(String v) { organization = v; }
     public String getRole() { return role; }
-    public void setRole(String v) { role = v; }
     public String getModality() { return modality; }
-    public void setModality(String v) { modality = v; }
     public String getCharacterSet() { return characterSet; }
-    public void setCharacterSet(String v) { characterSet = v; }
   }
 
   public static class Hl7Application {
     /** MSH-3. */
-    private String sendingApplication;
+    @NotBlank private final String sendingApplication;
     /** MSH-4. */
-    private String sendingFacility;
-    private String organization;
+    @NotBlank private final String sendingFacility;
+    /** Key of its organisation. */
+    @NotBlank private final String organization;
     /** host:port of the application's own MLLP listener, for messages RadBridge sends it. */
-    private String outbound;
+    private final String outbound;
+
+    public Hl7Application(String sendingApplication,
+        String sendingFacility,
+        String organization,
+        String outbound) {
+      this.sendingApplication = sendingApplication;
+      this.sendingFacility = sendingFacility;
+      this.organization = organization;
+      this.outbound = outbound;
+    }
 
     public String getSendingApplication() { return sendingApplication; }
-    public void setSendingApplication(String v) { sendingApplication = v; }
     public String getSendingFacility() { return sendingFacility; }
-    public void setSendingFacility(String v) { sendingFacility = v; }
     public String getOrganization() { return organization; }
-    public void setOrganization(String v) { organization = v; }
     public String getOutbound() { return outbound; }
-    public void setOutbound(String v) { outbound = v; }
   }
 
   public static class Routing {
     /** Rules (from, modality, priority → reading), the first that matches wins. */
-    private List<Rule> rules = new ArrayList<>();
+    @Valid private final List<Rule> rules;
     /** Reading organisation when no rule matches. */
-    private String defaultReading;
+    private final String defaultReading;
+
+    public Routing(List<Rule> rules,
+        String defaultReading) {
+      this.rules = rules == null ? List.of() : List.copyOf(rules);
+      this.defaultReading = defaultReading;
+    }
 
     public List<Rule> getRules() { return rules; }
-    public void setRules(List<Rule> v) { rules = v; }
     public String getDefaultReading() { return defaultReading; }
-    public void setDefaultReading(String v) { defaultReading = v; }
   }
 
   /** A routing rule: every given criterion must match; the first matching rule wins. */
   public static class Rule {
-    private String from;
-    private String modality;
-    private String priority;
-    private String reading;
+    /** Key of the ordering organisation; any when absent. */
+    private final String from;
+    /** DCM modality; any when absent. */
+    private final String modality;
+    /** Order priority; any when absent. */
+    private final String priority;
+    /** Key of the reading organisation orders that match go to. */
+    @NotBlank private final String reading;
+
+    public Rule(String from,
+        String modality,
+        String priority,
+        String reading) {
+      this.from = from;
+      this.modality = modality;
+      this.priority = priority;
+      this.reading = reading;
+    }
 
     public String getFrom() { return from; }
-    public void setFrom(String v) { from = v; }
     public String getModality() { return modality; }
-    public void setModality(String v) { modality = v; }
     public String getPriority() { return priority; }
-    public void setPriority(String v) { priority = v; }
     public String getReading() { return reading; }
-    public void setReading(String v) { reading = v; }
   }
-
-  public List<Org> getOrganizations() { return organizations; }
-  public void setOrganizations(List<Org> v) { organizations = v; }
-  public List<DicomNode> getDicomNodes() { return dicomNodes; }
-  public void setDicomNodes(List<DicomNode> v) { dicomNodes = v; }
-  public List<Hl7Application> getHl7Applications() { return hl7Applications; }
-  public void setHl7Applications(List<Hl7Application> v) { hl7Applications = v; }
-  public Map<String, String> getIssuers() { return issuers; }
-  public void setIssuers(Map<String, String> v) { issuers = v; }
-  public Routing getRouting() { return routing; }
-  public void setRouting(Routing v) { routing = v; }
 }

@@ -100,14 +100,9 @@ class ForwardingReactionTest extends ServerTestBase {
   }
 
   private static List<String> receivedSops(Path dir) throws Exception {
-    List<String> sops = new ArrayList<>();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        sops.add(TestDicomFiles.tag(f, "0008,0018"));
-      }
-    }
-    return sops;
+    return TestDicomFiles.receivedSops(dir);
   }
+
 
   @Test
   void aStudyStoredBeforeItsOrderIsRoutedIsForwardedOnceRoutingHappens() throws Exception {

@@ -49,6 +49,17 @@ public final class TestDicomFiles {
     return a < 0 || b < 0 ? null : out.substring(a + 1, b);
   }
 
+  /** The SOP Instance UIDs of the files a storescp wrote into {@code dir}, one per file. */
+  public static List<String> receivedSops(Path dir) throws IOException, InterruptedException {
+    List<String> sops = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        sops.add(tag(f, "0008,0018"));
+      }
+    }
+    return sops;
+  }
+
   /** A Part 10 file split into its transfer syntax and the data set bytes after the meta header. */
   record Dataset(String transferSyntax, byte[] bytes) {}
 

@@ -46,15 +46,29 @@ class OrderIdentityTest extends ServerTestBase {
     return entries == null ? 0 : entries.size();
   }
 
+  @Autowired
+  javax.sql.DataSource dataSource;
+
   @Test
   void twentyIdenticalOrdersAtOnceMakeOneOrderAndOnePatient() throws Exception {
+    identicalOrdersAtOnce(java.util.List.of(listener.port()));
+  }
+
+  @Test
+  void identicalOrdersOnTwoNodesMakeOneOrderAndOnePatient() throws Exception {
+    try (var node2 = org.radbridge.server.TestServers.sharing(dataSource).withTestNetwork().start()) {
+      identicalOrdersAtOnce(java.util.List.of(listener.port(), node2.getBean(MllpListener.class).port()));
+    }
+  }
+
+  private void identicalOrdersAtOnce(java.util.List<Integer> ports) throws Exception {
     String n = V2Fixtures.suffix();
     int senders = 20;
     ExecutorService pool = Executors.newFixedThreadPool(senders);
     List<MllpClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < senders; i++) {
-        clients.add(new MllpClient(listener.port()));
+        clients.add(new MllpClient(ports.get(i % ports.size())));
       }
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Message>> acks = new ArrayList<>();

@@ -2,17 +2,11 @@ package org.radbridge.server.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.hl7v2.DefaultHapiContext;
-import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.app.Connection;
-import ca.uhn.hl7v2.llp.MinLowerLayerProtocol;
 import ca.uhn.hl7v2.model.Message;
-import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.util.Terser;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterEach;
@@ -41,31 +35,27 @@ class LiteralLookupTest extends ServerTestBase {
   DicomListener dicom;
   @TempDir
   Path tmp;
-  private HapiContext hapi;
-  private Connection connection;
+  private org.radbridge.server.hl7v2.MllpClient mllp;
 
   @BeforeEach
   void connect() throws Exception {
     awaitConformanceReady();
-    hapi = new DefaultHapiContext();
-    hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
-    hapi.setLowerLayerProtocol(new MinLowerLayerProtocol(true));
-    connection = hapi.newClient("127.0.0.1", listener.port(), false);
+    mllp = new org.radbridge.server.hl7v2.MllpClient(listener.port());
   }
 
   @AfterEach
   void close() throws Exception {
-    connection.close();
-    hapi.close();
+    mllp.close();
   }
 
   private Message send(String text) throws Exception {
-    return connection.getInitiator().sendAndReceive(hapi.getPipeParser().parse(text));
+    return mllp.send(text);
   }
 
   private static String msa1(Message ack) throws Exception {
-    return new Terser(ack).get("/MSA-1");
+    return org.radbridge.server.hl7v2.MllpClient.msa1(ack);
   }
+
 
   /** The HL7 v2 escape of a value (the sender's job): after parsing, the field holds {@code value} itself. */
   private static String v2(String value) {

@@ -184,6 +184,17 @@ class ConditionalTest extends ServerTestBase {
 
   @Test
   void twentyParallelTransactionsWithTheSameConditionalCreateMakeExactlyOne() throws Exception {
+    parallelConditionalTransactions(List.of(port));
+  }
+
+  @Test
+  void conditionalCreatesInTransactionsOnTwoNodesMakeExactlyOne() throws Exception {
+    try (ConfigurableApplicationContext node2 = secondNode()) {
+      parallelConditionalTransactions(List.of(port, org.radbridge.server.TestServers.port(node2)));
+    }
+  }
+
+  private void parallelConditionalTransactions(List<Integer> ports) throws Exception {
     String mrn = unique("tx");
     String bundle = """
         {"resourceType":"Bundle","type":"transaction","entry":[
@@ -192,7 +203,7 @@ class ConditionalTest extends ServerTestBase {
           {"resource":{"resourceType":"Observation","status":"final","code":{"text":"weight"},
             "subject":{"reference":"urn:uuid:0b6c4a8e-1f1e-4c55-9d7a-5e2f3c1d0a01"}},
            "request":{"method":"POST","url":"Observation"}}]}""".formatted(patient(mrn), SYS, mrn);
-    List<Response> responses = parallel(List.of(port), 20, p -> RestAssured.given().port(p).basePath("/fhir")
+    List<Response> responses = parallel(ports, 20, p -> RestAssured.given().port(p).basePath("/fhir")
         .contentType("application/fhir+json").body(bundle).post("/"));
     Set<String> patients = new HashSet<>();
     int created = 0;

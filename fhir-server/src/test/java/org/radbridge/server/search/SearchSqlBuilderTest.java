@@ -16,7 +16,7 @@ class SearchSqlBuilderTest {
   @BeforeAll
   static void builder() {
     FhirContext ctx = FhirContext.forR4Cached();
-    sql = new SearchSqlBuilder(new SearchParamRegistry(ctx, new FhirPathEngine(ctx)), null, new RadBridgeProperties());
+    sql = new SearchSqlBuilder(new SearchParamRegistry(ctx, new FhirPathEngine(ctx)), null, RadBridgeProperties.defaults());
   }
 
   @Test

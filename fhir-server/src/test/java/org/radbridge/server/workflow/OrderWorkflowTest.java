@@ -12,18 +12,16 @@ import org.radbridge.server.network.NetworkProperties;
 
 /** The workflow's decisions on their own: routing and the order's Task, no server needed. */
 class OrderWorkflowTest {
+  /** The routing of the test network, bound from settings as at start. */
   private static OrderWorkflow workflow() {
-    NetworkProperties network = new NetworkProperties();
-    NetworkProperties.Rule mr = new NetworkProperties.Rule();
-    mr.setFrom("centre-a");
-    mr.setModality("MR");
-    mr.setReading("north-hospital");
-    NetworkProperties.Rule stat = new NetworkProperties.Rule();
-    stat.setPriority("stat");
-    stat.setReading("north-hospital");
-    network.getRouting().getRules().add(mr);
-    network.getRouting().getRules().add(stat);
-    network.getRouting().setDefaultReading("city-hospital");
+    java.util.Map<String, String> settings = java.util.Map.of(
+        "radbridge.network.routing.rules[0].from", "centre-a", "radbridge.network.routing.rules[0].modality", "MR",
+        "radbridge.network.routing.rules[0].reading", "north-hospital",
+        "radbridge.network.routing.rules[1].priority", "stat", "radbridge.network.routing.rules[1].reading", "north-hospital",
+        "radbridge.network.routing.default-reading", "city-hospital");
+    NetworkProperties network = new org.springframework.boot.context.properties.bind.Binder(
+        new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(settings))
+        .bindOrCreate("radbridge.network", NetworkProperties.class);
     return new OrderWorkflow(network, new IdentitySystems(network), null);
   }
 
