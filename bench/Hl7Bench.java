@@ -54,8 +54,7 @@ public class Hl7Bench {
       Arrays.sort(nanos);
       System.out.printf("ORM^O01 over one MLLP connection: %d messages (after %d warmup) in %.2f s = %.0f messages/s%n",
           n, warmup, seconds, n / seconds);
-      System.out.printf("ACK latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; not AA: %d%n",
-          nanos[n / 2] / 1e6, nanos[(int) (n * 0.9)] / 1e6, nanos[(int) (n * 0.99)] / 1e6, nanos[n - 1] / 1e6, errors);
+      System.out.printf("ACK latency: %s; not AA: %d%n", Latencies.summary(nanos, 2), errors);
       if (firstError != null) {
         System.out.println("first refusal:\n" + firstError);
       }

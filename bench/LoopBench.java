@@ -90,8 +90,7 @@ public class LoopBench {
       System.out.println(what + ": no data");
       return;
     }
-    System.out.printf("%s: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms%n", what, v[v.length / 2] / 1e6,
-        v[(int) (v.length * 0.9)] / 1e6, v[Math.min(v.length - 1, (int) (v.length * 0.99))] / 1e6, v[v.length - 1] / 1e6);
+    System.out.printf("%s: %s%n", what, Latencies.summary(v, 0));
   }
 
   static long[] loop(Socket s, String base, String acc, int centre) throws Exception {

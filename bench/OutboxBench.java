@@ -57,8 +57,8 @@ public class OutboxBench {
         }
       }
       Arrays.sort(nanos);
-      System.out.printf("outbox INSERT inside a write transaction (discarded rows, not delivered): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n",
-          nanos[nanos.length / 2] / 1e6, nanos[(int) (nanos.length * 0.9)] / 1e6, nanos[(int) (nanos.length * 0.99)] / 1e6);
+      System.out.printf("outbox INSERT inside a write transaction (discarded rows, not delivered): %s%n",
+          Latencies.summary(nanos, 3));
 
       // 2. delivery throughput
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (kind, destination, ordering_key, payload,"

@@ -54,10 +54,7 @@ public class RestBench {
   record Result(String phase, String type, int clients, int requests, int errors, double seconds, long[] nanos) {
     double throughput() { return requests / seconds; }
     double percentileMs(double p) {
-      long[] sorted = nanos.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(p * sorted.length); // nearest-rank percentile
-      return sorted[Math.max(rank - 1, 0)] / 1e6;
+      return Latencies.percentileMs(nanos, p);
     }
   }
 

@@ -58,10 +58,7 @@ public class SearchBench {
     /** CPU milliseconds per search of a process group, or NaN when not measured. */
     double cpuMs(double seconds) { return 1e3 * seconds / requests; }
     double percentileMs(double p) {
-      long[] sorted = nanos.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(p * sorted.length); // nearest-rank percentile
-      return sorted[Math.max(rank - 1, 0)] / 1e6;
+      return Latencies.percentileMs(nanos, p);
     }
   }
 

@@ -69,9 +69,8 @@ public class SubscriptionBench {
     }
     long[] lat = committed.entrySet().stream().filter(e -> arrived.containsKey(e.getKey()))
         .mapToLong(e -> arrived.get(e.getKey()) - e.getValue()).sorted().toArray();
-    System.out.printf("notification latency at 50 writes/s for %d s: %d of %d delivered; p50 %.1f ms, p90 %.1f ms,"
-        + " p99 %.1f ms, max %.1f ms%n", seconds, lat.length, n, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.9)] / 1e6,
-        lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
+    System.out.printf("notification latency at 50 writes/s for %d s: %d of %d delivered; %s%n", seconds, lat.length, n,
+        Latencies.summary(lat, 1));
     // 2b. 500 active subscriptions on Observation, none matching
     for (int i = 0; i < 499; i++) {
       post(base + "/Subscription", subscription("Observation?code=urn:bench|s" + i, hook, false));

@@ -33,10 +33,7 @@ public class TransactionBench {
   record Result(int clients, int transactions, int errors, int existing, double seconds, long[] nanos) {
     double throughput() { return transactions / seconds; }
     double percentileMs(double p) {
-      long[] sorted = nanos.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(p * sorted.length); // nearest-rank percentile
-      return sorted[Math.max(rank - 1, 0)] / 1e6;
+      return Latencies.percentileMs(nanos, p);
     }
   }
 

@@ -105,11 +105,10 @@ public class ValidationBench {
       for (List<List<Long>> mine : lat) {
         all.addAll(mine.get(t));
       }
-      all.sort(null);
+      long[] nanos = all.stream().mapToLong(Long::longValue).toArray();
       total += all.size();
       System.out.printf("%-8d %-17s %8d %9.1f %8.2f %8.2f %7s%n", clients, TYPES[t], all.size(), all.size() / (double) seconds,
-          all.isEmpty() ? 0 : all.get(all.size() / 2) / 1e6, all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1e6,
-          t == 0 ? String.valueOf(errors.get()) : "");
+          Latencies.percentileMs(nanos, 0.50), Latencies.percentileMs(nanos, 0.99), t == 0 ? String.valueOf(errors.get()) : "");
     }
     System.out.printf("%-8d %-17s %8d %9.1f%n", clients, "all", total, total / (double) seconds);
   }

@@ -80,7 +80,7 @@ public class ValidationCost {
       long[] n = nanos[t];
       Arrays.sort(n);
       System.out.printf("%-17s %6d %8.2f %8.2f %8.2f%n", claimed.get(t).fhirType(), n.length,
-          n[n.length / 2] / 1e6, n[(int) (n.length * 0.9)] / 1e6, n[(int) (n.length * 0.99)] / 1e6);
+          Latencies.percentileMs(n, 0.50), Latencies.percentileMs(n, 0.90), Latencies.percentileMs(n, 0.99));
     }
   }
 }

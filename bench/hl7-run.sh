@@ -36,5 +36,5 @@ for _ in $(seq 600); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fhir/StructureDefinition/rb-service-request") == 200 ]] && break
   sleep 0.2
 done
-java "$ROOT/bench/Hl7Bench.java" "$MLLP" "${1:-5000}" "${2:-1000}"
+bench_java Hl7Bench "$MLLP" "${1:-5000}" "${2:-1000}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

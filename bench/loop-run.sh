@@ -44,5 +44,5 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 sleep 5
-java "$ROOT/bench/LoopBench.java" "$PORT" "$MLLP" "$RIS" "$HIS" "${1:-50}" "${2:-60}"
+bench_java LoopBench "$PORT" "$MLLP" "$RIS" "$HIS" "${1:-50}" "${2:-60}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

@@ -25,6 +25,6 @@ start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.validatio
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
 PGJDBC=$(find ~/.m2/repository/org/postgresql/postgresql -name 'postgresql-*.jar' | sort | tail -1)
-java -cp "$PGJDBC" "$ROOT/bench/OutboxBench.java" \
+BENCH_CP="$PGJDBC" bench_java OutboxBench \
   "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres" "${1:-20000}" "${2:-50}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

@@ -14,6 +14,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/radbridge-bench.XXXXXX")
 DATA=$WORK/data
 SERVER_PID=""
 BENCH_PID=""
+# shellcheck source=bench/server.sh
+. "$ROOT/bench/server.sh"
 
 command -v curl >/dev/null || { echo "run.sh needs curl" >&2; exit 1; }
 
@@ -21,33 +23,6 @@ command -v curl >/dev/null || { echo "run.sh needs curl" >&2; exit 1; }
 mkdir -p "$ROOT/bench/results"
 LOG=$ROOT/bench/results/run-$(date +%Y%m%d-%H%M%S).txt
 exec > >(tee "$LOG") 2>&1
-
-# Stops the server, then the PostgreSQL it started: pg_ctl detaches PostgreSQL from the JVM, so a
-# JVM that dies without its shutdown hook (or is killed here) leaves PostgreSQL running.
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 300); do # graceful shutdown, which also stops PostgreSQL; up to 30 s
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-  local pidfile=$DATA/postgres/postmaster.pid pg
-  if [[ -f $pidfile ]]; then
-    pg=$(head -n 1 "$pidfile")
-    # only if that pid still is our postmaster, not a stale file with a reused pid
-    if [[ -n $pg ]] && grep -qaF -- "$DATA/postgres" "/proc/$pg/cmdline" 2>/dev/null; then
-      kill -INT "$pg" 2>/dev/null || true # fast shutdown
-      for _ in $(seq 300); do
-        kill -0 "$pg" 2>/dev/null || break
-        sleep 0.1
-      done
-    fi
-  fi
-}
 
 cleanup() {
   local rc=$?
@@ -67,11 +42,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A free port from 18080 up, so a server already running on 8080 (or another run) is left alone.
-PORT=18080
-while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-  PORT=$((PORT + 1))
-  ((PORT < 18200)) || { echo "no free port in 18080-18199" >&2; exit 1; }
-done
+PORT=$(free_port 18080)
 BASE=http://127.0.0.1:$PORT/fhir
 
 if [[ ! -f $JAR ]]; then
@@ -81,35 +52,15 @@ fi
 
 # The same JVM options as `./radbridge serve` (its DEFAULT_JAVA_OPTS), so memory and start time are
 # those of the server as it is run, unless SERVER_JAVA_OPTS says otherwise.
-JAVA_OPTS=${SERVER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/radbridge" 2>/dev/null || true)}
+JAVA_OPTS=$(server_java_opts)
 
 # A private copy of the jar, so a rebuild during the run cannot pull it away from the server.
 cp "$JAR" "$WORK/server.jar"
 
-# $1 = log file. Word splitting of JAVA_OPTS is intended.
-start_server() {
-  # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" >"$1" 2>&1 &
-  SERVER_PID=$!
-}
-
-# Polls /fhir/metadata every 50 ms until it answers 200; fails if the server exits or after 180 s.
-wait_ready() {
-  local deadline=$((SECONDS + 180)) code
-  while ((SECONDS < deadline)); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata" || true)
-    [[ $code == 200 ]] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start; see $1" >&2; return 1; }
-    sleep 0.05
-  done
-  echo "server not ready after 180 s; see $1" >&2
-  return 1
-}
-
 # Runs RestBench in the background and waits for it, so a TERM to this script is handled at once
 # (bash runs traps only between foreground commands).
 run_bench() {
-  java "$ROOT/bench/RestBench.java" --base "$BASE" --ids "$WORK/ids.tsv" "$@" &
+  java -cp "$(bench_cp RestBench)" RestBench --base "$BASE" --ids "$WORK/ids.tsv" "$@" &
   BENCH_PID=$!
   local rc=0
   wait "$BENCH_PID" || rc=$?
@@ -117,21 +68,15 @@ run_bench() {
   return "$rc"
 }
 
-now_ns() { date +%s%N; }
-seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-rss_mb() {
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server is no longer running" >&2; return 1; }
-  awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"
-}
-
 # Other work on the machine skews every number here; the load average before the run hints at it.
 echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo "server jar built $(date -Is -r "$JAR"), JVM options: ${JAVA_OPTS:-none}"
 mkdir -p "$DATA"
+bench_compile RestBench
 echo "== first start (initialises PostgreSQL in $DATA) on port $PORT"
 t0=$(now_ns)
-start_server "$WORK/server-1.log"
-wait_ready "$WORK/server-1.log"
+start_server "$WORK/server.jar" "$PORT" "$WORK/server-1.log"
+wait_ready "$BASE" "$WORK/server-1.log"
 echo "ready after $(seconds_since "$t0") s (first start, new database)"
 
 # Errors are counted in the tables; a failed bench still lets the rest of the measurements run.
@@ -143,8 +88,8 @@ echo "server resident memory after the run: $rss_run MB"
 echo "== restart on the existing database"
 stop_server
 t0=$(now_ns)
-start_server "$WORK/server-2.log"
-wait_ready "$WORK/server-2.log"
+start_server "$WORK/server.jar" "$PORT" "$WORK/server-2.log"
+wait_ready "$BASE" "$WORK/server-2.log"
 start_s=$(seconds_since "$t0")
 echo "server start on an existing database: $start_s s (launch to first 200 of /fhir/metadata)"
 # Where that time went, from the server log (best effort: depends on the log format).

@@ -19,6 +19,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# bench_compile / bench_cp (the benchmarks' shared sources); this script keeps its own server helpers
+# shellcheck source=bench/server.sh
+. "$ROOT/bench/server.sh"
+bench_compile SearchBench
 JAR=${SERVER_JAR:-$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar}
 SCALES=1,0.1
 WORK=""
@@ -202,7 +206,7 @@ explain() {
   start_server "$data" "$log.explain"
   pgport=$(grep -o 'Embedded PostgreSQL ready on port [0-9]*' "$log.explain" | tail -n 1 | awk '{print $NF}')
   # SearchBench options given after -- apply here too (--searches picks the searches to explain)
-  urls=$(java "$ROOT/bench/SearchBench.java" --values "$values" --base "$BASE" "${BENCH_ARGS[@]}" --urls)
+  urls=$(java -cp "$(bench_cp SearchBench)" SearchBench --values "$values" --base "$BASE" "${BENCH_ARGS[@]}" --urls)
   {
     echo "EXPLAIN (ANALYZE, BUFFERS) of the statements the server ran for one request of each search,"
     echo "captured $(date -Is), load average $(load_avg)."
@@ -225,7 +229,7 @@ explain() {
       echo
     } >>"$out"
     # SearchBench turns the logged statements between the markers into runnable EXPLAIN statements
-    java "$ROOT/bench/SearchBench.java" --explain-sql "$data/postgres/log/explain.log" "$mark" \
+    java -cp "$(bench_cp SearchBench)" SearchBench --explain-sql "$data/postgres/log/explain.log" "$mark" \
       >"$WORK/explain-$name.sql"
     while IFS= read -r stmt; do
       [[ -n $stmt ]] || continue
@@ -272,7 +276,7 @@ for scale in "${scale_list[@]}"; do
   echo "server ready on port $PORT"
   if [[ -n $BENCH ]]; then
     out=$ROOT/bench/results/search-$STAMP-scale-$scale.tsv
-    run_child java "$ROOT/bench/SearchBench.java" --base "$BASE" --values "$values" \
+    run_child java -cp "$(bench_cp SearchBench)" SearchBench --base "$BASE" --values "$values" \
       --server-pid "$SERVER_PID" --postgres-pid "$(head -n 1 "$data/postgres/postmaster.pid")" \
       --label "scale $scale ($(tr '\n' ' ' <"$values/load.txt" | sed 's/ $//'))" --out "$out" \
       "${BENCH_ARGS[@]}" || bench_rc=$?
@@ -287,7 +291,7 @@ done
 
 if ((${#saved[@]} >= 2)); then
   echo "== full database (${scale_list[0]}) against the smaller one (${scale_list[1]})"
-  java "$ROOT/bench/SearchBench.java" --compare "${saved[0]}" "${saved[1]}"
+  java -cp "$(bench_cp SearchBench)" SearchBench --compare "${saved[0]}" "${saved[1]}"
 fi
 echo "load average at the end: $(load_avg)"
 echo "output saved in $LOG"

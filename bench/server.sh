@@ -66,4 +66,30 @@ stop_server() {
 
 now_ns() { date +%s%N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+rss_mb() {
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server is no longer running" >&2; return 1; }
+  awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"
+}
+
+# Compiles bench/$1.java with the benchmarks' shared sources (Latencies.java) into
+# bench/target/$1; BENCH_CP adds a class path (the JDBC driver, the server's classes). Needs ROOT.
+bench_compile() {
+  local out="$ROOT/bench/target/$1"
+  rm -rf "$out" && mkdir -p "$out"
+  javac -nowarn -encoding UTF-8 -d "$out" ${BENCH_CP:+-cp "$BENCH_CP"} "$ROOT/bench/Latencies.java" "$ROOT/bench/$1.java" \
+    2> >(grep -v '^Note:' >&2)
+}
+
+# The class path of a benchmark compiled by bench_compile.
+bench_cp() {
+  echo "$ROOT/bench/target/$1${BENCH_CP:+:$BENCH_CP}"
+}
+
+# Compiles and runs bench/$1.java with the remaining arguments (BENCH_JAVA_OPTS: JVM options).
+bench_java() {
+  local cls=$1
+  shift
+  bench_compile "$cls"
+  # shellcheck disable=SC2086  # word splitting of the options is intended
+  java ${BENCH_JAVA_OPTS:-} -cp "$(bench_cp "$cls")" "$cls" "$@"
+}

@@ -32,5 +32,5 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 sleep 5
-java "$ROOT/bench/SubscriptionBench.java" "http://127.0.0.1:$PORT/fhir" "${1:-30}"
+bench_java SubscriptionBench "http://127.0.0.1:$PORT/fhir" "${1:-30}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

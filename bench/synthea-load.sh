@@ -28,6 +28,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# bench_compile / bench_cp (the benchmarks' shared sources); this script keeps its own server helpers
+# shellcheck source=bench/server.sh
+. "$ROOT/bench/server.sh"
+bench_compile TransactionBench
 JAR=${SERVER_JAR:-$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar}
 SYNTHEA_VERSION=3.3.0
 POPULATION=50
@@ -248,7 +252,7 @@ fi
 if [[ -n $TX_BENCH ]]; then
   echo "== TransactionBench, $(date -Is), load average $(load)"
   c0=$(server_cpu) p0=$(postgres_cpu) w0=$(now_s)
-  run_child java "$ROOT/bench/TransactionBench.java" --base "$BASE" "${TX_ARGS[@]}" || rc=$?
+  run_child java -cp "$(bench_cp TransactionBench)" TransactionBench --base "$BASE" "${TX_ARGS[@]}" || rc=$?
   echo "load average after TransactionBench: $(load)"
   cpu_report "TransactionBench (warmups included)" "$c0" "$p0" "$w0"
 fi

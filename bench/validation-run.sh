@@ -29,7 +29,7 @@ if [[ -z ${SKIP_COST:-} ]]; then
 echo "== 1. validator cost in-process (ValidationCost)"
 (cd "$ROOT" && mvn -q -B -o dependency:build-classpath -pl profiles -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
 CP=$ROOT/profiles/target/classes:$ROOT/terminology/target/classes:$(cat "$WORK/cp.txt")
-java -Xmx448m -cp "$CP" "$ROOT/bench/ValidationCost.java" "$ROOT/profiles/src/main/resources/radbridge/examples"
+BENCH_CP="$CP" BENCH_JAVA_OPTS=-Xmx448m bench_java ValidationCost "$ROOT/profiles/src/main/resources/radbridge/examples"
 fi
 
 for mode in ${MODES:-enforce off}; do
@@ -48,7 +48,7 @@ for mode in ${MODES:-enforce off}; do
   done
   grep -m 1 -o "Validator ready in .*" "$WORK/server-$mode.log" || echo "validator not ready after 60 s"
   echo "resident memory with the validator warm: $(rss_mb) MB"
-  java "$ROOT/bench/ValidationBench.java" --base "$BASE" \
+  bench_java ValidationBench --base "$BASE" \
     --examples "$ROOT/profiles/src/main/resources/radbridge/examples" "$@"
   echo "resident memory after the writes: $(rss_mb) MB"
   stop_server
