@@ -163,11 +163,7 @@ class DicomNetworkTest extends ServerTestBase {
       String sop = TestDicomFiles.tag(ct, "0008,0018");
       Run sent = storescu("CT_A", ct.toString());
       assertThat(sent.exit()).as(sent.output()).isZero();
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (System.currentTimeMillis() < deadline && count("SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore'"
-          + " AND payload LIKE ? AND state = 'delivered'", "%" + sop + "%") == 0) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("the instance forwarded to the PACS", java.time.Duration.ofMillis(15_000), () -> !(count("SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore'" + " AND payload LIKE ? AND state = 'delivered'", "%" + sop + "%") == 0));
       assertThat(receivedSops(received)).contains(sop); // other tests' studies may arrive too (default routing)
       JsonPath study = study(TestDicomFiles.tag(ct, "0020,000d"));
       assertThat(study.getString("entry[0].resource.basedOn[0].reference")).isEqualTo("ServiceRequest/" + order);
@@ -296,7 +292,7 @@ class DicomNetworkTest extends ServerTestBase {
         .doesNotContain(TestDicomFiles.tag(a, "0020,000e"));
   }
 
-  private static List<String> receivedSops(Path dir) throws Exception {
+  private static List<String> receivedSops(Path dir) {
     return TestDicomFiles.receivedSops(dir);
   }
 
@@ -311,10 +307,7 @@ class DicomNetworkTest extends ServerTestBase {
     try {
       org.radbridge.server.Await.listening(11201, java.time.Duration.ofSeconds(10));
       assertThat(storescu("CT_A", ct.toString()).exit()).isZero();
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (System.currentTimeMillis() < deadline && !receivedSops(received).contains(sop)) {
-        Thread.sleep(100);
-      }
+      org.radbridge.server.Await.until("the instance received by the PACS", java.time.Duration.ofMillis(15_000), () -> receivedSops(received).contains(sop));
       // CT from centre-a: no rule matches, the default reading hospital is city-hospital, whose PACS is CITY_PACS
       assertThat(receivedSops(received)).contains(sop);
     } finally {

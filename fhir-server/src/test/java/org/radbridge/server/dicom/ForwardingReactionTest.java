@@ -99,7 +99,7 @@ class ForwardingReactionTest extends ServerTestBase {
         + " WHERE sop_instance_uid = ? AND destination = ? AND delivered_at IS NOT NULL", sop, destination) == 1);
   }
 
-  private static List<String> receivedSops(Path dir) throws Exception {
+  private static List<String> receivedSops(Path dir) {
     return TestDicomFiles.receivedSops(dir);
   }
 

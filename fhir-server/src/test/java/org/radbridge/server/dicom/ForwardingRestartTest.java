@@ -65,22 +65,14 @@ class ForwardingRestartTest {
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes());
       assertThat(p.waitFor()).as(out).isZero();
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (count(first, "SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND attempts >= 1 AND state = 'pending'") == 0
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("a forwarding row failed at least once (the PACS is down)", java.time.Duration.ofMillis(30_000), () -> !(count(first, "SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND attempts >= 1 AND state = 'pending'") == 0));
       assertThat(count(first, "SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND state = 'pending'")).isEqualTo(1);
     }
     Path received = Files.createDirectories(dir.resolve("pacs"));
     Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(),
         String.valueOf(pacsPort)).redirectErrorStream(true).start();
     try (ConfigurableApplicationContext second = start(pacsPort)) {
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (count(second, "SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND state = 'delivered'") == 0
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("the forwarding row delivered after the restart", java.time.Duration.ofMillis(30_000), () -> !(count(second, "SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND state = 'delivered'") == 0));
       try (var files = Files.list(received)) {
         List<Path> got = files.toList();
         assertThat(got).hasSize(1);

@@ -50,12 +50,17 @@ public final class TestDicomFiles {
   }
 
   /** The SOP Instance UIDs of the files a storescp wrote into {@code dir}, one per file. */
-  public static List<String> receivedSops(Path dir) throws IOException, InterruptedException {
+  public static List<String> receivedSops(Path dir) {
     List<String> sops = new ArrayList<>();
     try (var files = Files.list(dir)) {
       for (Path f : files.toList()) {
         sops.add(tag(f, "0008,0018"));
       }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
     return sops;
   }

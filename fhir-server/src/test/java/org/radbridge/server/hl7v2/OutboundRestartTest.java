@@ -55,11 +55,7 @@ class OutboundRestartTest {
     try (ConfigurableApplicationContext first = start(risPort)) {
       int mllp = first.getBean(MllpListener.class).port();
       assertThat(TestMllpReceiver.sendRaw(mllp, orm.getBytes(StandardCharsets.UTF_8))).contains("MSA|AA");
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (count(first, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND attempts >= 1 AND state = 'pending'") == 0
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("an outbound message failed at least once (the RIS is down)", java.time.Duration.ofMillis(30_000), () -> !(count(first, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND attempts >= 1 AND state = 'pending'") == 0));
       assertThat(count(first, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND state = 'pending'")).isEqualTo(1);
     }
     try (TestMllpReceiver ris = new TestMllpReceiver(risPort);
@@ -67,11 +63,7 @@ class OutboundRestartTest {
       List<String> got = ris.await("|RST1", 1);
       assertThat(got).hasSize(1);
       assertThat(got.get(0)).contains("ORC|NW|PL-RST1^HIS_A").contains("|RIS_CITY|CITY_HOSP|");
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (count(second, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND state = 'delivered'") == 0
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("the outbound message delivered after the restart", java.time.Duration.ofMillis(10_000), () -> !(count(second, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND state = 'delivered'") == 0));
       assertThat(count(second, "SELECT count(*) FROM outbox WHERE kind = 'hl7v2-mllp' AND state = 'delivered'")).isEqualTo(1);
       Thread.sleep(500);
       assertThat(ris.containing("|RST1")).as("delivered once").hasSize(1);

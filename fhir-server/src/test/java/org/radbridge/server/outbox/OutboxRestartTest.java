@@ -36,25 +36,17 @@ class OutboxRestartTest {
             outbox.enqueue(HttpPostDelivery.KIND, receiver.url("/r"), "study-1", "m" + i, "text/plain");
           }
         });
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (receiver.requests.get() < 2 && System.currentTimeMillis() < deadline) {
-          Thread.sleep(20);
-        }
+        org.radbridge.server.Await.until("two delivery attempts", java.time.Duration.ofMillis(10_000), () -> !(receiver.requests.get() < 2));
         assertThat(receiver.received()).isEmpty();
       }
       receiver.failuresLeft.set(0);
       try (ConfigurableApplicationContext second = start()) {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (receiver.received().size() < 5 && System.currentTimeMillis() < deadline) {
-          Thread.sleep(20);
-        }
+        org.radbridge.server.Await.until("five messages received", java.time.Duration.ofMillis(20_000), () -> !(receiver.received().size() < 5));
         assertThat(receiver.received()).containsExactly("m0", "m1", "m2", "m3", "m4");
         JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
         // the receiver has them; the worker's commit of "delivered" follows a moment later
-        while (jdbc.queryForObject("SELECT count(*) FROM outbox WHERE state = 'delivered'", Long.class) < 5
-            && System.currentTimeMillis() < deadline) {
-          Thread.sleep(20);
-        }
+        org.radbridge.server.Await.until("five rows marked delivered", java.time.Duration.ofSeconds(20),
+            () -> jdbc.queryForObject("SELECT count(*) FROM outbox WHERE state = 'delivered'", Long.class) >= 5);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox WHERE state = 'delivered'", Long.class)).isEqualTo(5);
       }
     }

@@ -49,11 +49,7 @@ class SubscriptionReliabilityTest extends ServerTestBase {
       // the event was written longer ago than the horizon (24 h): its next failure dead-letters it
       jdbc.update("UPDATE outbox SET created_at = now() - ? * interval '1 second' WHERE kind = 'subscription'"
           + " AND payload LIKE ?", props.getOutbox().getHorizon().toSeconds() + 60, "%\"" + obs + "\"%");
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (!"error".equals(json().get("/Subscription/" + sub).jsonPath().getString("status"))
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("the subscription in error", java.time.Duration.ofMillis(20_000), () -> "error".equals(json().get("/Subscription/" + sub).jsonPath().getString("status")));
       json().get("/Subscription/" + sub).then().body("status", equalTo("error"))
           .body("error", containsString("HTTP 500"));
       long row = count("SELECT outbox_id FROM outbox WHERE kind = 'subscription' AND state = 'dead' AND payload LIKE ?",

@@ -52,11 +52,7 @@ class SubscriptionRestartTest {
             .post("/Observation").then().statusCode(201).extract().path("id"));
       }
       JdbcTemplate jdbc = first.getBean(JdbcTemplate.class);
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (jdbc.queryForObject("SELECT count(*) FROM outbox WHERE kind = 'subscription' AND attempts >= 1", Long.class) == 0
-          && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      org.radbridge.server.Await.until("the notification delivered after the restart", java.time.Duration.ofMillis(10_000), () -> !(jdbc.queryForObject("SELECT count(*) FROM outbox WHERE kind = 'subscription' AND attempts >= 1", Long.class) == 0));
       assertThat(jdbc.queryForObject("SELECT count(*) FROM outbox WHERE kind = 'subscription' AND state = 'pending'",
           Long.class)).isEqualTo(3);
     }

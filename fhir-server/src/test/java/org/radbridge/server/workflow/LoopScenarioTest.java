@@ -148,10 +148,7 @@ class LoopScenarioTest extends ServerTestBase {
       assertThat(is.getString("basedOn[0].reference")).isEqualTo("ServiceRequest/" + order);
       assertThat(is.getString("subject.reference")).isEqualTo(subject);
       assertThat(json().get("/Task/order-" + order).jsonPath().getString("businessStatus.text")).isEqualTo("study available");
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (!receivedSops(received).contains(sop) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
+      org.radbridge.server.Await.until("the instance received by the hospital PACS", java.time.Duration.ofMillis(20_000), () -> receivedSops(received).contains(sop));
       assertThat(receivedSops(received)).as("forwarded to CITY_PACS").contains(sop);
 
       // 6. on the reading hospital's worklist
@@ -195,12 +192,12 @@ class LoopScenarioTest extends ServerTestBase {
       assertThat(worklist()).doesNotContain(study);
 
       // 10. the order's turnaround: every step, in order
-      deadline = System.currentTimeMillis() + 10_000;
-      JsonPath t;
-      do {
-        t = json().get("/ServiceRequest/" + order + "/$turnaround").then().statusCode(200).extract().jsonPath();
-        Thread.sleep(50);
-      } while (t.getString("parameter.find { it.name == 'delivered' }") == null && System.currentTimeMillis() < deadline);
+      JsonPath[] turnaround = new JsonPath[1];
+      org.radbridge.server.Await.until("the order's turnaround with its delivery", java.time.Duration.ofSeconds(10), () -> {
+        turnaround[0] = json().get("/ServiceRequest/" + order + "/$turnaround").then().statusCode(200).extract().jsonPath();
+        return turnaround[0].getString("parameter.find { it.name == 'delivered' }") != null;
+      });
+      JsonPath t = turnaround[0];
       List<Instant> steps = new ArrayList<>();
       for (String step : List.of("ordered", "scheduled", "study", "final", "delivered")) {
         String v = t.getString("parameter.find { it.name == '" + step + "' }.valueInstant");
@@ -234,14 +231,8 @@ class LoopScenarioTest extends ServerTestBase {
     throw new AssertionError("no ImagingStudy for " + uid);
   }
 
-  private static List<String> receivedSops(Path dir) throws Exception {
-    List<String> sops = new ArrayList<>();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        sops.add(TestDicomFiles.tag(f, "0008,0018"));
-      }
-    }
-    return sops;
+  private static List<String> receivedSops(Path dir) {
+    return TestDicomFiles.receivedSops(dir);
   }
 
   private static Terser terser(String message) throws Exception {

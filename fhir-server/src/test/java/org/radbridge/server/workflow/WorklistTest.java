@@ -104,10 +104,7 @@ class WorklistTest extends ServerTestBase {
   void anOrderPastItsSlaIsFlaggedUntilItsFinalReport() throws Exception {
     String order = order("Organization/org-sla-test", "routine", "active"); // routine SLA there: 1 s
     study(order);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (json().get("/Flag/sla-" + order).statusCode() != 200 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    org.radbridge.server.Await.until("the SLA flag raised", java.time.Duration.ofMillis(15_000), () -> !(json().get("/Flag/sla-" + order).statusCode() != 200));
     json().get("/Flag/sla-" + order).then().statusCode(200).body("status", equalTo("active"))
         .body("code.coding[0].code", equalTo("sla-breached")).body("subject.reference", equalTo("Patient/wl-patient"))
         .body("extension.valueReference.reference", org.hamcrest.Matchers.hasItems("ServiceRequest/" + order,
@@ -115,11 +112,7 @@ class WorklistTest extends ServerTestBase {
     json().queryParam("code", SlaWatch.FLAG_CODES + "|sla-breached").queryParam("status", "active")
         .queryParam("_id", "sla-" + order).get("/Flag").then().body("entry.size()", equalTo(1));
     report(order, "final");
-    deadline = System.currentTimeMillis() + 15_000;
-    while (!"inactive".equals(json().get("/Flag/sla-" + order).jsonPath().getString("status"))
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    org.radbridge.server.Await.until("the SLA flag resolved", java.time.Duration.ofMillis(15_000), () -> "inactive".equals(json().get("/Flag/sla-" + order).jsonPath().getString("status")));
     json().get("/Flag/sla-" + order).then().body("status", equalTo("inactive"))
         .body("period.end", org.hamcrest.Matchers.notNullValue());
   }
