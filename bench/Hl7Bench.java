@@ -54,7 +54,7 @@ public class Hl7Bench {
       Arrays.sort(nanos);
       System.out.printf("ORM^O01 over one MLLP connection: %d messages (after %d warmup) in %.2f s = %.0f messages/s%n",
           n, warmup, seconds, n / seconds);
-      System.out.printf("ACK latency: %s; not AA: %d%n", Latencies.summary(nanos, 2), errors);
+      System.out.printf("ACK latency: %s; not AA: %d%n", BenchSupport.summary(nanos, 2), errors);
       if (firstError != null) {
         System.out.println("first refusal:\n" + firstError);
       }

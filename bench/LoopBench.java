@@ -30,7 +30,7 @@ public class LoopBench {
   /** Arrival time per "TYPE accession", completed by the receivers; the loops wait on it (no polling). */
   static final Map<String, java.util.concurrent.CompletableFuture<Long>> arrived = new ConcurrentHashMap<>();
   static final Map<String, AtomicInteger> copies = new ConcurrentHashMap<>();
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient HTTP = BenchSupport.http();
 
   public static void main(String[] args) throws Exception {
     int http = Integer.parseInt(args[0]);
@@ -90,7 +90,7 @@ public class LoopBench {
       System.out.println(what + ": no data");
       return;
     }
-    System.out.printf("%s: %s%n", what, Latencies.summary(v, 0));
+    System.out.printf("%s: %s%n", what, BenchSupport.summary(v, 0));
   }
 
   static long[] loop(Socket s, String base, String acc, int centre) throws Exception {

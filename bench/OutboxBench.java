@@ -58,7 +58,7 @@ public class OutboxBench {
       }
       Arrays.sort(nanos);
       System.out.printf("outbox INSERT inside a write transaction (discarded rows, not delivered): %s%n",
-          Latencies.summary(nanos, 3));
+          BenchSupport.summary(nanos, 3));
 
       // 2. delivery throughput
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (kind, destination, ordering_key, payload,"

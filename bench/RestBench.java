@@ -54,7 +54,7 @@ public class RestBench {
   record Result(String phase, String type, int clients, int requests, int errors, double seconds, long[] nanos) {
     double throughput() { return requests / seconds; }
     double percentileMs(double p) {
-      return Latencies.percentileMs(nanos, p);
+      return BenchSupport.percentileMs(nanos, p);
     }
   }
 
@@ -74,8 +74,7 @@ public class RestBench {
     this.requests = requests;
     this.clients = clients;
     // HTTP/1.1: the default (HTTP/2) would send an h2c upgrade offer with every new connection.
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = BenchSupport.http();
     for (String type : TYPES) {
       pools.put(type, Collections.synchronizedList(new ArrayList<>()));
     }

@@ -58,7 +58,7 @@ public class SearchBench {
     /** CPU milliseconds per search of a process group, or NaN when not measured. */
     double cpuMs(double seconds) { return 1e3 * seconds / requests; }
     double percentileMs(double p) {
-      return Latencies.percentileMs(nanos, p);
+      return BenchSupport.percentileMs(nanos, p);
     }
   }
 
@@ -78,8 +78,7 @@ public class SearchBench {
   SearchBench(String base) {
     this.base = base.replaceAll("/+$", "");
     // HTTP/1.1: the default (HTTP/2) would send an h2c upgrade offer with every new connection.
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = BenchSupport.http();
   }
 
   public static void main(String[] args) throws Exception {

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   java bench/SubscriptionBench.java http://127.0.0.1:PORT/fhir [seconds]
  */
 public class SubscriptionBench {
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient HTTP = BenchSupport.http();
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
@@ -70,7 +70,7 @@ public class SubscriptionBench {
     long[] lat = committed.entrySet().stream().filter(e -> arrived.containsKey(e.getKey()))
         .mapToLong(e -> arrived.get(e.getKey()) - e.getValue()).sorted().toArray();
     System.out.printf("notification latency at 50 writes/s for %d s: %d of %d delivered; %s%n", seconds, lat.length, n,
-        Latencies.summary(lat, 1));
+        BenchSupport.summary(lat, 1));
     // 2b. 500 active subscriptions on Observation, none matching
     for (int i = 0; i < 499; i++) {
       post(base + "/Subscription", subscription("Observation?code=urn:bench|s" + i, hook, false));

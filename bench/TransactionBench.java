@@ -33,7 +33,7 @@ public class TransactionBench {
   record Result(int clients, int transactions, int errors, int existing, double seconds, long[] nanos) {
     double throughput() { return transactions / seconds; }
     double percentileMs(double p) {
-      return Latencies.percentileMs(nanos, p);
+      return BenchSupport.percentileMs(nanos, p);
     }
   }
 
@@ -60,8 +60,7 @@ public class TransactionBench {
     this.existingShare = existingShare;
     this.minimal = minimal;
     // HTTP/1.1: the default (HTTP/2) would send an h2c upgrade offer with every new connection.
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = BenchSupport.http();
   }
 
   public static void main(String[] args) throws Exception {

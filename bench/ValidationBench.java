@@ -43,7 +43,7 @@ public class ValidationBench {
         Files.readString(examples.resolve("ServiceRequest-rb-example-order.json")).replace("\"id\": \"rb-example-order\",", ""),
         Files.readString(examples.resolve("ImagingStudy-rb-example-study.json")).replace("\"id\": \"rb-example-study\",", ""),
         Files.readString(examples.resolve("DiagnosticReport-rb-example-report.json")).replace("\"id\": \"rb-example-report\",", "")};
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient http = BenchSupport.http();
     System.out.printf("%-8s %-17s %8s %9s %8s %8s %7s%n", "clients", "resource", "writes", "writes/s", "p50 ms", "p99 ms", "errors");
     for (int c : clients) {
       run(http, base, bodies, c, warmup, false);
@@ -108,7 +108,7 @@ public class ValidationBench {
       long[] nanos = all.stream().mapToLong(Long::longValue).toArray();
       total += all.size();
       System.out.printf("%-8d %-17s %8d %9.1f %8.2f %8.2f %7s%n", clients, TYPES[t], all.size(), all.size() / (double) seconds,
-          Latencies.percentileMs(nanos, 0.50), Latencies.percentileMs(nanos, 0.99), t == 0 ? String.valueOf(errors.get()) : "");
+          BenchSupport.percentileMs(nanos, 0.50), BenchSupport.percentileMs(nanos, 0.99), t == 0 ? String.valueOf(errors.get()) : "");
     }
     System.out.printf("%-8d %-17s %8d %9.1f%n", clients, "all", total, total / (double) seconds);
   }

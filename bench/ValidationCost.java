@@ -80,7 +80,7 @@ public class ValidationCost {
       long[] n = nanos[t];
       Arrays.sort(n);
       System.out.printf("%-17s %6d %8.2f %8.2f %8.2f%n", claimed.get(t).fhirType(), n.length,
-          Latencies.percentileMs(n, 0.50), Latencies.percentileMs(n, 0.90), Latencies.percentileMs(n, 0.99));
+          BenchSupport.percentileMs(n, 0.50), BenchSupport.percentileMs(n, 0.90), BenchSupport.percentileMs(n, 0.99));
     }
   }
 }

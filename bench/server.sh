@@ -71,12 +71,12 @@ rss_mb() {
   awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"
 }
 
-# Compiles bench/$1.java with the benchmarks' shared sources (Latencies.java) into
+# Compiles bench/$1.java with the benchmarks' shared sources (BenchSupport.java) into
 # bench/target/$1; BENCH_CP adds a class path (the JDBC driver, the server's classes). Needs ROOT.
 bench_compile() {
   local out="$ROOT/bench/target/$1"
   rm -rf "$out" && mkdir -p "$out"
-  javac -nowarn -encoding UTF-8 -d "$out" ${BENCH_CP:+-cp "$BENCH_CP"} "$ROOT/bench/Latencies.java" "$ROOT/bench/$1.java" \
+  javac -nowarn -encoding UTF-8 -d "$out" ${BENCH_CP:+-cp "$BENCH_CP"} "$ROOT/bench/BenchSupport.java" "$ROOT/bench/$1.java" \
     2> >(grep -v '^Note:' >&2)
 }
 

@@ -295,6 +295,8 @@ public class RadBridgeProperties {
     @NotNull private final Duration retentionCheckInterval;
     /** How often the stored-files figure of the health check is recomputed. */
     @NotNull private final Duration healthInterval;
+    /** How long a study's association must be quiet before its ImagingStudy is updated (one update per burst of instances). */
+    @NotNull private final Duration studyQuietPeriod;
 
     public Dicom(@DefaultValue("512MB") DataSize minFreeSpace,
         @DefaultValue("true") boolean enabled,
@@ -303,7 +305,8 @@ public class RadBridgeProperties {
         @DefaultValue("false") boolean acceptUnknownPeers,
         @DefaultValue("30d") Duration retention,
         @DefaultValue("10m") Duration retentionCheckInterval,
-        @DefaultValue("30s") Duration healthInterval) {
+        @DefaultValue("30s") Duration healthInterval,
+        @DefaultValue("250ms") Duration studyQuietPeriod) {
       this.minFreeSpace = minFreeSpace;
       this.enabled = enabled;
       this.port = port;
@@ -312,6 +315,7 @@ public class RadBridgeProperties {
       this.retention = retention;
       this.retentionCheckInterval = retentionCheckInterval;
       this.healthInterval = healthInterval;
+      this.studyQuietPeriod = studyQuietPeriod;
     }
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
@@ -322,6 +326,7 @@ public class RadBridgeProperties {
     public Duration getRetention() { return retention; }
     public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
     public Duration getHealthInterval() { return healthInterval; }
+    public Duration getStudyQuietPeriod() { return studyQuietPeriod; }
   }
 
   public static class Outbox {
@@ -443,14 +448,19 @@ public class RadBridgeProperties {
     @Min(0) @Max(65535) private final int port;
     /** Throw the data directory away on shutdown (tests). */
     private final boolean ephemeral;
+    /** Connections to the embedded PostgreSQL (an external one takes spring.datasource.hikari.*). */
+    @Min(1) private final int poolSize;
 
     public EmbeddedDb(@DefaultValue("0") int port,
-        @DefaultValue("false") boolean ephemeral) {
+        @DefaultValue("false") boolean ephemeral,
+        @DefaultValue("12") int poolSize) {
       this.port = port;
       this.ephemeral = ephemeral;
+      this.poolSize = poolSize;
     }
 
     public int getPort() { return port; }
     public boolean isEphemeral() { return ephemeral; }
+    public int getPoolSize() { return poolSize; }
   }
 }

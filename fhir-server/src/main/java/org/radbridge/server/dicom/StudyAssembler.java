@@ -48,8 +48,7 @@ public class StudyAssembler {
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
-  /** Debounced syncs: a study is updated once its instances stop arriving for {@link #QUIET_MS}. */
-  private static final long QUIET_MS = 250;
+  // debounced syncs: a study is updated once its instances stop arriving for radbridge.dicom.study-quiet-period
   private final java.util.concurrent.ScheduledExecutorService debounce =
       java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "study-sync");
@@ -92,7 +91,7 @@ public class StudyAssembler {
         } catch (RuntimeException e) {
           log.warn("ImagingStudy of study {} not updated yet: {}", uid, e.getMessage());
         }
-      }, QUIET_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }, props.getDicom().getStudyQuietPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     });
   }
 

@@ -84,11 +84,11 @@ public class EmbeddedPostgresConfiguration {
   }
 
   @Bean
-  public DataSource dataSource(EmbeddedDatabase db) {
+  public DataSource dataSource(EmbeddedDatabase db, RadBridgeProperties props) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(db.jdbcUrl());
     cfg.setUsername("postgres");
-    cfg.setMaximumPoolSize(12);
+    cfg.setMaximumPoolSize(props.getEmbeddedDb().getPoolSize());
     cfg.setPoolName("radbridge-embedded");
     cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
     return new HikariDataSource(cfg);

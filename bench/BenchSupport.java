@@ -1,12 +1,19 @@
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * The one latency arithmetic of the benchmarks: nearest-rank percentiles of samples in
- * nanoseconds, reported in milliseconds. Compiled with each benchmark by {@code bench_java}
- * (server.sh), so every benchmark means the same thing by p50, p90 and p99.
+ * What every benchmark shares, compiled with each one by {@code bench_java} (server.sh): the HTTP
+ * client they talk to the server with, and the one latency arithmetic (nearest-rank percentiles of
+ * samples in nanoseconds, reported in milliseconds), so every benchmark means the same by p99.
  */
-final class Latencies {
-  private Latencies() {}
+final class BenchSupport {
+  private BenchSupport() {}
+
+  /** HTTP/1.1 (the default, HTTP/2, would offer an h2c upgrade on every new connection), 5 s to connect. */
+  static HttpClient http() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
 
   /** The nearest-rank percentile ({@code p} in 0..1) of the samples, in ms; 0 when there are none. */
   static double percentileMs(long[] nanos, double p) {
