@@ -22,8 +22,11 @@ class OutboundMessages {
   private final IdentitySystems identity;
   private final ResourceReader reader;
   private final Outbox outbox;
+  private final NetworkDirectory directory;
 
-  OutboundMessages(RadBridgeProperties props, IdentitySystems identity, ResourceReader reader, Outbox outbox) {
+  OutboundMessages(RadBridgeProperties props, IdentitySystems identity, ResourceReader reader, Outbox outbox,
+      NetworkDirectory directory) {
+    this.directory = directory;
     this.props = props;
     this.identity = identity;
     this.reader = reader;
@@ -50,7 +53,17 @@ class OutboundMessages {
 
   String placerNamespace(org.hl7.fhir.r4.model.ServiceRequest sr) {
     return sr.getIdentifier().stream().filter(i -> i.getType().getCoding().stream().anyMatch(c -> "PLAC".equals(c.getCode())))
-        .map(i -> identity.applicationOf(i.getSystem())).filter(a -> a != null).findFirst().orElse(null);
+        .map(i -> organizationOfSystem(i.getSystem())).flatMap(java.util.Optional::stream)
+        .map(directory::hl7NamespaceOf).flatMap(java.util.Optional::stream).findFirst().orElse(null);
+  }
+
+  /** The organisation whose identifiers live under {@code system} ({@code …/sid/<key>/…}). */
+  private static java.util.Optional<String> organizationOfSystem(String system) {
+    if (system == null || !system.startsWith(IdentitySystems.SID_BASE)) {
+      return java.util.Optional.empty();
+    }
+    String rest = system.substring(IdentitySystems.SID_BASE.length());
+    return java.util.Optional.of(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
   }
 
   /** Queues the message in order per order; {@code subject} is the resource it carries (may be null). */

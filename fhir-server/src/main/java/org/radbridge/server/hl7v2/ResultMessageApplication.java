@@ -108,8 +108,8 @@ public class ResultMessageApplication extends LoggedMessageApplication {
         .build(), 2);
     if (orders.isEmpty() && named.isEmpty()) {
       // the message names no ordering organisation: the orders of any centre routed to the sender
-      List<SearchCriteria.Token> all = network.getOrganizations().stream()
-          .map(o -> new SearchCriteria.Token(systemOf.apply(o.getKey()), value)).toList();
+      List<SearchCriteria.Token> all = directory.organizationKeys().stream()
+          .map(key -> new SearchCriteria.Token(systemOf.apply(key), value)).toList();
       if (!all.isEmpty()) {
         orders = search.match("ServiceRequest", SearchCriteria.where().anyToken("identifier", all)
             .reference("performer", new OrgRef(senderOrg).reference()).build(), 2);

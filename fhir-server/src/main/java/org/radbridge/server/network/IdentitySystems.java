@@ -51,8 +51,9 @@ public class IdentitySystems {
     if (system == null) {
       return Optional.empty();
     }
-    return network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
+    Optional<String> configured = network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
         .filter(k -> system.equals(patientIdSystem(k))).findFirst();
+    return configured.isPresent() ? configured : keyOfDefault(system, "/mrn");
   }
 
   /** The organisation whose accession numbers live in {@code system}. */
@@ -60,8 +61,9 @@ public class IdentitySystems {
     if (system == null) {
       return Optional.empty();
     }
-    return network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
+    Optional<String> configured = network.getOrganizations().stream().map(NetworkProperties.Org::getKey)
         .filter(k -> system.equals(accessionSystem(k))).findFirst();
+    return configured.isPresent() ? configured : keyOfDefault(system, "/accession");
   }
 
   /**
@@ -73,15 +75,16 @@ public class IdentitySystems {
         .findFirst().orElse(null);
   }
 
-  /** The HL7 application (MSH-3) of the organisation whose identifiers live under {@code system}, or null. */
-  public String applicationOf(String system) {
-    if (system == null || !system.startsWith(SID_BASE)) {
-      return null;
+  /**
+   * The organisation of a default system ({@code …/sid/<key>/mrn}, {@code …/accession}): any
+   * organisation, also one added through REST, has these unless configured otherwise.
+   */
+  private static Optional<String> keyOfDefault(String system, String suffix) {
+    if (!system.startsWith(SID_BASE) || !system.endsWith(suffix)) {
+      return Optional.empty();
     }
-    String rest = system.substring(SID_BASE.length());
-    String org = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
-    return network.getHl7Applications().stream().filter(a -> org.equals(a.getOrganization()))
-        .map(NetworkProperties.Hl7Application::getSendingApplication).findFirst().orElse(null);
+    String key = system.substring(SID_BASE.length(), system.length() - suffix.length());
+    return key.isEmpty() || key.contains("/") ? Optional.empty() : Optional.of(key);
   }
 
   private Optional<NetworkProperties.Org> org(String key) {

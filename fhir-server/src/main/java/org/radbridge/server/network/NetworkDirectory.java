@@ -44,6 +44,22 @@ public class NetworkDirectory {
         .token("status", null, "active").build());
   }
 
+  /** The keys of the network's active organisations, as stored now (configured or added through REST). */
+  public java.util.List<String> organizationKeys() {
+    return search.match("Organization", SearchCriteria.where().anyCodeOf("identifier", NetworkResources.ORG_SYSTEM)
+        .token("active", null, "true").build(), 10_000).stream()
+        .map(m -> OrgRef.parse("Organization/" + m.resId())).flatMap(Optional::stream).map(OrgRef::key).toList();
+  }
+
+  /** The namespace ID (MSH-3) of the organisation's active HL7 v2 application, if it has one. */
+  public Optional<String> hl7NamespaceOf(String orgKey) {
+    return search.match("Device", SearchCriteria.where().reference("organization", new OrgRef(orgKey).reference())
+        .anyCodeOf("identifier", NetworkResources.HL7_NAMESPACE).token("status", null, "active").build(), 1).stream()
+        .findFirst().map(m -> (org.hl7.fhir.r4.model.Device) reader.read("Device", m.resId()))
+        .flatMap(d -> d.getIdentifier().stream().filter(i -> NetworkResources.HL7_NAMESPACE.equals(i.getSystem()))
+            .map(org.hl7.fhir.r4.model.Identifier::getValue).findFirst());
+  }
+
   private Optional<String> ownerOfDevice(SearchCriteria criteria) {
     return search.match("Device", criteria, 1).stream().findFirst()
         .map(m -> (org.hl7.fhir.r4.model.Device) reader.read("Device", m.resId()))

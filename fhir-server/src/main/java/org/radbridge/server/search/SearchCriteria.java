@@ -127,6 +127,15 @@ public final class SearchCriteria {
       return this;
     }
 
+    /** {@code param} has a token of {@code system}, whatever its code. */
+    public Builder anyCodeOf(String param, String system) {
+      if (system == null || system.isEmpty()) {
+        throw new IllegalArgumentException("a system lookup needs a system");
+      }
+      clauses.add(new Clause(param, null, List.of(escape(system) + "|")));
+      return this;
+    }
+
     /** {@code param} has any of the tokens (system, code) given as pairs. */
     public Builder anyToken(String param, List<Token> tokens) {
       if (tokens.isEmpty()) {
