@@ -94,9 +94,8 @@ class OperationsTest extends ServerTestBase {
       String marker = unique("log");
       json().get("/Patient/" + marker).then().statusCode(404);
       // the line is written after the response has gone out: give it a moment
-      for (int i = 0; i < 50 && appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains(marker)); i++) {
-        Thread.sleep(20);
-      }
+      Await.until("the request's log line", java.time.Duration.ofSeconds(1),
+          () -> List.copyOf(appender.list).stream().anyMatch(e -> e.getFormattedMessage().contains(marker)));
       assertThat(List.copyOf(appender.list)).anySatisfy(e ->
           assertThat(e.getFormattedMessage()).matches("GET /fhir/Patient/" + marker + " 404 \\d+ms"));
     } finally {

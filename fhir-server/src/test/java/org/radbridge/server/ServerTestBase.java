@@ -158,20 +158,9 @@ public abstract class ServerTestBase {
    * resources (the last one written is the sample ConceptMap).
    */
   protected void awaitConformanceReady() {
-    long deadline = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (json().get("/ConceptMap/his-centre-a").statusCode() == 200
-          && json().get("/ConceptMap/his-test-centre").statusCode() == 200) {
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("Shipped conformance resources were not stored within 90 s");
+    Await.until("the shipped conformance resources stored", java.time.Duration.ofSeconds(90),
+        () -> json().get("/ConceptMap/his-centre-a").statusCode() == 200
+            && json().get("/ConceptMap/his-test-centre").statusCode() == 200);
   }
 
   /** One of the network's example resources (profiles module), as JSON text. */

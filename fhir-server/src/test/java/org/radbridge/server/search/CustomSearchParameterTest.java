@@ -27,14 +27,8 @@ class CustomSearchParameterTest extends ServerTestBase {
   }
 
   private void awaitSearchable(String spId) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(deadline)) {
-      if (status(spId).getBoolean("parameter.find { it.name == 'searchable' }.valueBoolean")) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("reindex of SearchParameter/" + spId + " did not finish: " + status(spId).prettify());
+    org.radbridge.server.Await.until("SearchParameter/" + spId + " searchable (reindex done)", Duration.ofSeconds(60),
+        () -> status(spId).getBoolean("parameter.find { it.name == 'searchable' }.valueBoolean"));
   }
 
   @Test
