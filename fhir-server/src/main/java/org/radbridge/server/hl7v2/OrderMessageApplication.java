@@ -17,7 +17,6 @@ import java.util.Set;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.ResourceWriter;
-import org.radbridge.server.write.WriteRequest;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,7 +8,6 @@ import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OruBuilder;
 import org.radbridge.server.network.NetworkDirectory;
-import org.radbridge.server.network.NetworkResources;
 import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.write.WriteEvent;
 import org.radbridge.server.write.WriteHook;

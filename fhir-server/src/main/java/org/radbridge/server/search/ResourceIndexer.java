@@ -3,7 +3,6 @@ package org.radbridge.server.search;
 import org.radbridge.server.store.IndexRows;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
-import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

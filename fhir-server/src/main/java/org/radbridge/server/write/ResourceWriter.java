@@ -129,15 +129,14 @@ public class ResourceWriter {
 
   /** The stored current version of the (at most one) match, as a write that changed nothing. */
   private Optional<WriteOutcome> current(List<SearchService.Match> matches, String type) {
-    if (matches.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<StoredVersion> v = rows.readCurrent(type, matches.get(0).resId());
-    if (v.isPresent() && !v.get().deleted()) {
-      IBaseResource r = parse(v.get());
-      return Optional.of(new WriteOutcome(r, r.getIdElement(), false, false));
-    }
-    return Optional.empty();
+    return matches.isEmpty() ? Optional.empty() : current(type, matches.get(0).resId());
+  }
+
+  private Optional<WriteOutcome> current(String type, String id) {
+    return rows.readCurrent(type, id).filter(v -> !v.deleted()).map(v -> {
+      IBaseResource r = parse(v);
+      return new WriteOutcome(r, r.getIdElement(), false, false);
+    });
   }
 
   /** Inserts version 1; null when (type, id) appeared meanwhile (nothing was written then). */
@@ -229,7 +228,7 @@ public class ResourceWriter {
 
   /** For a transaction bundle: the current version of a match found by {@link #lockAndFindId}. */
   public Optional<WriteOutcome> readMatch(String type, String id) {
-    return current(List.of(new SearchService.Match(0, id)), type);
+    return current(type, id);
   }
 
   // ---- update -------------------------------------------------------------------------------

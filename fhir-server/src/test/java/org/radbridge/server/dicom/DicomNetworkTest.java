@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.util.unit.DataSize;
 
 /** The DICOM listener driven by DCMTK, the independent peer. */
 class DicomNetworkTest extends ServerTestBase {

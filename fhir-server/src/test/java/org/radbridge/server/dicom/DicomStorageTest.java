@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.util.unit.DataSize;
 
 /** The C-STORE handler's storage step and the ImagingStudy built from the stored instances. */
 class DicomStorageTest extends ServerTestBase {

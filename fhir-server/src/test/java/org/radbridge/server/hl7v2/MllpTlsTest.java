@@ -13,7 +13,6 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
-import org.radbridge.server.RadBridgeApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** MLLP over TLS: a key pair made with the JDK's keytool, served through a Spring SSL bundle. */

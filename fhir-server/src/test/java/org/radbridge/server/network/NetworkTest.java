@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.startsWith;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.radbridge.server.RadBridgeApplication;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.radbridge.server.RadBridgeApplication;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;

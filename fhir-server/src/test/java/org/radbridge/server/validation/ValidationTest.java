@@ -12,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.radbridge.server.RadBridgeProperties;
-import org.radbridge.server.RadBridgeProperties.ValidationMode;
 import org.radbridge.server.ServerTestBase;
 import org.springframework.beans.factory.annotation.Autowired;
 
