@@ -12,6 +12,8 @@ public final class NetworkUrls {
   public static final String VS_IMAGING_PROCEDURE = BASE + "/ValueSet/rb-imaging-procedure";
   public static final String VS_MODALITY = BASE + "/ValueSet/rb-modality";
   public static final String VS_REPORT_CATEGORY = BASE + "/ValueSet/rb-report-category";
+  /** Tags on what was accepted but needs a person: unmapped-code, profile-failed. */
+  public static final String WORK_ITEM = BASE + "/CodeSystem/work-item";
 
   private NetworkUrls() {}
 

@@ -33,7 +33,8 @@ public final class ShippedTerminology {
   private static final List<String> JSON_FILES = List.of(
       "ValueSet-rb-report-category.json", "ValueSet-rb-order-priority.json", "ValueSet-rb-order-status.json",
       "ValueSet-rb-study-status.json", "ValueSet-rb-report-status.json", "CodeSystem-rb-his-centre-a.json",
-      "CodeSystem-rb-endpoint-connection-type.json", "CodeSystem-rb-organization-kind.json");
+      "CodeSystem-rb-endpoint-connection-type.json", "CodeSystem-rb-organization-kind.json",
+      "CodeSystem-rb-work-item.json");
   private static final List<String> CONCEPT_MAP_FILES = List.of("conceptmaps/his-centre-a.csv");
 
   private final List<CodeSystem> codeSystems;

@@ -1,7 +1,5 @@
 package org.radbridge.server.hl7v2;
 
-import ca.uhn.fhir.context.support.IValidationSupport;
-import ca.uhn.fhir.context.support.TranslateConceptResults;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.HL7Exception;
@@ -9,14 +7,8 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
 import ca.uhn.hl7v2.util.Terser;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Enumerations;
-import org.hl7.fhir.r4.model.Patient;
-import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.write.Caller;
@@ -95,20 +87,6 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
 
   // ERR-2 and ERR-3 come from the exception: a V2FieldError carries the field's location and its
   // table 0357 code; a refused FHIR write is 207 (application internal error) listing its issues.
-
-  /** Adds the LOINC coding the sender's ConceptMap gives for the first (local) coding, which stays. */
-  void translateToLoinc(CodeableConcept code) {
-    if (code.getCoding().stream().anyMatch(c -> LOINC.equals(c.getSystem()))) {
-      return; // the sender gave LOINC itself
-    }
-    Coding local = code.getCodingFirstRep();
-    TranslateConceptResults r = conformance.chain().translateConcept(
-        new IValidationSupport.TranslateCodeRequest(List.of(local), LOINC));
-    if (r != null && r.getResult()) {
-      r.getResults().stream().filter(x -> LOINC.equals(x.getSystem())).findFirst()
-          .ifPresent(x -> code.addCoding(new Coding(LOINC, x.getCode(), x.getDisplay())));
-    }
-  }
 
   static String localCodeSystem(String orgKey) {
     return "https://radbridge.org/fhir/CodeSystem/his-" + orgKey;

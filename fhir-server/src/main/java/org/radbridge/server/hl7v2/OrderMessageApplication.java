@@ -12,7 +12,10 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.network.OrgRef;
 import org.radbridge.server.network.PatientIdentity;
+import org.radbridge.mappers.hl7v2.V2FieldError;
+import java.util.List;
 import java.util.Set;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.write.Caller;
@@ -113,18 +116,70 @@ public class OrderMessageApplication extends LoggedMessageApplication {
         i.setSystem(accessionSystem);
       }
     }
-    translateToLoinc(sr.getCode());
+    if (!sr.hasRequester()) {
+      // ORC-12 and OBR-16 are optional: the order is then the ordering centre's own
+      sr.setRequester(new Reference(new OrgRef(orgKey).reference()));
+    }
     OrmMapper.PatientData p = mapped.patient();
     String patientId = patients.resolve(mapping.fromHl7(p, orgKey), caller);
     sr.setSubject(new Reference("Patient/" + patientId));
-    // created, or merged into the stored order, under the accession's lock: exactly one order per accession
-    SearchCriteria byAccession = SearchCriteria.where().token("identifier", accessionSystem, mapped.accessionNumber())
-        .build();
+    List<SearchCriteria.Token> keys = keys(mapped, orgKey);
+    if (keys.isEmpty()) {
+      throw V2FieldError.missing("ORC-2", "ORC-2 (placer order number), ORC-3 (filler order number) and OBR-18"
+          + " (accession number) are all empty: later messages could not name the order");
+    }
+    // every number the message carries is locked, one by one in a fixed order: a message naming the
+    // order by its placer number and one naming it by placer and accession cannot both create it
+    for (SearchCriteria.Token key : keys.stream().sorted(java.util.Comparator.comparing(SearchCriteria.Token::system)
+        .thenComparing(SearchCriteria.Token::code)).toList()) {
+      writer.lockAndFindId("ServiceRequest", SearchCriteria.where().token("identifier", key.system(), key.code()).build(),
+          "ORM");
+    }
+    SearchCriteria byNumbers = SearchCriteria.where().anyToken("identifier", keys).build();
     String control = control(message);
     ServiceRequest incoming = sr;
-    ResourceWriter.WriteOutcome o = writer.conditionalUpdate("ServiceRequest", byAccession,
-        stored -> stored == null ? incoming : merge((ServiceRequest) stored, incoming, control), null, caller);
-    log.info("ORM from {}: ServiceRequest/{} {}", orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
-    return ack(message, AcknowledgmentCode.AA, null);
+    ResourceWriter.WriteOutcome o;
+    try {
+      o = writer.conditionalUpdate("ServiceRequest", byNumbers, stored -> {
+        if (stored == null && STATUS_ONLY.contains(control)) {
+          throw new UnknownOrder(control, mapped);
+        }
+        return stored == null ? incoming : merge((ServiceRequest) stored, incoming, control);
+      }, null, caller);
+    } catch (UnknownOrder e) {
+      throw V2FieldError.unknownKey("ORC-2", e.getMessage());
+    }
+    log.info("{} from {}: ServiceRequest/{} {}", control, orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
+    return OrderAcks.accepted(message, control, (ServiceRequest) o.resource(), accessionSystem, props.getHl7v2().getApplication());
+  }
+
+  /**
+   * The numbers that name the order within the sender's organisation: the accession number, the
+   * placer number, and the filler number — which is the accession number when RadBridge gave it.
+   */
+  private List<SearchCriteria.Token> keys(OrmMapper.MappedOrder mapped, String orgKey) {
+    List<SearchCriteria.Token> keys = new java.util.ArrayList<>();
+    String base = IdentitySystems.SID_BASE + orgKey + "/";
+    if (mapped.accessionNumber() != null) {
+      keys.add(new SearchCriteria.Token(identity.accessionSystem(orgKey), mapped.accessionNumber()));
+    }
+    if (mapped.placerNumber() != null) {
+      keys.add(new SearchCriteria.Token(base + "placer", mapped.placerNumber()));
+    }
+    if (mapped.fillerNumber() != null) {
+      keys.add(new SearchCriteria.Token(base + "filler", mapped.fillerNumber()));
+      if (!mapped.fillerNumber().equals(mapped.accessionNumber())) {
+        keys.add(new SearchCriteria.Token(identity.accessionSystem(orgKey), mapped.fillerNumber()));
+      }
+    }
+    return keys;
+  }
+
+  /** A cancel, hold or release of an order RadBridge does not have: nothing to change (HL7 "unable to"). */
+  private static final class UnknownOrder extends RuntimeException {
+    UnknownOrder(String control, OrmMapper.MappedOrder mapped) {
+      super("ORC-1 " + control + " names no order of the sender: placer number " + mapped.placerNumber()
+          + ", filler number " + mapped.fillerNumber() + ", accession number " + mapped.accessionNumber());
+    }
   }
 }

@@ -25,7 +25,10 @@ class OutboundOrders implements WriteHook {
   private final NetworkDirectory directory;
   private final OutboundMessages messages;
 
-  OutboundOrders(NetworkDirectory directory, OutboundMessages messages) {
+  private final OrderWorkflow workflow;
+
+  OutboundOrders(NetworkDirectory directory, OutboundMessages messages, OrderWorkflow workflow) {
+    this.workflow = workflow;
     this.directory = directory;
     this.messages = messages;
   }
@@ -47,6 +50,9 @@ class OutboundOrders implements WriteHook {
     }
     ServiceRequest before = (ServiceRequest) change.previous();
     ServiceRequest now = (ServiceRequest) change.resource();
+    if (!workflow.takesUp(now != null ? now : before, before)) {
+      return; // not an imaging order of the network: nothing goes to a reading hospital
+    }
     Optional<String> was = before == null ? Optional.empty() : OrderWorkflow.readingOrganization(before);
     Optional<String> is = now == null ? Optional.empty() : OrderWorkflow.readingOrganization(now);
     try {

@@ -103,13 +103,16 @@ public class ResultMessageApplication extends LoggedMessageApplication {
       value = mapped.filler().value();
       systemOf = org -> IdentitySystems.SID_BASE + org + "/filler";
     }
+    java.util.function.Function<String, java.util.stream.Stream<SearchCriteria.Token>> tokensOf = o -> fieldCode.equals("OBR-3")
+        // the filler number RadBridge gave a placer-only order is its accession number
+        ? java.util.stream.Stream.of(new SearchCriteria.Token(systemOf.apply(o), value),
+            new SearchCriteria.Token(identity.accessionSystem(o), value))
+        : java.util.stream.Stream.of(new SearchCriteria.Token(systemOf.apply(o), value));
     List<SearchService.Match> orders = search.match("ServiceRequest", SearchCriteria.where()
-        .anyToken("identifier", orgs.stream().map(o -> new SearchCriteria.Token(systemOf.apply(o), value)).toList())
-        .build(), 2);
+        .anyToken("identifier", orgs.stream().flatMap(tokensOf).toList()).build(), 2);
     if (orders.isEmpty() && named.isEmpty()) {
       // the message names no ordering organisation: the orders of any centre routed to the sender
-      List<SearchCriteria.Token> all = directory.organizationKeys().stream()
-          .map(key -> new SearchCriteria.Token(systemOf.apply(key), value)).toList();
+      List<SearchCriteria.Token> all = directory.organizationKeys().stream().flatMap(tokensOf).toList();
       if (!all.isEmpty()) {
         orders = search.match("ServiceRequest", SearchCriteria.where().anyToken("identifier", all)
             .reference("performer", new OrgRef(senderOrg).reference()).build(), 2);

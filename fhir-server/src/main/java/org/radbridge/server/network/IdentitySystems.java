@@ -23,7 +23,18 @@ public class IdentitySystems {
         .orElse(SID_BASE + orgKey + "/mrn");
   }
 
+  /** Where accession numbers of orders of no known organisation live (the hub assigned them). */
+  public static final String NETWORK_ACCESSION = SID_BASE + "network-accession";
+
+  /** The prefix of the accession numbers the hub assigns in the organisation's system ("RB" unless configured). */
+  public String accessionPrefix(String orgKey) {
+    return org(orgKey).map(NetworkProperties.Org::getAccessionPrefix).orElse("RB");
+  }
+
   public String accessionSystem(String orgKey) {
+    if (orgKey == null) {
+      return NETWORK_ACCESSION;
+    }
     return org(orgKey).map(NetworkProperties.Org::getAccessionSystem).filter(s -> !s.isBlank())
         .orElse(SID_BASE + orgKey + "/accession");
   }

@@ -23,7 +23,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "radbridge.network")
 @Validated
 public class NetworkProperties {
-  /** The network's organisations: key, name, kind, region (stored as Organization resources). */
+  /** The network's organisations: key, name, kind, region, identifier systems, accession prefix (stored as Organization resources). */
   @Valid private final List<Org> organizations;
   /** DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character set (stored as Endpoints). */
   @Valid private final List<DicomNode> dicomNodes;
@@ -65,19 +65,23 @@ public class NetworkProperties {
     private final String patientIdSystem;
     /** Override of the default accession number system (…/sid/<key>/accession). */
     private final String accessionSystem;
+    /** Prefix of the accession numbers RadBridge assigns to this organisation's orders that come without one. */
+    @Pattern(regexp = "[A-Za-z0-9]{0,6}") private final String accessionPrefix;
 
     public Org(String key,
         String name,
         String kind,
         String region,
         String patientIdSystem,
-        String accessionSystem) {
+        String accessionSystem,
+        @DefaultValue("RB") String accessionPrefix) {
       this.key = key;
       this.name = name;
       this.kind = kind;
       this.region = region;
       this.patientIdSystem = patientIdSystem;
       this.accessionSystem = accessionSystem;
+      this.accessionPrefix = accessionPrefix;
     }
 
     public String getKey() { return key; }
@@ -86,6 +90,7 @@ public class NetworkProperties {
     public String getRegion() { return region; }
     public String getPatientIdSystem() { return patientIdSystem; }
     public String getAccessionSystem() { return accessionSystem; }
+    public String getAccessionPrefix() { return accessionPrefix; }
   }
 
   public static class DicomNode {

@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** A conformance resource written through REST is used by validation and the operations once it commits. */
 @Component
+@org.springframework.core.annotation.Order(0)
 class ConformanceReload implements WriteHook {
   private static final java.util.Set<String> TYPES = java.util.Set.copyOf(NetworkConformance.TYPES);
   private final NetworkConformance conformance;

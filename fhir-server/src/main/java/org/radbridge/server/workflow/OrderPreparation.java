@@ -7,7 +7,7 @@ import org.radbridge.server.write.WriteHook;
 import org.radbridge.server.write.WritePhase;
 import org.springframework.stereotype.Component;
 
-/** An order gets its identifiers and route before the network profile checks it. */
+/** An imaging order gets its identifiers, accession number, LOINC code and route before the network profile checks it. */
 @Component
 class OrderPreparation implements WriteHook {
   private final OrderWorkflow orders;
@@ -28,6 +28,6 @@ class OrderPreparation implements WriteHook {
 
   @Override
   public void on(WriteEvent e) {
-    orders.prepare((ServiceRequest) e.resource(), (ServiceRequest) e.previous());
+    orders.prepare((ServiceRequest) e.resource(), (ServiceRequest) e.previous(), e.caller());
   }
 }

@@ -45,7 +45,9 @@ class OrderTaskKeeper implements WriteHook {
   @Override
   public void on(WriteEvent e) {
     if (e.resource() instanceof ServiceRequest sr) {
-      put(orders.taskFor(sr, storedTask(OrderRef.taskId(e.id()))), e);
+      if (orders.takesUp(sr, (ServiceRequest) e.previous())) {
+        put(orders.taskFor(sr, storedTask(OrderRef.taskId(e.id()))), e);
+      }
     } else if (e.resource() instanceof ImagingStudy study) {
       for (String orderId : OrderRef.orderIds(study.getBasedOn())) {
         Task task = storedTask(OrderRef.taskId(orderId));

@@ -1,13 +1,11 @@
 package org.radbridge.server.workflow;
 
-import ca.uhn.fhir.context.support.IValidationSupport;
-import ca.uhn.fhir.context.support.LookupCodeRequest;
-import ca.uhn.fhir.context.support.ValidationSupportContext;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
@@ -17,7 +15,7 @@ import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkProperties;
 import org.radbridge.server.network.NetworkResources;
 import org.radbridge.server.network.OrgRef;
-import org.radbridge.server.terminology.NetworkConformance;
+import org.radbridge.server.write.Caller;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,12 +29,14 @@ public class OrderWorkflow {
   public static final String DICOM_UID = "urn:dicom:uid";
   public static final String RP_ID = IdentitySystems.SID_BASE + "requested-procedure-id";
   public static final String SPS_ID = IdentitySystems.SID_BASE + "sps-id";
-  private static final String LOINC = "http://loinc.org";
+  public static final String PROFILE = org.radbridge.terminology.NetworkUrls.structureDefinition("rb-service-request");
   private static final String V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
   private final NetworkProperties network;
   private final IdentitySystems identity;
-  private final NetworkConformance conformance;
+  private final ImagingOrderRule rule;
+  private final AccessionNumbers accessions;
+  private final ProcedureCodes codes;
 
   private org.radbridge.server.RadBridgeProperties.Workflow sla;
 
@@ -45,35 +45,67 @@ public class OrderWorkflow {
     this.sla = props.getWorkflow();
   }
 
-  public OrderWorkflow(NetworkProperties network, IdentitySystems identity, NetworkConformance conformance) {
+  public OrderWorkflow(NetworkProperties network, IdentitySystems identity, ImagingOrderRule rule,
+      AccessionNumbers accessions, ProcedureCodes codes) {
     this.network = network;
     this.identity = identity;
-    this.conformance = conformance;
+    this.rule = rule;
+    this.accessions = accessions;
+    this.codes = codes;
   }
 
   /**
-   * Before the order is validated and written: keeps the identifiers of the previous version (a
-   * client's update may omit them), assigns missing ones, and routes it.
+   * Before the order is validated and written, when the workflow takes it up ({@link ImagingOrderRule}):
+   * keeps the identifiers of the previous version (a client's update may omit them), assigns the
+   * missing ones — the accession number too, as order filler, in the accession system of the
+   * organisation the order comes from —, completes the procedure code, and routes it. Any other
+   * ServiceRequest is left exactly as sent.
    */
-  public void prepare(ServiceRequest sr, ServiceRequest previous) {
+  public void prepare(ServiceRequest sr, ServiceRequest previous, Caller caller) {
+    if (!rule.takesUp(sr, previous)) {
+      return;
+    }
     for (String system : List.of(DICOM_UID, RP_ID, SPS_ID)) {
       if (identifier(sr, system).isEmpty()) {
         Optional<Identifier> kept = previous == null ? Optional.empty() : identifier(previous, system);
         sr.addIdentifier(kept.map(Identifier::copy).orElseGet(() -> newIdentifier(system)));
       }
     }
+    if (accession(sr).isEmpty()) {
+      Optional<Identifier> kept = previous == null ? Optional.empty() : accession(previous);
+      sr.addIdentifier(kept.map(Identifier::copy).orElseGet(() -> newAccession(sr, caller)));
+    }
+    codes.complete(sr);
     // the worklist's modality: performerType, filled from the procedure code's modality when absent
     if (sr.getPerformerType().getCoding().stream().noneMatch(c -> NetworkResources.DCM.equals(c.getSystem()))) {
-      modality(sr).ifPresent(m -> sr.getPerformerType().addCoding(new Coding(NetworkResources.DCM, m, null)));
+      rule.modality(sr).ifPresent(m -> sr.getPerformerType().addCoding(new Coding(NetworkResources.DCM, m, null)));
     }
     if (sr.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE && readingOrganization(sr).isEmpty()) {
       route(sr).ifPresent(key -> sr.addPerformer(new Reference(new OrgRef(key).reference())));
     }
   }
 
+  /** Whether the workflow handles this version of the order (see {@link ImagingOrderRule}). */
+  public boolean takesUp(ServiceRequest sr, ServiceRequest previous) {
+    return rule.takesUp(sr, previous);
+  }
+
+  /** The accession number the hub assigns: the caller's organisation, else the one the order names. */
+  private Identifier newAccession(ServiceRequest sr, Caller caller) {
+    String org = caller != null && caller.organization() != null ? caller.organization()
+        : sendingOrganization(sr).orElse(null);
+    return new Identifier().setType(new CodeableConcept(new Coding(V2_0203, "ACSN", "Accession ID")))
+        .setSystem(identity.accessionSystem(org)).setValue(accessions.next(org));
+  }
+
+  private static Optional<Identifier> accession(ServiceRequest sr) {
+    return sr.getIdentifier().stream()
+        .filter(i -> i.hasValue() && i.getType().hasCoding(V2_0203, "ACSN")).findFirst();
+  }
+
   /** The reading organisation by the first matching rule, else the default; empty when neither. */
   public Optional<String> route(ServiceRequest sr) {
-    return route(sendingOrganization(sr).orElse(null), modality(sr).orElse(null),
+    return route(sendingOrganization(sr).orElse(null), rule.modality(sr).orElse(null),
         sr.hasPriority() ? sr.getPriority().toCode() : null);
   }
 
@@ -211,29 +243,6 @@ public class OrderWorkflow {
     }
     String requester = sr.getRequester().getReference();
     return OrgRef.parse(requester).map(OrgRef::key);
-  }
-
-  /** DCM modality: performerType when it carries one, else the LOINC procedure code's modality property. */
-  private Optional<String> modality(ServiceRequest sr) {
-    for (Coding c : sr.getPerformerType().getCoding()) {
-      if (NetworkResources.DCM.equals(c.getSystem()) && c.hasCode()) {
-        return Optional.of(c.getCode());
-      }
-    }
-    for (Coding c : sr.getCode().getCoding()) {
-      if (LOINC.equals(c.getSystem()) && c.hasCode()) {
-        IValidationSupport.LookupCodeResult r = conformance.chain().lookupCode(
-            new ValidationSupportContext(conformance.chain()), new LookupCodeRequest(LOINC, c.getCode(), null, List.of("modality")));
-        if (r != null && r.isFound()) {
-          for (IValidationSupport.BaseConceptProperty p : r.getProperties()) {
-            if (p instanceof IValidationSupport.CodingConceptProperty cp && "modality".equals(p.getPropertyName())) {
-              return Optional.of(cp.getCode());
-            }
-          }
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static boolean matches(String criterion, String value) {

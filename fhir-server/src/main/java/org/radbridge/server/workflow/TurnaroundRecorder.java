@@ -46,7 +46,9 @@ public class TurnaroundRecorder implements WriteHook, org.radbridge.server.outbo
   @Override
   public void on(WriteEvent change) {
     if (change.resource() instanceof ServiceRequest sr) {
-      order(change.id(), sr);
+      if (workflow.takesUp(sr, (ServiceRequest) change.previous())) {
+        order(change.id(), sr);
+      }
     } else if (change.resource() instanceof Task task) {
       OrderRef.ofTaskId(change.id()).ifPresent(orderId -> stage(orderId, task));
     }

@@ -93,10 +93,12 @@ class OrderMessageTest extends ServerTestBase {
         .get("/ServiceRequest").then().body("entry.size()", equalTo(1))
         .body("entry[0].resource.meta.versionId", equalTo(version));
     // the same control id from another sender is another message: processed, not answered from the log
-    // (centre-b has no ConceptMap, so its local code stays untranslated and the order fails its profile)
+    // (centre-b has no ConceptMap: its local code is kept untranslated and the order flagged for it)
     Message other = send(message.replace("|HIS_A|CENTRE_A|", "|HIS_B|CENTRE_B|").split("\r"));
-    assertThat(msa1(other)).isEqualTo("AE");
-    assertThat(other.encode()).contains("rb-imaging-procedure");
+    assertThat(msa1(other)).isEqualTo("AA");
+    json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-b/accession|" + accession)
+        .get("/ServiceRequest").then().body("entry.size()", equalTo(1))
+        .body("entry[0].resource.meta.tag.code", org.hamcrest.Matchers.hasItem("unmapped-code"));
   }
 
   private static String oru(String controlId, String accession, String status, String interpreter, String... text) {

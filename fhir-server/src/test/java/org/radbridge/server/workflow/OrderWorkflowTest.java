@@ -22,7 +22,7 @@ class OrderWorkflowTest {
     NetworkProperties network = new org.springframework.boot.context.properties.bind.Binder(
         new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(settings))
         .bindOrCreate("radbridge.network", NetworkProperties.class);
-    return new OrderWorkflow(network, new IdentitySystems(network), null);
+    return new OrderWorkflow(network, new IdentitySystems(network), null, null, null);
   }
 
   @Test

@@ -25,7 +25,8 @@ import org.radbridge.terminology.NetworkUrls;
 /**
  * ORM^O01 (read in the v2.5.1 model) → the patient's identity and demographics and a
  * {@code ServiceRequest} claiming the network's profile, after the HL7 V2-to-FHIR IG: ORC-1 order
- * control → status, ORC-2/ORC-3 placer/filler numbers, OBR-18 accession number, OBR-4 the sender's
+ * control → status, ORC-2/ORC-3 placer/filler numbers, OBR-18 accession number (none: a placer-only
+ * order, the hub assigns one), OBR-4 the sender's
  * local procedure code (the caller adds the LOINC translation), ORC-7/OBR-27 priority, ORC-12 /
  * OBR-16 requester, OBR-31 reason.
  */
@@ -43,7 +44,9 @@ public final class OrmMapper {
   public record PatientData(String id, String assigningAuthority, String family, String given, String birthDate,
       String sex) {}
 
-  public record MappedOrder(PatientData patient, ServiceRequest order, String placerNumber, String accessionNumber) {}
+  /** The order and its numbers as sent (each null when the message has none; the accession may be IPC-1's). */
+  public record MappedOrder(PatientData patient, ServiceRequest order, String placerNumber, String fillerNumber,
+      String accessionNumber) {}
 
   /**
    * @param localCodeSystem the sender's local procedure code system (OBR-4 codes are in it)
@@ -87,12 +90,12 @@ public final class OrmMapper {
       sr.addIdentifier().setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "FILL", null)))
           .setSystem(identifierSystemBase + "filler").setValue(filler);
     }
-    String accession = obr.getPlacerField1().getValue();
-    if (accession == null || accession.isBlank()) {
-      throw V2FieldError.missing("OBR-18", "OBR-18 (accession number) is empty");
+    // OBR-18, else OMI's IPC-1; none at all is a placer-only order: the hub, as order filler, assigns one
+    String accession = firstNonBlank(obr.getPlacerField1().getValue(), ipcAccession(ipcs));
+    if (accession != null) {
+      sr.addIdentifier().setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "ACSN", null)))
+          .setSystem(identifierSystemBase + "accession").setValue(accession);
     }
-    sr.addIdentifier().setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "ACSN", null)))
-        .setSystem(identifierSystemBase + "accession").setValue(accession.trim());
     CE code = obr.getUniversalServiceIdentifier();
     if (code.getIdentifier().getValue() == null) {
       throw V2FieldError.missing("OBR-4", "OBR-4 (universal service identifier) is empty");
@@ -134,9 +137,9 @@ public final class OrmMapper {
     }
     V2DateTimes.parse(start, zone == null ? ZoneId.systemDefault() : zone, startField).ifPresent(sr::setOccurrence);
     for (IPC ipc : ipcs) {
-      imagingProcedureControl(ipc, accession.trim(), sr);
+      imagingProcedureControl(ipc, accession, sr);
     }
-    return new MappedOrder(patient, sr, placer, accession.trim());
+    return new MappedOrder(patient, sr, blankToNull(placer), blankToNull(filler), accession);
   }
 
   /**
@@ -165,7 +168,8 @@ public final class OrmMapper {
   private static void imagingProcedureControl(IPC ipc, String accession, ServiceRequest sr) throws HL7Exception {
     String ipcAccession = ipc.getAccessionIdentifier().getEntityIdentifier().getValue();
     if (ipcAccession != null && !ipcAccession.isBlank() && !ipcAccession.trim().equals(accession)) {
-      throw V2FieldError.badValue("IPC-1", "IPC-1 accession identifier '" + ipcAccession + "' differs from OBR-18 '" + accession + "'");
+      throw V2FieldError.badValue("IPC-1", "IPC-1 accession identifier '" + ipcAccession
+          + "' differs from the order's accession number '" + accession + "' (OBR-18 or the first IPC-1)");
     }
     String uid = ipc.getStudyInstanceUID().getEntityIdentifier().getValue();
     if (uid != null && !uid.isBlank()) {
@@ -266,6 +270,30 @@ public final class OrmMapper {
       case "P", "C", "T" -> ServiceRequest.ServiceRequestPriority.URGENT;
       default -> ServiceRequest.ServiceRequestPriority.ROUTINE;
     };
+  }
+
+  /** The first IPC-1 accession identifier that has a value. */
+  private static String ipcAccession(List<IPC> ipcs) {
+    for (IPC ipc : ipcs) {
+      String v = ipc.getAccessionIdentifier().getEntityIdentifier().getValue();
+      if (v != null && !v.isBlank()) {
+        return v.trim();
+      }
+    }
+    return null;
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v.trim();
+      }
+    }
+    return null;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
   }
 
   private static String nonNull(String s) {

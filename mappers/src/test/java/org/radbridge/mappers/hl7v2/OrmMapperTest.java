@@ -41,6 +41,30 @@ class OrmMapperTest {
   }
 
   @Test
+  void aPlacerOnlyOrderWithoutOrderingProviderMapsWithoutAccessionOrRequester() throws Exception {
+    OrmMapper.MappedOrder m = OrmMapper.map((ORM_O01) Fixtures.utf8("orm-o01-his-a-placer-only.hl7"), LOCAL, BASE);
+    ServiceRequest sr = m.order();
+    assertThat(m.accessionNumber()).as("the filler assigns it").isNull();
+    assertThat(m.placerNumber()).isEqualTo("PL-A88001");
+    assertThat(m.fillerNumber()).isNull();
+    assertThat(sr.getIdentifier()).extracting(i -> i.getSystem() + "|" + i.getValue())
+        .containsExactly(BASE + "placer|PL-A88001");
+    assertThat(sr.hasRequester()).isFalse();
+    assertThat(sr.getPriority()).isEqualTo(ServiceRequest.ServiceRequestPriority.ROUTINE);
+    assertThat(sr.getReasonCodeFirstRep().getText()).isEqualTo("Dizziness & blurred vision"); // \T\ unescaped
+    assertThat(m.patient().id()).isEqualTo("A2026-0417"); // the MR repetition of PID-3
+  }
+
+  @Test
+  void anOmiWhoseAccessionIsOnlyInIpc1TakesIt() throws Exception {
+    OrmMapper.MappedOrder m = OrmMapper.map((OMI_O23) Fixtures.utf8("omi-o23-pacsoms-ipc1-only.hl7"), LOCAL, BASE, SHANGHAI);
+    assertThat(m.accessionNumber()).isEqualTo("A88001");
+    assertThat(m.order().getIdentifier()).extracting(i -> i.getSystem() + "|" + i.getValue())
+        .contains(BASE + "accession|A88001", "urn:dicom:uid|urn:oid:1.2.826.0.1.3680043.10.511.88001");
+    assertThat(m.order().getOccurrenceDateTimeType().getValueAsString()).isEqualTo("2026-12-07T09:00:00+08:00");
+  }
+
+  @Test
   void orderControlsBecomeStatuses() throws Exception {
     assertThat(status("orm-o01-his-a-change.hl7")).isEqualTo(ServiceRequest.ServiceRequestStatus.ACTIVE);
     assertThat(status("orm-o01-his-a-hold.hl7")).isEqualTo(ServiceRequest.ServiceRequestStatus.ONHOLD);
