@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.ImagingStudy;
@@ -55,7 +54,8 @@ class NetworkProfilesTest {
     assertThat(sr.getSnapshot().getElement()).anySatisfy(e -> {
       assertThat(e.getId()).isEqualTo("ServiceRequest.code");
       assertThat(e.getMin()).isEqualTo(1);
-      assertThat(e.getBinding().getStrength()).isEqualTo(Enumerations.BindingStrength.REQUIRED);
+      // extensible: LOINC where it fits, a sender's local coding accepted while no mapping is known
+      assertThat(e.getBinding().getStrength()).isEqualTo(Enumerations.BindingStrength.EXTENSIBLE);
       assertThat(e.getBinding().getValueSet()).isEqualTo("https://radbridge.org/fhir/ValueSet/rb-imaging-procedure");
     });
   }
@@ -101,25 +101,22 @@ class NetworkProfilesTest {
   }
 
   @Test
-  void orderCodeMustBeAnImagingProcedure() {
+  void anOrderCodedOnlyInTheSendersLocalSystemIsValid() {
     ServiceRequest sr = example(ServiceRequest.class, s -> s.getCode().getCoding()
         .removeIf(c -> "http://loinc.org".equals(c.getSystem())));
-    sr.getCode().addCoding(new Coding("http://loinc.org", "2345-7", "Glucose [Mass/volume] in Serum or Plasma"));
-    assertThat(errors(sr)).anySatisfy(m -> {
-      assertThat(m.getLocationString()).isEqualTo("ServiceRequest.code");
-      assertThat(m.getMessage()).contains("https://radbridge.org/fhir/ValueSet/rb-imaging-procedure");
-    });
+    assertThat(sr.getCode().getCoding()).isNotEmpty().noneMatch(c -> "http://loinc.org".equals(c.getSystem()));
+    assertThat(errors(sr)).isEmpty();
   }
 
   @Test
-  void orderNeedsPriorityAndRequester() {
+  void orderNeedsPriorityButNotARequester() {
     ServiceRequest sr = example(ServiceRequest.class, s -> {
       s.setPriority(null);
       s.setRequester(null);
     });
     List<SingleValidationMessage> errors = errors(sr);
     assertThat(errors).anySatisfy(m -> assertThat(m.getMessage()).contains("ServiceRequest.priority: minimum required = 1"));
-    assertThat(errors).anySatisfy(m -> assertThat(m.getMessage()).contains("ServiceRequest.requester: minimum required = 1"));
+    assertThat(errors).noneSatisfy(m -> assertThat(m.getMessage()).contains("ServiceRequest.requester"));
   }
 
   @Test
@@ -199,7 +196,7 @@ class NetworkProfilesTest {
   }
 
   @Test
-  void reportNeedsItsOrderStudyAndRadiologyCategory() {
+  void reportNeedsItsOrderAndRadiologyCategoryButNotYetItsStudy() {
     DiagnosticReport dr = example(DiagnosticReport.class, r -> {
       r.getBasedOn().clear();
       r.getImagingStudy().clear();
@@ -207,7 +204,8 @@ class NetworkProfilesTest {
     });
     List<SingleValidationMessage> errors = errors(dr);
     assertThat(errors).anySatisfy(m -> assertThat(m.getMessage()).contains("DiagnosticReport.basedOn: minimum required = 1"));
-    assertThat(errors).anySatisfy(m -> assertThat(m.getMessage()).contains("DiagnosticReport.imagingStudy: minimum required = 1"));
+    // a report may come before its study: RadBridge links the study when it arrives
+    assertThat(errors).noneSatisfy(m -> assertThat(m.getMessage()).contains("DiagnosticReport.imagingStudy"));
     assertThat(errors).anySatisfy(m -> {
       assertThat(m.getLocationString()).isEqualTo("DiagnosticReport.category[0]");
       assertThat(m.getMessage()).contains("rb-report-category");
