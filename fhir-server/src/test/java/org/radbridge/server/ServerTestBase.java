@@ -132,6 +132,15 @@ public abstract class ServerTestBase {
     return v == null ? dflt : v;
   }
 
+  @Autowired
+  protected org.radbridge.server.readiness.ReadinessGate readiness;
+
+  /** Tests write: they start once RadBridge takes writes (the first test of a run waits for start-up). */
+  @BeforeEach
+  void awaitReady() {
+    Await.until("RadBridge ready (start-up work done)", java.time.Duration.ofSeconds(120), readiness::isReady);
+  }
+
   @BeforeEach
   void restAssured() {
     RestAssured.port = port;
@@ -154,13 +163,12 @@ public abstract class ServerTestBase {
   }
 
   /**
-   * Waits until the background start-up has built the validator and stored the shipped conformance
-   * resources (the last one written is the sample ConceptMap).
+   * Waits until the readiness probe is UP: the background start-up has built the validator and
+   * stored the shipped conformance resources and ConceptMaps, and the network directory is seeded.
    */
   protected void awaitConformanceReady() {
-    Await.until("the shipped conformance resources stored", java.time.Duration.ofSeconds(90),
-        () -> json().get("/ConceptMap/his-centre-a").statusCode() == 200
-            && json().get("/ConceptMap/his-test-centre").statusCode() == 200);
+    Await.until("the readiness probe UP", java.time.Duration.ofSeconds(120),
+        () -> RestAssured.given().basePath("").get("/actuator/health/readiness").statusCode() == 200);
   }
 
   /** One of the network's example resources (profiles module), as JSON text. */

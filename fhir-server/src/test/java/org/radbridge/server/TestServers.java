@@ -37,6 +37,12 @@ public final class TestServers {
     return s;
   }
 
+  /** A fixed HTTP port instead of a free one (a test that talks to the node before it has started). */
+  public TestServers httpPort(int port) {
+    args.set(0, "--server.port=" + port);
+    return this;
+  }
+
   /** A setting, as {@code --name=value} on the command line. */
   public TestServers with(String name, Object value) {
     args.add("--" + name + "=" + value);
@@ -57,7 +63,16 @@ public final class TestServers {
     return this;
   }
 
+  /** Starts the node and waits until it takes writes (its start-up work done: ReadinessGate). */
   public ConfigurableApplicationContext start() {
+    ConfigurableApplicationContext ctx = startUnready();
+    Await.until("the node ready", java.time.Duration.ofSeconds(120),
+        () -> ctx.getBean(org.radbridge.server.readiness.ReadinessGate.class).isReady());
+    return ctx;
+  }
+
+  /** Starts the node and returns as soon as its context is up, ready or not (readiness tests). */
+  public ConfigurableApplicationContext startUnready() {
     return new SpringApplicationBuilder(RadBridgeApplication.class).run(args.toArray(String[]::new));
   }
 

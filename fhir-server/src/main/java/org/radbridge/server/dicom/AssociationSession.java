@@ -33,15 +33,17 @@ final class AssociationSession implements Runnable {
   private final PeekableSocket socket;
   private final String aeTitle;
   private final Predicate<String> knownPeer;
+  private final java.util.function.BooleanSupplier ready;
   private final DicomStorage storage;
   private final StudyAssembler studies;
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final java.util.function.Function<String, String> characterSetOf;
 
-  AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer, DicomStorage storage,
-      StudyAssembler studies, WorklistItems worklist, StudyRootFind studyRoot,
-      java.util.function.Function<String, String> characterSetOf) {
+  AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer,
+      java.util.function.BooleanSupplier ready, DicomStorage storage, StudyAssembler studies, WorklistItems worklist,
+      StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf) {
+    this.ready = ready;
     this.studyRoot = studyRoot;
     this.worklist = worklist;
     this.characterSetOf = characterSetOf;
@@ -91,8 +93,17 @@ final class AssociationSession implements Runnable {
       }
       callingAe = new String(body, 20, 16, StandardCharsets.US_ASCII).trim();
       if (!knownPeer.test(callingAe)) {
-        // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized
         OutputStream out = socket.getOutputStream();
+        if (!ready.getAsBoolean()) {
+          // the network directory may not be stored yet: A-ASSOCIATE-RJ rejected-transient,
+          // service-provider (presentation), temporary congestion — the peer tries again later
+          out.write(new byte[] {0x03, 0x00, 0, 0, 0, 4, 0x00, 0x02, 0x03, 0x01});
+          out.flush();
+          log.info("DICOM association from AE title '{}' ({}) rejected for now: RadBridge is starting", callingAe,
+              socket.getRemoteSocketAddress());
+          return;
+        }
+        // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized
         out.write(new byte[] {0x03, 0x00, 0, 0, 0, 4, 0x00, 0x01, 0x01, 0x03});
         out.flush();
         log.info("DICOM association from unknown AE title '{}' ({}) rejected", callingAe, socket.getRemoteSocketAddress());

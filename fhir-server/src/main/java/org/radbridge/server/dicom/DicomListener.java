@@ -29,12 +29,14 @@ public class DicomListener implements SmartLifecycle {
   private final StudyAssembler studies;
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
+  private final org.radbridge.server.readiness.ReadinessGate readiness;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile boolean running;
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies,
-      WorklistItems worklist, StudyRootFind studyRoot) {
+      WorklistItems worklist, StudyRootFind studyRoot, org.radbridge.server.readiness.ReadinessGate readiness) {
+    this.readiness = readiness;
     this.worklist = worklist;
     this.studyRoot = studyRoot;
     this.props = props;
@@ -83,8 +85,8 @@ public class DicomListener implements SmartLifecycle {
     while (running) {
       try {
         AssociationSession.PeekableSocket socket = (AssociationSession.PeekableSocket) server.accept();
-        associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer, storage,
-            studies, worklist, studyRoot, this::characterSetOf));
+        associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer,
+            readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf));
       } catch (SocketException closed) {
         return;
       } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.radbridge.mappers.dicom.DicomInstance;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -15,7 +16,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * The C-STORE handler's work, independent of the network stack: checks the data set against the
  * command, writes the file atomically and commits the instance row, and only then answers Success.
- * A failure leaves no file and no row: 0xA700 when the disk is below the free-space floor, 0xA900
+ * A failure leaves no file and no row: 0xA700 when the disk is below the free-space floor or RadBridge
+ * is not ready yet ({@link ReadinessGate}: its studies could not be validated), 0xA900
  * when the data set does not match the command or lacks its UIDs, 0xC000 when it cannot be parsed.
  * The same instance again is a Success that changes nothing.
  */
@@ -26,8 +28,10 @@ public class DicomStorage {
   private final InstanceRows rows;
   private final InstanceFiles files;
   private final RadBridgeProperties props;
+  private final ReadinessGate readiness;
 
-  public DicomStorage(InstanceRows rows, RadBridgeProperties props) {
+  public DicomStorage(InstanceRows rows, RadBridgeProperties props, ReadinessGate readiness) {
+    this.readiness = readiness;
     this.rows = rows;
     this.props = props;
     this.files = new InstanceFiles(Path.of(props.getDataDir()).resolve("dicom"));
@@ -58,6 +62,9 @@ public class DicomStorage {
   public StoreStatus storeFile(String callingAe, String sopClassUid, String sopInstanceUid, Path tmp) {
     Path target = null;
     try {
+      if (!readiness.isReady()) {
+        return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "RadBridge is starting; send the instance again shortly");
+      }
       AttributeList list = new AttributeList();
       try {
         // the header attributes are all the mapping needs: stop before the pixel data

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.write.Caller;
 import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * What every inbound HL7 v2 application shares: the same message (MSH-3 + MSH-4 + MSH-10) again is
  * answered with the recorded ACK and writes nothing; a new one is processed in one transaction with
  * its hl7_message row; content errors are AE naming the field, refused writes AE listing every
- * issue with its location. Subclasses map and write.
+ * issue with its location. Until RadBridge is ready ({@link ReadinessGate}) every message is AR 207,
+ * to be sent again, and nothing is stored. Subclasses map and write.
  */
 abstract class LoggedMessageApplication implements ReceivingApplication<Message> {
   static final String LOINC = "http://loinc.org";
@@ -28,11 +30,13 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
   private final TransactionTemplate tx;
   private final NetworkDirectory directory;
   private final NetworkConformance conformance;
+  private final ReadinessGate ready;
 
-  LoggedMessageApplication(MessageLog messages, TransactionTemplate tx, NetworkDirectory directory,
+  LoggedMessageApplication(MessageLog messages, TransactionTemplate tx, ReadinessGate ready, NetworkDirectory directory,
       NetworkConformance conformance) {
     this.messages = messages;
     this.tx = tx;
+    this.ready = ready;
     this.directory = directory;
     this.conformance = conformance;
   }
@@ -42,6 +46,12 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
 
   @Override
   public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
+    if (!ready.isReady()) {
+      // AR: refused for a reason unrelated to the content, which HL7 senders send again later
+      return ack(message, AcknowledgmentCode.AR, new HL7Exception("RadBridge is starting and cannot check messages"
+          + " against the network's profiles yet; nothing was stored; send the message again shortly",
+          ca.uhn.hl7v2.ErrorCode.APPLICATION_INTERNAL_ERROR));
+    }
     Terser t = new Terser(message);
     String app = nonNull(t.get("/MSH-3-1"));
     String facility = nonNull(t.get("/MSH-4-1"));

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.radbridge.mappers.hl7v2.OrmMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
@@ -54,9 +55,9 @@ public class MergeMessageApplication extends LoggedMessageApplication {
 
   public MergeMessageApplication(NetworkDirectory directory, PatientIdentity patients, IdentitySystems identity,
       SearchService search, ResourceReader reader, ResourceWriter writer, FhirContext ctx,
-      NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
       org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, directory, conformance);
+    super(messages, tx, ready, directory, conformance);
     this.mapping = mapping;
     this.patients = patients;
     this.identity = identity;

@@ -15,7 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * The MLLP listener on {@code radbridge.bind-address}:{@code radbridge.hl7v2.port}, HAPI HL7v2's
  * server: v2.3 to v2.5.1 all read into the 2.5.1 model, characters decoded per MSH-18 (HAPI's
- * default protocol ignores it). Message types without an application are answered AR by HAPI.
+ * default protocol ignores it). Message types without an application are answered AR by HAPI; a
+ * message HAPI cannot parse is answered by {@link UnreadableMessageHandler}; a frame that is not
+ * HL7 at all closes the connection ({@link Msh18Protocol}).
  */
 @Component
 public class MllpListener implements SmartLifecycle {
@@ -78,6 +80,9 @@ public class MllpListener implements SmartLifecycle {
       server.registerApplication("ADT", "A40", merges);
       server.registerApplication("ADT", "A08", patients);
       server.registerApplication("ADT", "A31", patients);
+      // HAPI answers nothing when it cannot read a header; every message gets an answer
+      server.setExceptionHandler(new UnreadableMessageHandler(context.getPipeParser(), props.getHl7v2().getApplication(),
+          props.getHl7v2().getFacility()));
       server.startAndWait();
       running = true;
       log.info("MLLP listener on {}:{}{}", props.getBindAddress(), port(), tls.listenerUsesTls() ? " (TLS)" : "");

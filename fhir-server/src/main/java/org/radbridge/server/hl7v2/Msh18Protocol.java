@@ -23,6 +23,7 @@ import java.util.Map;
  * is HAPI's (MSH-18 respected).
  */
 final class Msh18Protocol extends LowerLayerProtocol {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Msh18Protocol.class);
   private static final int VT = 0x0b;
   private static final int FS = 0x1c;
   private static final Map<String, Charset> HL7_NAMES = Map.of(
@@ -116,7 +117,15 @@ final class Msh18Protocol extends LowerLayerProtocol {
       byte[] frame = body.toByteArray();
       int start = frame.length >= 3 && (frame[0] & 0xff) == 0xef && (frame[1] & 0xff) == 0xbb
           && (frame[2] & 0xff) == 0xbf ? 3 : 0; // a UTF-8 byte order mark
-      return new String(frame, start, frame.length - start, charsetOf(frame));
+      String text = new String(frame, start, frame.length - start, charsetOf(frame));
+      if (!HeaderReading.looksLikeSegments(text)) {
+        // no segment, so no encoding characters to answer in: HAPI closes the connection on this
+        String head = text.length() > 20 ? text.substring(0, 20) : text;
+        log.warn("MLLP frame of {} bytes is not an HL7 v2 message (begins '{}'); closing the connection", frame.length,
+            head.replaceAll("\\p{Cntrl}", "?"));
+        throw new LLPException("MLLP frame of " + frame.length + " bytes is not an HL7 v2 message");
+      }
+      return text;
     }
 
     /** Inside a frame a read timeout is a slow sender, not the end: keep waiting. */

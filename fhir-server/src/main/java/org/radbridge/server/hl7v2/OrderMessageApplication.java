@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.OrgRef;
@@ -42,9 +43,9 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final RadBridgeProperties props;
 
   public OrderMessageApplication(NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients,
-      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
       RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, directory, conformance);
+    super(messages, tx, ready, directory, conformance);
     this.mapping = mapping;
     this.props = props;
     this.identity = identity;

@@ -9,6 +9,7 @@ import ca.uhn.hl7v2.model.v251.segment.PID;
 import java.util.List;
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.PatientIdentity;
 import org.radbridge.server.store.ResourceReader;
@@ -32,9 +33,9 @@ public class PatientMessageApplication extends LoggedMessageApplication {
   private final ResourceWriter writer;
 
   public PatientMessageApplication(NetworkDirectory directory, PatientIdentity patients, ResourceReader reader,
-      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
       org.radbridge.server.network.PatientMapping mapping) {
-    super(messages, tx, directory, conformance);
+    super(messages, tx, ready, directory, conformance);
     this.mapping = mapping;
     this.patients = patients;
     this.reader = reader;

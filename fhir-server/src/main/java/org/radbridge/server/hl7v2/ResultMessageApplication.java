@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.mappers.hl7v2.OruMapper;
 import org.radbridge.mappers.hl7v2.V2FieldError;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.network.IdentitySystems;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.network.NetworkProperties;
@@ -51,9 +52,9 @@ public class ResultMessageApplication extends LoggedMessageApplication {
 
   public ResultMessageApplication(NetworkProperties network, NetworkDirectory directory, SearchService search,
       ResourceReader reader,
-      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx,
+      ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
       RadBridgeProperties props, IdentitySystems identity) {
-    super(messages, tx, directory, conformance);
+    super(messages, tx, ready, directory, conformance);
     this.directory = directory;
     this.identity = identity;
     this.search = search;

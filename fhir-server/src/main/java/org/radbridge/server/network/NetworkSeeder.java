@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Resource;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.store.ResourceReader;
 import org.radbridge.server.write.ResourceWriter;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
  * At start, stores the network configuration as Organization, Endpoint and Device resources
  * through the one write path. Each carries a tag with the hash of what the configuration says;
  * a resource whose tag already has that hash is left alone, so edits made through REST last until
- * the configuration of that resource changes.
+ * the configuration of that resource changes. RadBridge is not ready ({@link ReadinessGate}) until
+ * the directory is stored: every channel asks it who a sender is.
  */
 @Component
 public class NetworkSeeder {
@@ -32,12 +34,15 @@ public class NetworkSeeder {
   private final NetworkProperties network;
   private final ResourceWriter writer;
   private final ResourceReader reader;
+  private final ReadinessGate.Pending seeded;
 
-  public NetworkSeeder(FhirContext ctx, NetworkProperties network, ResourceWriter writer, ResourceReader reader) {
+  public NetworkSeeder(FhirContext ctx, NetworkProperties network, ResourceWriter writer, ResourceReader reader,
+      ReadinessGate readiness) {
     this.ctx = ctx;
     this.network = network;
     this.writer = writer;
     this.reader = reader;
+    this.seeded = readiness.pending("the network directory");
   }
 
   @EventListener(ApplicationReadyEvent.class)
@@ -56,6 +61,7 @@ public class NetworkSeeder {
     if (written > 0) {
       log.info("Network configuration: {} resources stored", written);
     }
+    seeded.done();
   }
 
   private Optional<String> storedHash(String type, String id) {

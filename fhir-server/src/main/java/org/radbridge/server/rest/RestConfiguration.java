@@ -31,10 +31,19 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<NotReadyWriteFilter> notReadyWriteFilter(FhirContext ctx,
+      org.radbridge.server.readiness.ReadinessGate readiness) {
+    FilterRegistrationBean<NotReadyWriteFilter> reg = new FilterRegistrationBean<>(new NotReadyWriteFilter(ctx, readiness));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(1);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<BodySizeLimitFilter> bodySizeLimitFilter(FhirContext ctx, RadBridgeProperties props) {
     FilterRegistrationBean<BodySizeLimitFilter> reg = new FilterRegistrationBean<>(new BodySizeLimitFilter(ctx, props));
     reg.addUrlPatterns("/fhir", "/fhir/*");
-    reg.setOrder(1);
+    reg.setOrder(2);
     return reg;
   }
 
@@ -43,7 +52,7 @@ public class RestConfiguration {
     FilterRegistrationBean<CompartmentSearchFilter> reg = new FilterRegistrationBean<>(
         new CompartmentSearchFilter(ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(2);
+    reg.setOrder(3);
     return reg;
   }
 
@@ -53,7 +62,7 @@ public class RestConfiguration {
     FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
         new StoredJsonReadFilter(rows, ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(3);
+    reg.setOrder(4);
     return reg;
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.readiness.ReadinessGate;
 import org.radbridge.server.write.ResourceWriter;
 import org.radbridge.terminology.ConceptMapCsv;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * After start, in the background (so /fhir/metadata answers at once): warms up the validator,
  * stores the shipped conformance resources so they can be read and searched at /fhir, and loads
- * the ConceptMap CSV files of {@code radbridge.terminology.concept-map-dir}.
+ * the ConceptMap CSV files of {@code radbridge.terminology.concept-map-dir}. RadBridge is not ready
+ * ({@link ReadinessGate}) until this is done: a write before it could not be validated.
  */
 @Component
 public class ConformanceStartup {
@@ -31,13 +33,15 @@ public class ConformanceStartup {
   private final NetworkConformance conformance;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
+  private final ReadinessGate.Pending done;
   private volatile boolean stopping;
 
   public ConformanceStartup(NetworkConformance conformance, ResourceWriter writer, RadBridgeProperties props,
-      FhirContext ctx) {
+      FhirContext ctx, ReadinessGate readiness) {
     this.conformance = conformance;
     this.writer = writer;
     this.props = props;
+    this.done = readiness.pending("the shipped conformance resources and the validator");
   }
 
   @EventListener(ApplicationReadyEvent.class)
@@ -67,11 +71,12 @@ public class ConformanceStartup {
       log.info("Shipped conformance resources: {} stored, {} unchanged", written,
           conformance.shippedResources().size() - written);
       loadConceptMapCsvs();
+      done.done();
     } catch (RuntimeException e) {
       if (stopping) {
         log.info("Conformance start-up cut short by shutdown: {}", e.getMessage());
       } else {
-        log.error("Conformance start-up failed", e);
+        log.error("Conformance start-up failed; RadBridge stays not ready", e);
       }
     }
   }

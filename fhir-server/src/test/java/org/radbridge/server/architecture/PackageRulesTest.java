@@ -61,6 +61,13 @@ class PackageRulesTest {
   }
 
   @Test
+  void readinessImportsNoOtherPackageOfTheServer() {
+    // every channel and start-up task asks it; it asks none of them
+    noClasses().that().resideInAPackage(SERVER + ".readiness..").should().dependOnClassesThat(serverOutside("readiness"))
+        .check(server);
+  }
+
+  @Test
   void serverPackagesFormNoCycle() {
     slices().matching(SERVER + ".(*)..").should().beFreeOfCycles().check(server);
   }
