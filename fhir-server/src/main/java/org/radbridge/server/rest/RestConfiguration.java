@@ -9,7 +9,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Mounts the FHIR servlet at /fhir and the filters in front of it. */
+/** Mounts the FHIR servlet at /fhir, the filters in front of it, and Tomcat's treatment of requests. */
 @Configuration(proxyBeanMethods = false)
 public class RestConfiguration {
   @Bean
@@ -39,11 +39,19 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<QueryStringFilter> queryStringFilter(FhirContext ctx) {
+    FilterRegistrationBean<QueryStringFilter> reg = new FilterRegistrationBean<>(new QueryStringFilter(ctx));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(2);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<CompartmentSearchFilter> compartmentSearchFilter(FhirContext ctx) {
     FilterRegistrationBean<CompartmentSearchFilter> reg = new FilterRegistrationBean<>(
         new CompartmentSearchFilter(ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(2);
+    reg.setOrder(3);
     return reg;
   }
 
@@ -53,7 +61,7 @@ public class RestConfiguration {
     FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
         new StoredJsonReadFilter(rows, ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(3);
+    reg.setOrder(4);
     return reg;
   }
 
@@ -63,5 +71,10 @@ public class RestConfiguration {
     reg.addUrlPatterns("/*");
     reg.setOrder(0);
     return reg;
+  }
+
+  @Bean
+  public TomcatCustomizer tomcatCustomizer(FhirContext ctx) {
+    return new TomcatCustomizer(ctx);
   }
 }
