@@ -76,6 +76,20 @@ class OperationsTest extends ServerTestBase {
   }
 
   @Test
+  void capabilityStatementDeclaresBatchAndTransactionAndBothWork() {
+    assertThat(json().get("/metadata").then().statusCode(200).extract().jsonPath().getList("rest[0].interaction.code"))
+        .contains("batch", "transaction");
+    String family = unique("Batch");
+    JsonPath response = json().body("""
+        {"resourceType":"Bundle","type":"batch","entry":[
+          {"resource":{"resourceType":"Patient","name":[{"family":"%s"}]},"request":{"method":"POST","url":"Patient"}}]}"""
+        .formatted(family)).post("").then().statusCode(200).body("type", equalTo("batch-response"))
+        .extract().jsonPath();
+    assertThat(response.getString("entry[0].response.status")).startsWith("201");
+    json().get("/Patient?family=" + family).then().statusCode(200).body("entry[0].resource.name[0].family", equalTo(family));
+  }
+
+  @Test
   void httpListensOnTheConfiguredBindAddressOnly() {
     TomcatWebServer tomcat = (TomcatWebServer) web.getWebServer();
     Object address = tomcat.getTomcat().getConnector().getProperty("address");

@@ -22,10 +22,19 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over the configured limit with 413 and an OperationOutcome, before the
- * body is read: a declared Content-Length over the limit is refused at once; a chunked body is
- * read only up to the limit. Bundles posted to the base URL have their own, larger limit.
+ * body is parsed: a declared Content-Length over the limit is answered at once; a chunked body is
+ * answered as soon as it passes the limit. Bundles posted to the base URL have their own, larger
+ * limit.
+ *
+ * <p>After answering, the rest of the body is read and thrown away: most clients (Python's urllib,
+ * Java's HttpClient) send the whole body before they read, and a connection closed on unread data
+ * is reset, which destroys the 413 before they see it (Tomcat itself never drains after a 413). The
+ * draining is bounded: a body of more than {@value #DISCARD_FACTOR} times its limit is cut off.
  */
 public class BodySizeLimitFilter extends OncePerRequestFilter {
+  /** How many times its limit a refused body may be to be drained rather than cut off. */
+  static final int DISCARD_FACTOR = 4;
+
   private final FhirContext ctx;
   private final RadBridgeProperties props;
 
@@ -47,15 +56,19 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     long limit = toBase ? props.getLimits().getMaxBundleBody().toBytes() : props.getLimits().getMaxResourceBody().toBytes();
     String what = toBase ? "bundle" : "resource";
     long declared = request.getContentLengthLong();
+    long discardable = limit * DISCARD_FACTOR;
     if (declared > limit) {
       reject(response, declared, limit, what);
+      if (declared <= discardable) {
+        discard(request.getInputStream(), declared);
+      }
       return;
     }
     if (declared >= 0) {
       chain.doFilter(request, response);
       return;
     }
-    // chunked: read at most limit + 1 bytes, and refuse as soon as the limit is passed
+    // chunked: buffered up to the limit; refused as soon as it passes it, the rest drained
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     try (InputStream in = request.getInputStream()) {
       byte[] chunk = new byte[64 * 1024];
@@ -64,6 +77,7 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
         buf.write(chunk, 0, n);
         if (buf.size() > limit) {
           reject(response, -1, limit, what);
+          discard(in, discardable - buf.size());
           return;
         }
       }
@@ -72,18 +86,26 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
   }
 
   private void reject(HttpServletResponse response, long declared, long limit, String what) throws IOException {
-    OperationOutcome oo = new OperationOutcome();
-    oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.TOOCOSTLY)
-        .setDiagnostics("Request body " + (declared >= 0 ? "of " + declared + " bytes " : "")
-            + "exceeds the " + what + " limit of " + limit + " bytes");
-    byte[] body = ctx.newJsonParser().encodeResourceToString(oo).getBytes(StandardCharsets.UTF_8);
-    response.setStatus(413);
-    response.setContentType("application/fhir+json;charset=utf-8");
-    // a complete, sized response: the client need not send the rest of its body to read it
-    response.setContentLength(body.length);
     response.setHeader("Connection", "close");
-    response.getOutputStream().write(body);
-    response.flushBuffer();
+    ErrorResponses.send(ctx, response, 413, OperationOutcome.IssueType.TOOCOSTLY,
+        "Request body " + (declared >= 0 ? "of " + declared + " bytes " : "")
+            + "exceeds the " + what + " limit of " + limit + " bytes");
+  }
+
+  /** Reads and drops up to {@code max} more bytes of the body; a client that hangs up ends it early. */
+  private static void discard(InputStream in, long max) {
+    byte[] sink = new byte[64 * 1024];
+    try {
+      for (long left = max; left > 0; ) {
+        int n = in.read(sink, 0, (int) Math.min(sink.length, left));
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client stopped sending (curl does on seeing the 413): nothing left to drain
+    }
   }
 
   /** A request whose body was already read into memory. */

@@ -11,7 +11,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
 
 /**
  * Completes the CapabilityStatement HAPI derives from the providers with what the bindings cannot
- * say: versioning, update-as-create, patch formats.
+ * say: versioning, update-as-create, patch formats, batch.
  */
 public class CapabilityStatementCustomizer {
   private static final java.util.Map<String, String> NETWORK_PROFILES = java.util.Map.of(
@@ -35,6 +35,11 @@ public class CapabilityStatementCustomizer {
         new org.hl7.fhir.r4.model.CodeType("application/fhir+json"),
         new org.hl7.fhir.r4.model.CodeType("application/fhir+xml")));
     for (var rest : cs.getRest()) {
+      // HAPI derives "transaction" from the @Transaction method; the same method runs batch Bundles
+      if (rest.getInteraction().stream()
+          .noneMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH)) {
+        rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
+      }
       // subscriptions: the R4 websocket channel's address, and the backport topics this server has
       rest.addExtension("http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket",
           new org.hl7.fhir.r4.model.UriType(org.radbridge.server.subscription.WebSocketConfiguration.PATH));

@@ -9,7 +9,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Mounts the FHIR servlet at /fhir and the filters in front of it. */
+/** Mounts the FHIR servlet at /fhir, the filters in front of it, and Tomcat's treatment of requests. */
 @Configuration(proxyBeanMethods = false)
 public class RestConfiguration {
   @Bean
@@ -48,6 +48,14 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<QueryStringFilter> queryStringFilter(FhirContext ctx) {
+    FilterRegistrationBean<QueryStringFilter> reg = new FilterRegistrationBean<>(new QueryStringFilter(ctx));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(2);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<CompartmentSearchFilter> compartmentSearchFilter(FhirContext ctx) {
     FilterRegistrationBean<CompartmentSearchFilter> reg = new FilterRegistrationBean<>(
         new CompartmentSearchFilter(ctx.getResourceTypes()));
@@ -72,5 +80,10 @@ public class RestConfiguration {
     reg.addUrlPatterns("/*");
     reg.setOrder(0);
     return reg;
+  }
+
+  @Bean
+  public TomcatCustomizer tomcatCustomizer(FhirContext ctx) {
+    return new TomcatCustomizer(ctx);
   }
 }

@@ -58,6 +58,10 @@ public class EmbeddedPostgresConfiguration {
         ? Files.createTempDirectory("radbridge-pg")
         : Path.of(props.getDataDir(), "postgres").toAbsolutePath();
     Files.createDirectories(dataDir);
+    if (!ephemeral) {
+      // a server killed with kill -9 leaves its PostgreSQL running on this directory
+      StalePostmaster.clear(dataDir);
+    }
     long start = System.nanoTime();
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)

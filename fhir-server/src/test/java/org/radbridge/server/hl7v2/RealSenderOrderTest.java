@@ -153,6 +153,35 @@ class RealSenderOrderTest extends ServerTestBase {
   }
 
   @Test
+  void concurrentPlacerOnlyOrdersGetDistinctAccessionsAndOneOrderPerPlacerNumber() throws Exception {
+    String s = V2Fixtures.suffix();
+    String template = V2Fixtures.text("orm-o01-his-a-placer-only.hl7", StandardCharsets.UTF_8);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        // eight placer numbers, each sent twice at once under different control ids (a sender's resend)
+        Map<String, String> fresh = fresh(s + (i % 8));
+        fresh.put("|HISA" + s + (i % 8) + "-", "|HISA" + s + i + "-");
+        String text = V2Fixtures.with(template, fresh);
+        answers.add(pool.submit(() -> TestMllpReceiver.sendRaw(listener.port(), text.getBytes(StandardCharsets.UTF_8))));
+      }
+      java.util.Set<String> accessions = new java.util.HashSet<>();
+      for (int i = 0; i < 8; i++) {
+        for (int k : new int[] {i, i + 8}) {
+          assertThat(answers.get(k).get()).contains("MSA|AA|");
+        }
+        JsonPath order = onlyOrder(SID + "centre-a/placer", "PL-A" + s + i);
+        accessions.add(order.getString("identifier.find { it.type?.coding?.getAt(0)?.code == 'ACSN' }.value"));
+        assertThat(answers.get(i).get()).contains("|" + order.getString("identifier.find { it.type?.coding?.getAt(0)?.code == 'ACSN' }.value") + "^RADBRIDGE");
+      }
+      assertThat(accessions).hasSize(8).allMatch(a -> a.matches("RB\\d{8,}"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void anOmiWithTheAccessionOnlyInIpc1IsFiledUnderIt() throws Exception {
     String s = V2Fixtures.suffix();
     Message ack = fixture("omi-o23-pacsoms-ipc1-only.hl7", fresh(s));
