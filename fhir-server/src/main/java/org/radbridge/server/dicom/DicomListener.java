@@ -26,14 +26,14 @@ public class DicomListener implements SmartLifecycle {
   private final RadBridgeProperties props;
   private final NetworkDirectory directory;
   private final DicomStorage storage;
-  private final StudyAssembler studies;
+  private final StudySyncScheduler studies;
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile boolean running;
 
-  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies,
+  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudySyncScheduler studies,
       WorklistItems worklist, StudyRootFind studyRoot) {
     this.worklist = worklist;
     this.studyRoot = studyRoot;
