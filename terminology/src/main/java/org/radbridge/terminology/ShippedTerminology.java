@@ -22,10 +22,11 @@ import org.hl7.fhir.r4.model.ValueSet;
 
 /**
  * The terminology the network ships with: the imaging-procedure codes (a fragment of LOINC, from
- * LOINC's radiology playbook, each with the modality it is done on), the acquisition modalities
- * (DICOM CID 29, a fragment of DCM), value sets for report category, order priority and the
- * workflow statuses, and the sample HIS-to-LOINC ConceptMap. The code lists are CSV files under
- * {@code radbridge/terminology/}; the value sets over HL7 code systems are plain JSON there.
+ * LOINC's radiology playbook, each with the modality it is done on), the DICOM modalities (CID 33:
+ * acquisition CID 29 and non-acquisition CID 32, a fragment of DCM; {@link DicomModalities}), value
+ * sets for report category, order priority and the workflow statuses, and the sample HIS-to-LOINC
+ * ConceptMap. The code lists are CSV files under {@code radbridge/terminology/}; the value sets
+ * over HL7 code systems are plain JSON there.
  */
 public final class ShippedTerminology {
   public static final String VERSION = "0.1.0";
@@ -57,8 +58,10 @@ public final class ShippedTerminology {
         "Radiology procedures the network orders and reports, coded in LOINC (radiology playbook)."));
     CodeSystem dcm = modalityCodes();
     codeSystems.add(dcm);
-    valueSets.add(allOf(dcm, "rb-modality", "RadBridgeModality", "Acquisition modalities",
-        "The acquisition modalities of DICOM CID 29, coded in DCM."));
+    valueSets.add(allOf(dcm, "rb-modality", "RadBridgeModality", "DICOM modalities",
+        "Every value Modality (0008,0060) may take per DICOM PS3.16 CID 33 (Modality): the acquisition"
+            + " modalities of CID 29 and the non-acquisition ones of CID 32 (SR, SEG, RTDOSE, RTPLAN, KO, PR,"
+            + " DOC, OT, ...), coded in DCM."));
     for (String file : JSON_FILES) {
       MetadataResource r = (MetadataResource) ctx.newJsonParser().parseResource(text(DIR + file));
       if (r instanceof CodeSystem cs) {
@@ -126,11 +129,12 @@ public final class ShippedTerminology {
 
   static CodeSystem modalityCodes() {
     CodeSystem cs = fragment("dcm-modalities", NetworkUrls.DCM, "DCM",
-        "DICOM Controlled Terminology (acquisition modalities)",
-        "The acquisition modalities of DICOM PS3.16 CID 29, from the DICOM Controlled Terminology (DCM).");
+        "DICOM Controlled Terminology (modalities)",
+        "The modalities of DICOM PS3.16 CID 33 (acquisition CID 29 and non-acquisition CID 32), from the DICOM"
+            + " Controlled Terminology (DCM).");
     cs.setCopyright("DICOM is the registered trademark of NEMA; the DICOM Controlled Terminology is published in"
         + " DICOM PS3.16.");
-    for (CSVRecord row : CsvTable.classpath(DIR + "dcm-cid29-modalities.csv").rows()) {
+    for (CSVRecord row : DicomModalities.rows()) {
       CodeSystem.ConceptDefinitionComponent c = cs.addConcept().setCode(row.get("code")).setDisplay(row.get("display"));
       if (row.isMapped("definition") && !row.get("definition").isBlank()) {
         c.setDefinition(row.get("definition"));

@@ -54,7 +54,8 @@ final class AcceptedContexts implements PresentationContextSelectionPolicy {
     if (storage) {
       for (Object o : offered) {
         TransferSyntax ts = new TransferSyntax((String) o);
-        if (ts.isRecognized() && (ts.isEncapsulated() || ts.isDeflated()) && ts.isLittleEndian() && ts.isExplicitVR()) {
+        // PixelMed calls deflate not "recognized", yet reads it (it inflates while parsing)
+        if ((ts.isRecognized() && ts.isEncapsulated() || ts.isDeflated()) && ts.isLittleEndian() && ts.isExplicitVR()) {
           return (String) o;
         }
       }

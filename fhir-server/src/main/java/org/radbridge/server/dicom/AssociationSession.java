@@ -35,14 +35,14 @@ final class AssociationSession implements Runnable {
   private final Predicate<String> knownPeer;
   private final java.util.function.BooleanSupplier ready;
   private final DicomStorage storage;
-  private final StudyAssembler studies;
+  private final StudySyncScheduler studies;
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final java.util.function.Function<String, String> characterSetOf;
 
   AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer,
-      java.util.function.BooleanSupplier ready, DicomStorage storage, StudyAssembler studies, WorklistItems worklist,
-      StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf) {
+      java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
+      WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf) {
     this.ready = ready;
     this.studyRoot = studyRoot;
     this.worklist = worklist;
@@ -133,14 +133,8 @@ final class AssociationSession implements Runnable {
       } catch (IOException ignored) {
         // closing anyway
       }
-      for (String study : touchedStudies) {
-        try {
-          studies.sync(study);
-        } catch (RuntimeException e) {
-          // the rows are committed and not marked synced: the next association or the start-up repair retries
-          log.warn("ImagingStudy of study {} not updated: {}", study, e.getMessage());
-        }
-      }
+      // a failed update is retried by the scheduler; the rows stay unsynced until one succeeds
+      touchedStudies.forEach(studies::syncNow);
     }
   }
 

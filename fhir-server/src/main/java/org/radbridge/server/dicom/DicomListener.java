@@ -26,7 +26,7 @@ public class DicomListener implements SmartLifecycle {
   private final RadBridgeProperties props;
   private final NetworkDirectory directory;
   private final DicomStorage storage;
-  private final StudyAssembler studies;
+  private final StudySyncScheduler studies;
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final org.radbridge.server.readiness.ReadinessGate readiness;
@@ -34,8 +34,9 @@ public class DicomListener implements SmartLifecycle {
   private volatile ExecutorService associations;
   private volatile boolean running;
 
-  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage, StudyAssembler studies,
-      WorklistItems worklist, StudyRootFind studyRoot, org.radbridge.server.readiness.ReadinessGate readiness) {
+  public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
+      StudySyncScheduler studies, WorklistItems worklist, StudyRootFind studyRoot,
+      org.radbridge.server.readiness.ReadinessGate readiness) {
     this.readiness = readiness;
     this.worklist = worklist;
     this.studyRoot = studyRoot;

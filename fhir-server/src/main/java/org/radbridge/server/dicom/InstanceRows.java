@@ -52,9 +52,18 @@ public class InstanceRows {
         (rs, n) -> rs.getString(1), studyInstanceUid).stream().findFirst().orElse(null);
   }
 
-  public void markSynced(String studyInstanceUid) {
-    jdbc.update("UPDATE dicom_instance SET study_synced = true WHERE study_instance_uid = ? AND NOT study_synced",
-        studyInstanceUid);
+  /**
+   * Marks the given instances of the study as in its ImagingStudy: only those the update read, so
+   * one committed while it ran stays unsynced and gets the next update.
+   */
+  public void markSynced(String studyInstanceUid, List<String> sopInstanceUids) {
+    jdbc.update(con -> {
+      var ps = con.prepareStatement("UPDATE dicom_instance SET study_synced = true WHERE study_instance_uid = ?"
+          + " AND sop_instance_uid = ANY (?) AND NOT study_synced");
+      ps.setString(1, studyInstanceUid);
+      ps.setArray(2, con.createArrayOf("text", sopInstanceUids.toArray()));
+      return ps;
+    });
   }
 
   public boolean hasUnsynced(String studyInstanceUid) {

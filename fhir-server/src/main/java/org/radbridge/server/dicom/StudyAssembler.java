@@ -27,8 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Builds a study's {@code ImagingStudy} from its instance rows and writes it through the one write
- * path: once per association (not per instance), serialised per study across nodes by an advisory
- * lock, so several associations of one study give one resource with exact counts. The Patient
+ * path, serialised per study across nodes by an advisory lock, so several associations of one
+ * study give one resource with exact counts; {@link StudySyncScheduler} decides when. Only the rows
+ * the update read are marked as in it, so an instance committed meanwhile stays due. The Patient
  * comes from the network's identity table (created when absent), {@code basedOn} from the order
  * with the study's accession number. Studies whose rows are not all in their ImagingStudy (a crash
  * between an instance's commit and the update) are repaired at start.
@@ -48,15 +49,6 @@ public class StudyAssembler {
   private final PatientIdentity patients;
   private final TransactionTemplate tx;
   private final RadBridgeProperties props;
-  // debounced syncs: a study is updated once its instances stop arriving for radbridge.dicom.study-quiet-period
-  private final java.util.concurrent.ScheduledExecutorService debounce =
-      java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "study-sync");
-        t.setDaemon(true);
-        return t;
-      });
-  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ScheduledFuture<?>> scheduled =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   public StudyAssembler(InstanceRows instances, ResourceRows resourceRows, ResourceWriter writer, SearchService search,
       NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients, TransactionTemplate tx,
@@ -71,49 +63,6 @@ public class StudyAssembler {
     this.patients = patients;
     this.tx = tx;
     this.props = props;
-  }
-
-  /**
-   * A new instance of the study was committed: update the ImagingStudy once the association has
-   * been quiet for a moment. PixelMed holds an association's thread 5 s after the release (ARTIM),
-   * so waiting for the end of the association would be too late; the debounce keeps it to one
-   * update per burst of instances, normally one per association.
-   */
-  public void syncSoon(String studyInstanceUid) {
-    scheduled.compute(studyInstanceUid, (uid, previous) -> {
-      if (previous != null) {
-        previous.cancel(false);
-      }
-      return debounce.schedule(() -> {
-        scheduled.remove(uid);
-        try {
-          sync(uid);
-        } catch (RuntimeException e) {
-          log.warn("ImagingStudy of study {} not updated yet: {}", uid, e.getMessage());
-        }
-      }, props.getDicom().getStudyQuietPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    });
-  }
-
-  /**
-   * Updates now every study whose update is waiting for its quiet period; returns how many. For
-   * tests, which would otherwise wait on the debounce, and for an orderly shutdown.
-   */
-  public int flush() {
-    int n = 0;
-    for (String uid : java.util.List.copyOf(scheduled.keySet())) {
-      java.util.concurrent.ScheduledFuture<?> pending = scheduled.remove(uid);
-      if (pending != null && pending.cancel(false)) {
-        sync(uid);
-        n++;
-      }
-    }
-    return n;
-  }
-
-  @jakarta.annotation.PreDestroy
-  void stop() {
-    debounce.shutdownNow();
   }
 
   /** Brings the study's ImagingStudy up to date with its instance rows; returns its id. */
@@ -137,14 +86,12 @@ public class StudyAssembler {
       String callingAe = instances.sender(studyInstanceUid);
       String orgKey = senderOrganization(callingAe);
       Caller caller = Caller.dicomNode(callingAe == null ? "unknown" : callingAe, UNKNOWN_SENDER.equals(orgKey) ? null : orgKey);
-      DicomInstance first = rows.get(0);
-      String patient = null;
-      if (first.patientId() != null && !first.patientId().isBlank()) {
-        patient = "Patient/" + patients.resolve(mapping.fromDicom(first, orgKey), caller);
-      }
+      DicomInstance withPatientId = rows.stream().filter(i -> !blank(i.patientId())).findFirst().orElse(rows.get(0));
+      // without a Patient ID the mapping identifies the patient by the study (PatientMapper)
+      Patient mapped = mapping.fromDicom(withPatientId, orgKey);
+      String patient = mapped.hasIdentifier() ? "Patient/" + patients.resolve(mapped, caller) : null;
       String accessionSystem = identity.accessionSystem(orgKey);
-      String order = Optional.ofNullable(first.accessionNumber())
-          .filter(acc -> !acc.isBlank())
+      String order = rows.stream().map(DicomInstance::accessionNumber).filter(acc -> !blank(acc)).findFirst()
           .flatMap(acc -> search.match("ServiceRequest",
                   SearchCriteria.where().token("identifier", accessionSystem, acc).build(), 1)
               .stream().findFirst())
@@ -154,7 +101,7 @@ public class StudyAssembler {
       ResourceWriter.WriteOutcome written = writer.write(WriteRequest.conditionalUpdate("ImagingStudy", criteria, study,
           null, caller));
       // forwarding reacts to the ImagingStudy write (StudyForwarding)
-      instances.markSynced(studyInstanceUid);
+      instances.markSynced(studyInstanceUid, rows.stream().map(DicomInstance::sopInstanceUid).toList());
       return written.id().getIdPart();
     });
   }
@@ -170,6 +117,10 @@ public class StudyAssembler {
         log.warn("Study {} could not be repaired: {}", uid, e.getMessage());
       }
     }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   private String senderOrganization(String callingAe) {

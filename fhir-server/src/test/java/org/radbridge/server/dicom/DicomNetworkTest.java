@@ -143,6 +143,60 @@ class DicomNetworkTest extends ServerTestBase {
   }
 
   @Test
+  void aSeriesSentOverConcurrentAssociationsConvergesToWhatCFindCountsWithoutAnotherAssociation() throws Exception {
+    // six instances of one MR series, each in its own association, all at once: instances commit while
+    // an update of the study reads its rows, and the ImagingStudy must still end up with all six
+    Path first = TestDicomFiles.copyWithNewUids("MR_small.dcm", tmp);
+    String studyUid = TestDicomFiles.tag(first, "0020,000d");
+    String seriesUid = TestDicomFiles.tag(first, "0020,000e");
+    List<Path> files = new ArrayList<>(List.of(first));
+    for (int i = 0; i < 5; i++) {
+      files.add(TestDicomFiles.copyWithNewUids("MR_small.dcm", tmp, "(0020,000d)=" + studyUid,
+          "(0020,000e)=" + seriesUid));
+    }
+    List<CompletableFuture<Run>> sends = files.stream().map(f -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return storescu("CT_A", f.toString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    })).toList();
+    for (CompletableFuture<Run> send : sends) {
+      assertThat(send.get().exit()).as(send.get().output()).isZero();
+    }
+    // nothing but reads from here on: no further C-STORE association, no restart
+    org.radbridge.server.Await.until("the ImagingStudy with all six instances", java.time.Duration.ofSeconds(20),
+        () -> {
+          JsonPath p = json().queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/ImagingStudy")
+              .then().statusCode(200).extract().jsonPath();
+          return p.getList("entry") != null && p.getList("entry").size() == 1
+              && p.getInt("entry[0].resource.numberOfInstances") == 6;
+        });
+    JsonPath study = study(studyUid);
+    Run studyLevel = dcmtk("findscu", "-v", "-S", "-aet", "CT_A", "-aec", "RADBRIDGE", "-k", "QueryRetrieveLevel=STUDY",
+        "-k", "StudyInstanceUID=" + studyUid, "-k", "NumberOfStudyRelatedSeries", "-k", "NumberOfStudyRelatedInstances",
+        "127.0.0.1", String.valueOf(listener.port()));
+    Run seriesLevel = dcmtk("findscu", "-v", "-S", "-aet", "CT_A", "-aec", "RADBRIDGE", "-k", "QueryRetrieveLevel=SERIES",
+        "-k", "StudyInstanceUID=" + studyUid, "-k", "SeriesInstanceUID", "-k", "NumberOfSeriesRelatedInstances",
+        "127.0.0.1", String.valueOf(listener.port()));
+    assertThat(findCount(studyLevel, "0020,1208")).as(studyLevel.output())
+        .isEqualTo(study.getInt("entry[0].resource.numberOfInstances")).isEqualTo(6);
+    assertThat(findCount(studyLevel, "0020,1206")).isEqualTo(study.getInt("entry[0].resource.numberOfSeries")).isEqualTo(1);
+    assertThat(findCount(seriesLevel, "0020,1209")).as(seriesLevel.output())
+        .isEqualTo(study.getInt("entry[0].resource.series[0].numberOfInstances")).isEqualTo(6);
+    assertThat(count("SELECT count(*) FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced", studyUid))
+        .isZero();
+  }
+
+  /** The IS value of {@code tag} in the one C-FIND response findscu -v printed. */
+  private static int findCount(Run found, String tag) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(" + tag + "\\) IS \\[(\\d+) *\\]")
+        .matcher(found.output());
+    assertThat(m.find()).as(found.output()).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
   void aStudyOfARoutedOrderIsForwardedToTheReadingHospitalsPacs() throws Exception {
     Path received = Files.createDirectories(tmp.resolve("pacs"));
     Process pacs = new ProcessBuilder("storescp", "-aet", "CITY_PACS", "-od", received.toString(), "11201")

@@ -35,7 +35,7 @@ class ForwardingReactionTest extends ServerTestBase {
   @Autowired
   OutboxRows outboxRows;
   @Autowired
-  StudyAssembler assembler;
+  StudySyncScheduler studySync;
 
   @BeforeEach
   void ready() {
@@ -77,7 +77,7 @@ class ForwardingReactionTest extends ServerTestBase {
     assertThat(p.waitFor()).as(out).isZero();
     String studyUid = TestDicomFiles.tag(ct, "0020,000d");
     Await.until("ImagingStudy of " + studyUid + " based on ServiceRequest/" + orderId, WAIT, () -> {
-      assembler.flush(); // no need to wait for the quiet period once the association has handed it over
+      studySync.flush(); // no need to wait for the quiet period once the association has handed it over
       JsonPath s = json().queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/ImagingStudy").jsonPath();
       List<String> basedOn = s.getList("entry.resource.basedOn.flatten().reference");
       return basedOn != null && basedOn.contains("ServiceRequest/" + orderId);

@@ -75,6 +75,22 @@ class TerminologyOperationsTest extends ServerTestBase {
   }
 
   @Test
+  void theModalityValueSetIsCid33AcquisitionAndNonAcquisition() {
+    for (String code : List.of("CT", "MR", "CR", "ECG", "SR", "SEG", "RTDOSE", "RTPLAN", "RTSTRUCT", "OT", "KO", "PR",
+        "DOC", "REG", "AU")) {
+      JsonPath r = json().queryParam("url", MODALITIES).queryParam("system", "http://dicom.nema.org/resources/ontology/DCM")
+          .queryParam("code", code).get("/ValueSet/$validate-code").then().statusCode(200).extract().jsonPath();
+      assertThat(param(r, "result", "valueBoolean")).as(code).isEqualTo("true");
+    }
+    JsonPath sr = json().queryParam("system", "http://dicom.nema.org/resources/ontology/DCM").queryParam("code", "SR")
+        .get("/CodeSystem/$lookup").then().statusCode(200).extract().jsonPath();
+    assertThat(param(sr, "display", "valueString")).isEqualTo("Structured Report Document");
+    JsonPath retired = json().queryParam("url", MODALITIES).queryParam("system", "http://dicom.nema.org/resources/ontology/DCM")
+        .queryParam("code", "DS").get("/ValueSet/$validate-code").then().statusCode(200).extract().jsonPath();
+    assertThat(param(retired, "result", "valueBoolean")).isEqualTo("false"); // retired (Digital Subtraction Angiography)
+  }
+
+  @Test
   void validateCodeInValueSet() {
     JsonPath ok = json().queryParam("url", PROCEDURES).queryParam("system", LOINC).queryParam("code", "24590-2")
         .get("/ValueSet/$validate-code").then().statusCode(200).extract().jsonPath();

@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import org.radbridge.terminology.DicomModalities;
 import org.radbridge.terminology.NetworkUrls;
 
 /**
@@ -24,12 +26,17 @@ import org.radbridge.terminology.NetworkUrls;
  * (imagingstudy-mappings): Study Instance UID as identifier {@code urn:dicom:uid}, accession number
  * typed ACSN in the sender's system, modalities, started, description, referrer, series with
  * uid/number/modality/description/body site/laterality/started, instances with uid/SOP
- * class/number/title, and the counts, computed from the instances given. Claims the network's
- * {@code rb-imaging-study} profile.
+ * class/number/title, and the counts, computed from the instances given. A series without a
+ * Modality gets the one its SOP class fixes, else OT ({@link SopClassModality}): FHIR requires one.
+ * Claims the network's {@code rb-imaging-study} profile only when the result satisfies it (a
+ * subject, a Study Instance UID that is a valid DICOM UID, every modality in CID 33), so a study
+ * with an unusual value is still written, just without the claim.
  */
 public final class ImagingStudyMapper {
   public static final String PROFILE = NetworkUrls.structureDefinition("rb-imaging-study");
   private static final DateTimeFormatter DA = DateTimeFormatter.ofPattern("yyyyMMdd");
+  // rb-is-1: a DICOM UID (PS3.5 9.1: digits and dots, no leading zero in a component)
+  private static final Pattern STUDY_UID = Pattern.compile("[0-2](\\.(0|[1-9][0-9]*))*");
 
   private ImagingStudyMapper() {}
 
@@ -43,7 +50,6 @@ public final class ImagingStudyMapper {
     }
     DicomInstance first = instances.get(0);
     ImagingStudy study = new ImagingStudy();
-    study.getMeta().addProfile(PROFILE);
     study.addIdentifier().setSystem("urn:dicom:uid").setValue("urn:oid:" + first.studyInstanceUid());
     firstNonBlank(instances, DicomInstance::accessionNumber).ifPresent(acc -> study.addIdentifier()
         .setType(new CodeableConcept(new Coding(NetworkUrls.V2_0203, "ACSN", null)))
@@ -70,11 +76,10 @@ public final class ImagingStudyMapper {
       DicomInstance s = members.get(0);
       ImagingStudy.ImagingStudySeriesComponent series = study.addSeries().setUid(s.seriesInstanceUid());
       parseInt(s.seriesNumber()).ifPresent(series::setNumber);
-      if (s.modality() != null && !s.modality().isBlank()) {
-        series.setModality(new Coding(NetworkUrls.DCM, s.modality(), null));
-        if (study.getModality().stream().noneMatch(m -> s.modality().equals(m.getCode()))) {
-          study.addModality(new Coding(NetworkUrls.DCM, s.modality(), null));
-        }
+      String modality = firstNonBlank(members, DicomInstance::modality).orElseGet(() -> SopClassModality.modalityOf(s));
+      series.setModality(new Coding(NetworkUrls.DCM, modality, null));
+      if (study.getModality().stream().noneMatch(m -> modality.equals(m.getCode()))) {
+        study.addModality(new Coding(NetworkUrls.DCM, modality, null));
       }
       firstNonBlank(members, DicomInstance::seriesDescription).ifPresent(series::setDescription);
       firstNonBlank(members, DicomInstance::bodyPartExamined).ifPresent(b -> series.setBodySite(new Coding().setDisplay(b)));
@@ -93,7 +98,20 @@ public final class ImagingStudyMapper {
     }
     study.setNumberOfSeries(bySeries.size());
     study.setNumberOfInstances(instanceCount);
+    if (satisfiesProfile(study, first.studyInstanceUid())) {
+      study.getMeta().addProfile(PROFILE);
+    }
     return study;
+  }
+
+  /**
+   * What rb-imaging-study (and the base ImagingStudy) asks of what this mapper may leave out or pass
+   * through as sent: the subject, rule rb-is-1 on the Study Instance UID, the modality binding.
+   */
+  static boolean satisfiesProfile(ImagingStudy study, String studyInstanceUid) {
+    return study.hasSubject() && studyInstanceUid != null && STUDY_UID.matcher(studyInstanceUid).matches() && studyInstanceUid.length() <= 64
+        && study.getModality().stream().allMatch(m -> DicomModalities.contains(m.getCode()))
+        && study.getSeries().stream().allMatch(s -> DicomModalities.contains(s.getModality().getCode()));
   }
 
   /** DICOM PN ({@code Family^Given^Middle^Prefix^Suffix}, first component group) as display text. */

@@ -5,10 +5,12 @@ import java.util.function.Function;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
 import org.radbridge.mappers.dicom.DicomInstance;
 import org.radbridge.mappers.dicom.ImagingStudyMapper;
 import org.radbridge.mappers.hl7v2.OrmMapper;
+import org.radbridge.terminology.NetworkUrls;
 
 /**
  * A patient as HL7 v2 (PID) and DICOM (the patient module) describe them, mapped one way for both:
@@ -39,9 +41,23 @@ public final class PatientMapper {
     return patient;
   }
 
-  /** Patient ID with its issuer, Patient's Name (first component group), Sex, Birth Date. */
+  /**
+   * Identifier system of a patient DICOM sent without a Patient ID: known only as the subject of
+   * one study, whose Study Instance UID is the value (identifier use "temp": to be reconciled).
+   */
+  public static final String STUDY_SUBJECT_SYSTEM = NetworkUrls.BASE + "/sid/dicom-study-subject";
+
+  /**
+   * Patient ID with its issuer, Patient's Name (first component group), Sex, Birth Date. Without a
+   * Patient ID the patient is identified by the study ({@link #STUDY_SUBJECT_SYSTEM}), since an
+   * ImagingStudy needs a subject and the hub keeps what it is sent.
+   */
   public static Patient fromDicom(DicomInstance i, MappingContext ctx) {
     Patient patient = withIdentifier(ctx, i.issuerOfPatientId(), i.patientId());
+    if (!patient.hasIdentifier() && i.studyInstanceUid() != null && !i.studyInstanceUid().isBlank()) {
+      patient.addIdentifier().setUse(Identifier.IdentifierUse.TEMP).setSystem(STUDY_SUBJECT_SYSTEM)
+          .setValue(i.studyInstanceUid().trim());
+    }
     if (i.patientName() != null && !i.patientName().isBlank()) {
       String[] parts = i.patientName().split("=", -1)[0].split("\\^", -1);
       HumanName name = patient.addName().setFamily(parts[0].isBlank() ? null : parts[0].trim());

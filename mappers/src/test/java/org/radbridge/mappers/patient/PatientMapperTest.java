@@ -35,6 +35,19 @@ class PatientMapperTest {
     assertThat(fromDicom.getGender()).isEqualTo(fromHl7.getGender()).isEqualTo(AdministrativeGender.MALE);
   }
 
+  @Test
+  void aDicomPatientWithoutPatientIdIsIdentifiedByItsStudyAsATemporaryIdentifier() {
+    Patient p = PatientMapper.fromDicom(dicom(null, null, "Doe^Jane", "19700101", "F"), CTX);
+    assertThat(p.getIdentifier()).hasSize(1);
+    assertThat(p.getIdentifierFirstRep().getSystem()).isEqualTo("https://radbridge.org/fhir/sid/dicom-study-subject");
+    assertThat(p.getIdentifierFirstRep().getValue()).isEqualTo("1.2.3");
+    assertThat(p.getIdentifierFirstRep().getUse()).isEqualTo(org.hl7.fhir.r4.model.Identifier.IdentifierUse.TEMP);
+    assertThat(p.getNameFirstRep().getFamily()).isEqualTo("Doe");
+    // with a Patient ID, only that
+    assertThat(PatientMapper.fromDicom(dicom("M1", null, null, null, null), CTX).getIdentifier())
+        .extracting(i -> i.getSystem() + "|" + i.getValue()).containsExactly("urn:sender:mrn|M1");
+  }
+
   @ParameterizedTest
   @CsvSource({"M,MALE", "F,FEMALE", "O,OTHER", "A,OTHER", "U,UNKNOWN", "N,UNKNOWN", "x,UNKNOWN", "f,FEMALE"})
   void sexCodesOfBothStandardsMapAlike(String code, AdministrativeGender expected) {
