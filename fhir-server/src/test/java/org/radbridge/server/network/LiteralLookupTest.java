@@ -107,15 +107,15 @@ class LiteralLookupTest extends ServerTestBase {
     Snapshot orderBefore = order(accession);
     Snapshot patientBefore = patient(mrn);
 
-    // OBR-18 "X<c><accession>" with ORC-1 CA: another order (created revoked), never a cancel of this one
+    // OBR-18 "X<c><accession>" with ORC-1 CA names no order (the placer number is another's too):
+    // answered AE 204, and this order is not cancelled
     String wideAccession = "X" + c + accession;
     Message cancel = send(orm("CA", "LLC" + n, "Q" + n, "PQ" + n, v2(wideAccession)));
-    assertThat(msa1(cancel)).as(cancel.encode()).isEqualTo("AA");
-    Snapshot other = order(wideAccession);
-    assertThat(other.id()).isNotEqualTo(orderBefore.id());
-    assertThat(other.status()).isEqualTo("revoked");
-    assertThat(json().get("/ServiceRequest/" + other.id()).jsonPath()
-        .getString("identifier.find { it.system == '" + ACCESSION_SYSTEM + "' }.value")).isEqualTo(wideAccession);
+    assertThat(msa1(cancel)).as(cancel.encode()).isEqualTo("AE");
+    assertThat(new ca.uhn.hl7v2.util.Terser(cancel).get("/ERR-3-1")).isEqualTo("204");
+    assertThat(json().queryParam("identifier", ACCESSION_SYSTEM + "|" + fhir(wideAccession)).get("/ServiceRequest")
+        .jsonPath().getList("entry")).isNullOrEmpty();
+    assertThat(order(accession)).isEqualTo(orderBefore);
 
     // PID-3 "X<c><mrn>": a patient of its own, not this one
     String wideMrn = "X" + c + mrn;

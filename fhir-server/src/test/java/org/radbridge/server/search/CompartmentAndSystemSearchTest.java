@@ -48,7 +48,8 @@ class CompartmentAndSystemSearchTest extends ServerTestBase {
         + ",\"generalPractitioner\":[{\"reference\":\"Practitioner/" + practitioner + "\"}]}");
     String other = post("Patient", "{\"resourceType\":\"Patient\"," + tagged(tag) + "}");
     String order = post("ServiceRequest", "{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
-        + "\"subject\":{\"reference\":\"Patient/" + patient + "\"}}");
+        + "\"subject\":{\"reference\":\"Patient/" + patient + "\"},"
+        + "\"performer\":[{\"reference\":\"Organization/org-city-hospital\"}]}");
     String study = post("ImagingStudy", "{\"resourceType\":\"ImagingStudy\",\"status\":\"available\","
         + "\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"basedOn\":[{\"reference\":\"ServiceRequest/" + order + "\"}]}");
     String report = post("DiagnosticReport", "{\"resourceType\":\"DiagnosticReport\",\"status\":\"final\",\"code\":{\"text\":\"x\"},"

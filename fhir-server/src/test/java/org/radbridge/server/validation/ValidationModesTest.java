@@ -48,28 +48,28 @@ class ValidationModesTest extends ServerTestBase {
   @Test
   void warnModeWritesAndReportsTheFailureAsWarning() {
     String marker = unique("warn");
-    on(warn).header("Prefer", "return=OperationOutcome").body(ValidationTest.orderWithoutAccession(marker))
+    on(warn).header("Prefer", "return=OperationOutcome").body(ValidationTest.orderWithoutPriority(marker))
         .post("/ServiceRequest").then().statusCode(201)
-        .body("issue.findAll { it.severity == 'warning' }.diagnostics", hasItem(containsString("identifier:accession")));
+        .body("issue.findAll { it.severity == 'warning' }.diagnostics", hasItem(containsString("ServiceRequest.priority: minimum required = 1")));
     assertThat(count("SELECT count(*) FROM resource WHERE res_type = 'ServiceRequest' AND content LIKE ?",
         "%" + marker + "%")).isEqualTo(1);
   }
 
   @Test
   void offModeValidatesNothing() {
-    on(off).header("Prefer", "return=OperationOutcome").body(ValidationTest.orderWithoutAccession(unique("off")))
+    on(off).header("Prefer", "return=OperationOutcome").body(ValidationTest.orderWithoutPriority(unique("off")))
         .post("/ServiceRequest").then().statusCode(201)
         .body("issue.findAll { it.severity == 'warning' }", org.hamcrest.Matchers.empty());
     // the shared node, in the default enforce mode, refuses the same order
-    json().body(ValidationTest.orderWithoutAccession(unique("on"))).post("/ServiceRequest").then().statusCode(422);
+    json().body(ValidationTest.orderWithoutPriority(unique("on"))).post("/ServiceRequest").then().statusCode(422);
   }
 
   @Test
   void anUnclaimedResourceIsValidatedWhenItsTypeRequiresAProfile() {
-    String unclaimed = ValidationTest.removeMeta(ValidationTest.orderWithoutAccession(unique("unclaimed")));
+    String unclaimed = ValidationTest.removeMeta(ValidationTest.orderWithoutPriority(unique("unclaimed")));
     json().body(unclaimed).post("/ServiceRequest").then().statusCode(201); // the shared node requires nothing
     on(warn).header("Prefer", "return=OperationOutcome").body(unclaimed).post("/ServiceRequest").then().statusCode(201)
-        .body("issue.findAll { it.severity == 'warning' }.diagnostics", hasItem(containsString("identifier:accession")));
+        .body("issue.findAll { it.severity == 'warning' }.diagnostics", hasItem(containsString("ServiceRequest.priority: minimum required = 1")));
   }
 
   @Test

@@ -41,6 +41,14 @@ class ValidationTest extends ServerTestBase {
     return toJson(sr);
   }
 
+  /** The example order without its priority: a profile failure the hub cannot complete. */
+  static String orderWithoutPriority(String marker) {
+    Map<String, Object> sr = JsonPath.from(order("x" + marker)).getMap("");
+    sr.remove("priority");
+    sr.put("note", List.of(Map.of("text", marker)));
+    return toJson(sr);
+  }
+
   private static String toJson(Object o) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(o);

@@ -15,6 +15,7 @@ class WorklistTest extends ServerTestBase {
   private String order(String reading, String priority, String status) {
     return json().body("""
         {"resourceType":"ServiceRequest","status":"%s","intent":"order","priority":"%s",
+         "category":[{"coding":[{"system":"http://snomed.info/sct","code":"363679005","display":"Imaging"}]}],
          "code":{"text":"CT head"},"subject":{"reference":"Patient/wl-patient"},
          "performer":[{"reference":"%s"}]}""".formatted(status, priority, reading))
         .post("/ServiceRequest").then().statusCode(201).extract().path("id");
