@@ -112,7 +112,8 @@ public class SubscriptionDelivery implements DeliveryHandler {
           resource = null;
         }
       }
-      post(spec, NotificationBundles.eventNotification(base(), sub, events.sinceStart(subId), event, content, resource));
+      // the count as of this event (inclusive), not as of its delivery: a later event may be recorded before this one leaves
+      post(spec, NotificationBundles.eventNotification(base(), sub, event.number(), event, content, resource));
       return true;
     }
     if (spec.payloadMime() == null) {
