@@ -281,8 +281,8 @@ public class RadBridgeProperties {
       public Listener(@DefaultValue("4MB") DataSize maxFrameSize,
           @DefaultValue("30s") Duration frameTimeout,
           @DefaultValue("10m") Duration idleTimeout,
-          @DefaultValue("64") int maxConnections,
-          @DefaultValue("16") int maxConnectionsPerPeer) {
+          @DefaultValue("128") int maxConnections,
+          @DefaultValue("32") int maxConnectionsPerPeer) {
         this.maxFrameSize = maxFrameSize;
         this.frameTimeout = frameTimeout;
         this.idleTimeout = idleTimeout;
@@ -381,8 +381,8 @@ public class RadBridgeProperties {
       /** Largest PDU RadBridge offers to receive (its maximum length in the A-ASSOCIATE-AC); a peer sending a larger one is aborted. */
       @NotNull private final DataSize maxPduLength;
 
-      public Listener(@DefaultValue("64") int maxAssociations,
-          @DefaultValue("16") int maxAssociationsPerPeer,
+      public Listener(@DefaultValue("128") int maxAssociations,
+          @DefaultValue("32") int maxAssociationsPerPeer,
           @DefaultValue("2GB") DataSize maxDataSetSize,
           @DefaultValue("60s") Duration readTimeout,
           @DefaultValue("16KB") DataSize maxPduLength) {

@@ -179,9 +179,14 @@ class DicomHostileInputTest extends ServerTestBase {
     byte[] badPdv = TestPdus.pdu(0x04, new byte[] {0, 0, 0, 1, 1}); // a PDV of length 1
     assertThat(associated(badPdv)).as("answered or closed, never hung").isNotNull();
 
-    // a PDU that stops arriving: cut at the read timeout (4 s), not waited on
+    // a PDU that stops arriving: cut at the read timeout (4 s), not waited on; others are served meanwhile
+    Socket stalled = accepted(InetAddress.getLoopbackAddress());
     long start = System.nanoTime();
-    assertThat(associated(TestPdus.header(0x04, 200), new byte[10])).isNotNull();
+    stalled.getOutputStream().write(TestPdus.header(0x04, 200));
+    stalled.getOutputStream().write(new byte[10]);
+    Run echo = dcmtk("echoscu", "-aet", "CT_A", "-aec", "RADBRIDGE", "127.0.0.1", String.valueOf(dicom));
+    assertThat(echo.exit()).as("C-ECHO while a PDU is stalled: " + echo.output()).isZero();
+    assertThat(untilClosed(stalled)).isNotNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(10));
   }
 
@@ -204,10 +209,19 @@ class DicomHostileInputTest extends ServerTestBase {
     for (Socket s : held) {
       // still served: C-ECHO-RQ answered on each held association
       s.getOutputStream().write(TestPdus.echoRq(7));
-      byte[] rsp = TestPdus.read(s.getInputStream());
-      assertThat(rsp).isNotNull();
-      assertThat(rsp[0]).isEqualTo((byte) 0x04);
+      assertThat(TestPdus.successStatus(TestPdus.read(s.getInputStream()))).as("C-ECHO-RSP Success").isTrue();
     }
+  }
+
+  @Test
+  void aeTitlesPaddedWithNulsAreStrippedNotRefused() throws Exception {
+    Socket s = connect(InetAddress.getLoopbackAddress());
+    s.getOutputStream().write(TestPdus.associateRq("CT_A", "RADBRIDGE", '\0'));
+    byte[] ac = TestPdus.read(s.getInputStream());
+    assertThat(ac).isNotNull();
+    assertThat(ac[0]).as("A-ASSOCIATE-AC for CT_A, a node of the network").isEqualTo((byte) 0x02);
+    s.getOutputStream().write(TestPdus.echoRq(3));
+    assertThat(TestPdus.successStatus(TestPdus.read(s.getInputStream()))).as("C-ECHO-RSP Success").isTrue();
   }
 
   /** An association of CT_A, accepted (A-ASSOCIATE-AC read), from {@code from}. */

@@ -15,12 +15,17 @@ final class TestPdus {
 
   /** An A-ASSOCIATE-RQ proposing Verification in implicit VR little endian (presentation context 1). */
   static byte[] associateRq(String calling, String called) throws IOException {
+    return associateRq(calling, called, ' ');
+  }
+
+  /** The same, the AE titles padded with {@code pad} (a space as the standard says, or a NUL as some senders do). */
+  static byte[] associateRq(String calling, String called, char pad) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     DataOutputStream d = new DataOutputStream(body);
     d.writeShort(1); // protocol version
     d.writeShort(0);
-    d.write(ae(called));
-    d.write(ae(calling));
+    d.write(ae(called, pad));
+    d.write(ae(calling, pad));
     d.write(new byte[32]);
     item(d, 0x10, uid("1.2.840.10008.3.1.1.1"));
     ByteArrayOutputStream pc = new ByteArrayOutputStream();
@@ -55,6 +60,20 @@ final class TestPdus {
     d.write(0x03); // command, last fragment
     d.write(command.toByteArray());
     return pdu(0x04, pdv.toByteArray());
+  }
+
+  /** Whether the PDU is a P-DATA-TF carrying a command with Status (0000,0900) Success. */
+  static boolean successStatus(byte[] pdu) {
+    byte[] status = {0, 0, 0x00, 0x09, 2, 0, 0, 0, 0, 0};
+    if (pdu == null || pdu[0] != 0x04) {
+      return false;
+    }
+    for (int i = 6; i + status.length <= pdu.length; i++) {
+      if (java.util.Arrays.equals(pdu, i, i + status.length, status, 0, status.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A PDU header announcing {@code length} bytes, with none of them. */
@@ -119,7 +138,7 @@ final class TestPdus {
     return padded;
   }
 
-  private static byte[] ae(String title) {
-    return String.format("%-16s", title).getBytes(StandardCharsets.US_ASCII);
+  private static byte[] ae(String title, char pad) {
+    return String.format("%-16s", title).replace(' ', pad).getBytes(StandardCharsets.US_ASCII);
   }
 }
