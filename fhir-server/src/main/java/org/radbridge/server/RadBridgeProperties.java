@@ -239,19 +239,22 @@ public class RadBridgeProperties {
     /** How long an outbound message waits for its ACK before the attempt counts as failed. */
     @NotNull private final Duration ackTimeout;
     @Valid private final Tls tls;
+    @Valid private final Listener listener;
 
     public Hl7v2(@DefaultValue("true") boolean enabled,
         @DefaultValue("2575") int port,
         @DefaultValue("RADBRIDGE") String application,
         @DefaultValue("NETWORK") String facility,
         @DefaultValue("10s") Duration ackTimeout,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue Listener listener) {
       this.enabled = enabled;
       this.port = port;
       this.application = application;
       this.facility = facility;
       this.ackTimeout = ackTimeout;
       this.tls = tls;
+      this.listener = listener;
     }
 
     public boolean isEnabled() { return enabled; }
@@ -260,6 +263,39 @@ public class RadBridgeProperties {
     public String getFacility() { return facility; }
     public Duration getAckTimeout() { return ackTimeout; }
     public Tls getTls() { return tls; }
+    public Listener getListener() { return listener; }
+
+    /** What the MLLP listener lets a sender hold: bounds that no sender, however broken or hostile, goes past. */
+    public static class Listener {
+      /** Largest MLLP frame (one message) taken; a larger one is read to its end, dropped and answered AR. */
+      @NotNull private final DataSize maxFrameSize;
+      /** Longest a frame may take from its start block to its end block; a slower one (a stalled or trickling sender) closes the connection. */
+      @NotNull private final Duration frameTimeout;
+      /** A connection that sends nothing for this long is closed (senders reconnect); 0 keeps idle connections open. */
+      @NotNull private final Duration idleTimeout;
+      /** Most MLLP connections open at once (one thread each); more are closed as soon as they are accepted. */
+      @Min(1) private final int maxConnections;
+      /** Most MLLP connections open at once from one peer address. */
+      @Min(1) private final int maxConnectionsPerPeer;
+
+      public Listener(@DefaultValue("4MB") DataSize maxFrameSize,
+          @DefaultValue("30s") Duration frameTimeout,
+          @DefaultValue("10m") Duration idleTimeout,
+          @DefaultValue("128") int maxConnections,
+          @DefaultValue("32") int maxConnectionsPerPeer) {
+        this.maxFrameSize = maxFrameSize;
+        this.frameTimeout = frameTimeout;
+        this.idleTimeout = idleTimeout;
+        this.maxConnections = maxConnections;
+        this.maxConnectionsPerPeer = maxConnectionsPerPeer;
+      }
+
+      public DataSize getMaxFrameSize() { return maxFrameSize; }
+      public Duration getFrameTimeout() { return frameTimeout; }
+      public Duration getIdleTimeout() { return idleTimeout; }
+      public int getMaxConnections() { return maxConnections; }
+      public int getMaxConnectionsPerPeer() { return maxConnectionsPerPeer; }
+    }
 
     public static class Tls {
       /** Whether the MLLP listener speaks TLS (needs the bundle). */
@@ -297,6 +333,7 @@ public class RadBridgeProperties {
     @NotNull private final Duration healthInterval;
     /** How long a study's association must be quiet before its ImagingStudy is updated (one update per burst of instances). */
     @NotNull private final Duration studyQuietPeriod;
+    @Valid private final Listener listener;
 
     public Dicom(@DefaultValue("512MB") DataSize minFreeSpace,
         @DefaultValue("true") boolean enabled,
@@ -306,7 +343,8 @@ public class RadBridgeProperties {
         @DefaultValue("30d") Duration retention,
         @DefaultValue("10m") Duration retentionCheckInterval,
         @DefaultValue("30s") Duration healthInterval,
-        @DefaultValue("250ms") Duration studyQuietPeriod) {
+        @DefaultValue("250ms") Duration studyQuietPeriod,
+        @DefaultValue Listener listener) {
       this.minFreeSpace = minFreeSpace;
       this.enabled = enabled;
       this.port = port;
@@ -316,6 +354,7 @@ public class RadBridgeProperties {
       this.retentionCheckInterval = retentionCheckInterval;
       this.healthInterval = healthInterval;
       this.studyQuietPeriod = studyQuietPeriod;
+      this.listener = listener;
     }
 
     public DataSize getMinFreeSpace() { return minFreeSpace; }
@@ -327,6 +366,39 @@ public class RadBridgeProperties {
     public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
     public Duration getHealthInterval() { return healthInterval; }
     public Duration getStudyQuietPeriod() { return studyQuietPeriod; }
+    public Listener getListener() { return listener; }
+
+    /** What the DICOM listener lets a peer hold: bounds that no peer, however broken or hostile, goes past. */
+    public static class Listener {
+      /** Most associations open at once (one thread each); more are rejected (A-ASSOCIATE-RJ transient, local limit exceeded). */
+      @Min(1) private final int maxAssociations;
+      /** Most associations open at once from one peer address. */
+      @Min(1) private final int maxAssociationsPerPeer;
+      /** Largest data set a C-STORE may send, checked while it streams in; a larger one is read off the network, not kept, and answered 0xA700. */
+      @NotNull private final DataSize maxDataSetSize;
+      /** Longest wait for the next PDU of an association, and the longest one PDU may take to arrive; then the association ends. */
+      @NotNull private final Duration readTimeout;
+      /** Largest PDU RadBridge offers to receive (its maximum length in the A-ASSOCIATE-AC); a peer sending a larger one is aborted. */
+      @NotNull private final DataSize maxPduLength;
+
+      public Listener(@DefaultValue("128") int maxAssociations,
+          @DefaultValue("32") int maxAssociationsPerPeer,
+          @DefaultValue("2GB") DataSize maxDataSetSize,
+          @DefaultValue("60s") Duration readTimeout,
+          @DefaultValue("16KB") DataSize maxPduLength) {
+        this.maxAssociations = maxAssociations;
+        this.maxAssociationsPerPeer = maxAssociationsPerPeer;
+        this.maxDataSetSize = maxDataSetSize;
+        this.readTimeout = readTimeout;
+        this.maxPduLength = maxPduLength;
+      }
+
+      public int getMaxAssociations() { return maxAssociations; }
+      public int getMaxAssociationsPerPeer() { return maxAssociationsPerPeer; }
+      public DataSize getMaxDataSetSize() { return maxDataSetSize; }
+      public Duration getReadTimeout() { return readTimeout; }
+      public DataSize getMaxPduLength() { return maxPduLength; }
+    }
   }
 
   public static class Outbox {

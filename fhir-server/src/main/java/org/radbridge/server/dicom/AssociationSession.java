@@ -14,10 +14,10 @@ import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.radbridge.server.RadBridgeProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +39,15 @@ final class AssociationSession implements Runnable {
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final java.util.function.Function<String, String> characterSetOf;
+  private final RadBridgeProperties.Dicom settings;
+  private final AutoCloseable slot;
 
   AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer,
       java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
-      WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf) {
+      WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf,
+      RadBridgeProperties.Dicom settings, AutoCloseable slot) {
+    this.settings = settings;
+    this.slot = slot;
     this.ready = ready;
     this.studyRoot = studyRoot;
     this.worklist = worklist;
@@ -73,21 +78,25 @@ final class AssociationSession implements Runnable {
   public void run() {
     Set<String> touchedStudies = new LinkedHashSet<>();
     String callingAe = "?";
+    RequestCollector request = null;
+    RadBridgeProperties.Dicom.Listener limits = settings.getListener();
     try {
-      socket.setSoTimeout(60_000);
       // PixelMed writes a PDU's header and body separately: with Nagle's algorithm each small
       // response waits for the peer's delayed ACK (~40 ms an instance)
       socket.setTcpNoDelay(true);
-      InputStream raw = socket.raw();
-      byte[] header = raw.readNBytes(6);
+      int maxPdu = (int) Math.min(Integer.MAX_VALUE, limits.getMaxPduLength().toBytes());
+      PduInput pdus = new PduInput(socket, socket.raw(), maxPdu, limits.getReadTimeout());
+      byte[] header = pdus.readNBytes(6);
       if (header.length < 6 || (header[0] & 0xff) != 0x01) {
-        return; // not an A-ASSOCIATE-RQ
-      }
-      long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xffL) << 16) | ((header[4] & 0xffL) << 8) | (header[5] & 0xffL);
-      if (length < 68 || length > 1_000_000) {
+        log.info("DICOM connection from {} closed: it did not begin with an A-ASSOCIATE-RQ", socket.getRemoteSocketAddress());
         return;
       }
-      byte[] body = raw.readNBytes((int) length);
+      long length = ((header[2] & 0xffL) << 24) | ((header[3] & 0xffL) << 16) | ((header[4] & 0xffL) << 8) | (header[5] & 0xffL);
+      if (length < 68) {
+        log.info("DICOM connection from {} closed: an A-ASSOCIATE-RQ of {} bytes", socket.getRemoteSocketAddress(), length);
+        return;
+      }
+      byte[] body = pdus.readNBytes((int) length);
       if (body.length != length) {
         return;
       }
@@ -112,12 +121,16 @@ final class AssociationSession implements Runnable {
       byte[] pdu = new byte[6 + body.length];
       System.arraycopy(header, 0, pdu, 0, 6);
       System.arraycopy(body, 0, pdu, 6, body.length);
-      socket.replay = new SequenceInputStream(new ByteArrayInputStream(pdu), raw);
+      socket.replay = new SequenceInputStream(new ByteArrayInputStream(pdu), pdus);
 
-      Association association = AssociationFactory.createNewAssociation(socket, aeTitle, new AcceptedContexts());
+      Association association = AssociationFactory.createNewAssociation(socket, aeTitle, maxPdu,
+          AssociationFactory.getDefaultReceiveBufferSize(), AssociationFactory.getDefaultSendBufferSize(),
+          new AcceptedContexts());
+      long maxDataSet = limits.getMaxDataSetSize().toBytes();
+      long minFree = settings.getMinFreeSpace().toBytes();
       try {
         while (true) {
-          RequestCollector request = new RequestCollector(association, storage.files());
+          request = new RequestCollector(association, storage.files(), maxDataSet, minFree);
           association.setReceivedDataHandler(request);
           association.waitForPDataPDUsUntilHandlerReportsDone();
           handle(association, request, callingAe, touchedStudies);
@@ -133,6 +146,14 @@ final class AssociationSession implements Runnable {
       } catch (IOException ignored) {
         // closing anyway
       }
+      if (request != null) {
+        request.discard(); // the instance of an association that ended mid-request
+      }
+      try {
+        slot.close();
+      } catch (Exception ignored) {
+        // a slot's close cannot fail
+      }
       // a failed update is retried by the scheduler; the rows stay unsynced until one succeeds
       touchedStudies.forEach(studies::syncNow);
     }
@@ -146,10 +167,10 @@ final class AssociationSession implements Runnable {
     } else if (r.commandField == MessageServiceElementCommand.C_STORE_RQ) {
       String sopInstance = r.commandString(TagFromName.AffectedSOPInstanceUID);
       StoreStatus status;
-      if (r.storageError != null || r.tempFile == null) {
-        deleteQuietly(r);
-        status = r.tempFile == null ? StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "no data set")
-            : StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + r.storageError.getMessage());
+      if (r.refusal != null) {
+        status = r.refusal; // its temp file is gone already
+      } else if (r.tempFile == null) {
+        status = StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "no data set");
       } else {
         status = storage.storeFile(callingAe, sopClass, sopInstance, r.tempFile);
       }
@@ -176,6 +197,12 @@ final class AssociationSession implements Runnable {
     String ts = a.getTransferSyntaxForPresentationContextID(r.presentationContextId);
     java.util.List<com.pixelmed.dicom.AttributeList> items;
     try {
+      if (r.refusal != null) {
+        log.info("C-FIND from {} refused: {}", callingAe, r.refusal.comment());
+        a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
+            r.refusal.code(), false).getBytes(), null);
+        return;
+      }
       if (r.data == null) {
         throw new com.pixelmed.dicom.DicomException("C-FIND without an identifier");
       }
@@ -210,13 +237,4 @@ final class AssociationSession implements Runnable {
         StoreStatus.SUCCESS, false).getBytes(), null);
   }
 
-  private static void deleteQuietly(RequestCollector r) {
-    if (r.tempFile != null) {
-      try {
-        Files.deleteIfExists(r.tempFile);
-      } catch (IOException ignored) {
-        // a leftover temp file in incoming/ is harmless
-      }
-    }
-  }
 }

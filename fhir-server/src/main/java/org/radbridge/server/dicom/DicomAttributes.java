@@ -22,7 +22,9 @@ final class DicomAttributes {
   }
 
   private static String s(AttributeList l, AttributeTag tag) {
+    // trim() also drops the NULs that pad a value (UIDs are padded with NUL to an even length)
     String v = Attribute.getSingleStringValueOrNull(l, tag);
-    return v == null || v.isBlank() ? null : v.trim();
+    String t = v == null ? null : v.trim();
+    return t == null || t.isEmpty() ? null : t;
   }
 }

@@ -5,9 +5,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.listener.ConnectionSlots;
+import org.radbridge.server.listener.ListenerThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -16,8 +17,10 @@ import org.springframework.stereotype.Component;
 /**
  * The DICOM listener on {@code radbridge.bind-address}:{@code radbridge.dicom.port}, AE title
  * {@code radbridge.dicom.ae-title}: our own server socket (PixelMed's dispatcher would bind all
- * interfaces), one thread per association. Calling AE titles must be DICOM nodes of the network
- * unless {@code radbridge.dicom.accept-unknown-peers} is set.
+ * interfaces), one thread per association. Associations are bounded in all and per peer address
+ * ({@code radbridge.dicom.listener.*}); one over a limit is rejected by {@link BusyRejections}.
+ * Calling AE titles must be DICOM nodes of the network unless
+ * {@code radbridge.dicom.accept-unknown-peers} is set.
  */
 @Component
 public class DicomListener implements SmartLifecycle {
@@ -32,6 +35,8 @@ public class DicomListener implements SmartLifecycle {
   private final org.radbridge.server.readiness.ReadinessGate readiness;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
+  private volatile ConnectionSlots slots;
+  private volatile BusyRejections busy;
   private volatile boolean running;
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
@@ -69,14 +74,15 @@ public class DicomListener implements SmartLifecycle {
       throw new IllegalStateException("DICOM listener cannot bind " + props.getBindAddress() + ":"
           + props.getDicom().getPort() + ": " + e.getMessage(), e);
     }
-    // PixelMed keeps a thread ~5 s after the release; associations are few and long, so a thread each
-    associations = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "dicom-association");
-      t.setDaemon(true);
-      return t;
-    });
+    ReleaseWait.shorten();
+    // a thread each, as many as there are association slots
+    RadBridgeProperties.Dicom.Listener limits = props.getDicom().getListener();
+    slots = new ConnectionSlots(limits.getMaxAssociations(), limits.getMaxAssociationsPerPeer());
+    associations = ListenerThreads.bounded("dicom-" + port() + "-association", limits.getMaxAssociations(),
+        limits.getMaxAssociations());
+    busy = new BusyRejections("dicom-" + port() + "-reject");
     running = true;
-    Thread acceptor = new Thread(this::acceptLoop, "dicom-listener");
+    Thread acceptor = new Thread(this::acceptLoop, "dicom-" + port() + "-accept");
     acceptor.setDaemon(true);
     acceptor.start();
     log.info("DICOM listener {} on {}:{}", props.getDicom().getAeTitle(), props.getBindAddress(), port());
@@ -86,8 +92,18 @@ public class DicomListener implements SmartLifecycle {
     while (running) {
       try {
         AssociationSession.PeekableSocket socket = (AssociationSession.PeekableSocket) server.accept();
-        associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer,
-            readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf));
+        ConnectionSlots.Slot slot = slots.tryTake(socket.getInetAddress());
+        if (slot == null) {
+          busy.reject(socket, slots.whyFull(socket.getInetAddress()));
+          continue;
+        }
+        try {
+          associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer,
+              readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, props.getDicom(), slot));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+          slot.close();
+          socket.close();
+        }
       } catch (SocketException closed) {
         return;
       } catch (IOException e) {
@@ -117,6 +133,9 @@ public class DicomListener implements SmartLifecycle {
     }
     if (associations != null) {
       associations.shutdownNow();
+    }
+    if (busy != null) {
+      busy.close();
     }
   }
 

@@ -35,6 +35,14 @@ public class DicomStorage {
     this.rows = rows;
     this.props = props;
     this.files = new InstanceFiles(Path.of(props.getDataDir()).resolve("dicom"));
+    try {
+      int left = files.clearIncoming();
+      if (left > 0) {
+        log.info("Removed {} partly received DICOM instance(s) left from the last run", left);
+      }
+    } catch (IOException e) {
+      log.warn("Partly received DICOM instances in {} could not be removed: {}", files.incoming(), e.toString());
+    }
   }
 
   public InstanceFiles files() {
@@ -78,9 +86,18 @@ public class DicomStorage {
         return StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "Data set cannot be parsed: no attribute could be read");
       }
       DicomInstance instance = DicomAttributes.instance(list);
+      String unsafe = unsafeUid(instance);
+      if (unsafe != null) {
+        return StoreStatus.failure(StoreStatus.DATASET_MISMATCH, unsafe);
+      }
       String problem = mismatch(instance, sopClassUid, sopInstanceUid);
       if (problem != null) {
         return StoreStatus.failure(StoreStatus.DATASET_MISMATCH, problem);
+      }
+      if (DicomUids.hasLeadingZero(instance.studyInstanceUid()) || DicomUids.hasLeadingZero(instance.seriesInstanceUid())
+          || DicomUids.hasLeadingZero(sopInstanceUid)) {
+        log.warn("C-STORE of {} from {}: a UID has a component with a leading zero (study {}, series {}); stored,"
+            + " and the ImagingStudy is tagged", sopInstanceUid, callingAe, instance.studyInstanceUid(), instance.seriesInstanceUid());
       }
       if (rows.exists(sopInstanceUid)) {
         return new StoreStatus(StoreStatus.SUCCESS, "already stored", instance.studyInstanceUid(), true);
@@ -126,12 +143,29 @@ public class DicomStorage {
     if (!i.sopClassUid().equals(sopClassUid)) {
       return "SOP Class UID " + i.sopClassUid() + " in the data set differs from " + sopClassUid + " in the command";
     }
-    for (String uid : new String[] {i.studyInstanceUid(), i.seriesInstanceUid(), i.sopInstanceUid()}) {
-      if (!uid.matches("[0-9.]{1,64}")) {
-        return "Invalid UID '" + uid + "'";
+    return null;
+  }
+
+  /** Why a UID of the instance cannot name its file (it would be refused, not sanitised), or null. */
+  private static String unsafeUid(DicomInstance i) {
+    String[][] uids = {{"Study Instance UID", i.studyInstanceUid()}, {"Series Instance UID", i.seriesInstanceUid()},
+        {"SOP Instance UID", i.sopInstanceUid()}};
+    for (String[] uid : uids) {
+      if (uid[1] == null) {
+        continue; // missing: mismatch() names it
+      }
+      String problem = DicomUids.problem(uid[1]);
+      if (problem != null) {
+        return uid[0] + " '" + printable(uid[1]) + "' " + problem;
       }
     }
     return null;
+  }
+
+  /** At most 64 characters of a sender's value, control characters shown as '?'. */
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+    return cut.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static boolean blank(String s) {

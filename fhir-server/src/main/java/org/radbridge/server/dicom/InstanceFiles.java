@@ -35,9 +35,8 @@ public class InstanceFiles {
 
   /** A new temp file for an incoming instance, on the same file system as the targets (rename stays atomic). */
   public Path newTemp() throws IOException {
-    Path incoming = root.resolve("incoming");
-    Files.createDirectories(incoming);
-    return Files.createTempFile(incoming, "in-", ".part");
+    Files.createDirectories(incoming());
+    return Files.createTempFile(incoming(), "in-", ".part");
   }
 
   /** The Part 10 preamble and file meta header that go in front of the data set bytes as received. */
@@ -74,11 +73,36 @@ public class InstanceFiles {
     return Files.size(target);
   }
 
-  /** UIDs are digits and dots; anything else is refused before it reaches a path. */
+  /** Only a UID {@link DicomUids} finds safe becomes a name: nothing else reaches a path. */
   private static String safe(String uid) {
-    if (uid == null || !uid.matches("[0-9.]{1,64}")) {
-      throw new IllegalArgumentException("not a DICOM UID: " + uid);
+    if (DicomUids.problem(uid) != null) {
+      throw new IllegalArgumentException("not a DICOM UID that can name a file");
     }
     return uid;
+  }
+
+  /**
+   * Removes the temp files of instances that were being received when the server stopped (their
+   * associations ended with it); returns how many. Only at start: no association is open yet.
+   */
+  public int clearIncoming() throws IOException {
+    Path incoming = root.resolve("incoming");
+    if (!Files.isDirectory(incoming)) {
+      return 0;
+    }
+    int n = 0;
+    try (java.util.stream.Stream<Path> files = Files.list(incoming)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (p.getFileName().toString().endsWith(".part") && Files.deleteIfExists(p)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Where incoming instances are written until they are whole. */
+  public Path incoming() {
+    return root.resolve("incoming");
   }
 }

@@ -7,12 +7,11 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.ValueRepresentation;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * C-FIND matching and return keys per DICOM PS3.4 C.2.2.2: an empty key matches anything
  * (universal) and asks for the value; single-value matching; wildcards {@code *} and {@code ?}
- * (person names case-insensitive); date and time ranges ({@code a-b}, {@code -b}, {@code a-});
+ * (person names case-insensitive; matched without regular expressions, see {@link #wildcard}); date and time ranges ({@code a-b}, {@code -b}, {@code a-});
  * UID lists; sequence matching on the first item of a sequence key. Only the keys asked for are
  * returned.
  */
@@ -83,15 +82,65 @@ final class QueryMatching {
     }
     boolean personName = ValueRepresentation.isPersonNameVR(vr);
     if (wanted.contains("*") || wanted.contains("?")) {
-      StringBuilder regex = new StringBuilder();
-      for (char ch : wanted.toCharArray()) {
-        regex.append(ch == '*' ? ".*" : ch == '?' ? "." : Pattern.quote(String.valueOf(ch)));
-      }
-      Pattern p = personName ? Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
-          : Pattern.compile(regex.toString());
-      return p.matcher(have).matches();
+      return wildcard(wanted, have, personName);
     }
     return personName ? wanted.toLowerCase(Locale.ROOT).equals(have.toLowerCase(Locale.ROOT)) : wanted.equals(have);
+  }
+
+  /**
+   * Whether {@code value} matches {@code pattern}, where {@code *} is any run of characters and
+   * {@code ?} any one. No regular expression (a crafted pattern such as {@code *a*a*a*a*b} would
+   * backtrack exponentially): the text between stars must match at the start, at the end, and in
+   * between at its leftmost place in order — each place tried once, so the work is at most the
+   * value's length times the pattern's.
+   */
+  static boolean wildcard(String pattern, String value, boolean ignoreCase) {
+    int[] v = fold(value, ignoreCase);
+    java.util.List<int[]> parts = new java.util.ArrayList<>();
+    for (String part : pattern.split("\\*", -1)) {
+      parts.add(fold(part, ignoreCase));
+    }
+    if (parts.size() == 1) {
+      return v.length == parts.get(0).length && matchesAt(parts.get(0), v, 0);
+    }
+    int[] first = parts.get(0);
+    int[] last = parts.get(parts.size() - 1);
+    int tail = v.length - last.length;
+    if (tail < first.length || !matchesAt(first, v, 0) || !matchesAt(last, v, tail)) {
+      return false;
+    }
+    int at = first.length;
+    for (int[] middle : parts.subList(1, parts.size() - 1)) {
+      int found = -1;
+      for (int i = at; i + middle.length <= tail && found < 0; i++) {
+        if (matchesAt(middle, v, i)) {
+          found = i;
+        }
+      }
+      if (found < 0) {
+        return false;
+      }
+      at = found + middle.length;
+    }
+    return true;
+  }
+
+  /** Whether the star-free {@code part} ({@code ?} any one character) matches {@code v} from {@code at}. */
+  private static boolean matchesAt(int[] part, int[] v, int at) {
+    if (at < 0 || at + part.length > v.length) {
+      return false;
+    }
+    for (int i = 0; i < part.length; i++) {
+      if (part[i] != '?' && part[i] != v[at + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Code points (so {@code ?} is one character, not one UTF-16 unit), case-folded for person names. */
+  private static int[] fold(String s, boolean ignoreCase) {
+    return s.codePoints().map(c -> ignoreCase ? Character.toLowerCase(Character.toUpperCase(c)) : c).toArray();
   }
 
   /** The candidate's values for exactly the keys of the query (empty when the candidate has none). */

@@ -38,6 +38,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class StudyAssembler {
   private static final Logger log = LoggerFactory.getLogger(StudyAssembler.class);
   private static final String UNKNOWN_SENDER = "unknown";
+  /** A UID of the study has a component with a leading zero (PS3.5 9.1): accepted, flagged for a person. */
+  static final org.hl7.fhir.r4.model.Coding NONCONFORMING_UID = new org.hl7.fhir.r4.model.Coding(
+      org.radbridge.terminology.NetworkUrls.WORK_ITEM, "nonconforming-uid", "DICOM UID with a leading zero");
 
   private final InstanceRows instances;
   private final ResourceRows resourceRows;
@@ -98,6 +101,10 @@ public class StudyAssembler {
           .map(m -> new org.radbridge.server.workflow.OrderRef(m.resId()).reference()).orElse(null);
       ImagingStudy study = ImagingStudyMapper.map(rows,
           new ImagingStudyMapper.Context(accessionSystem, patient, order, props.zone()));
+      if (rows.stream().anyMatch(r -> DicomUids.hasLeadingZero(r.studyInstanceUid())
+          || DicomUids.hasLeadingZero(r.seriesInstanceUid()) || DicomUids.hasLeadingZero(r.sopInstanceUid()))) {
+        study.getMeta().addTag(NONCONFORMING_UID); // stored as sent; a person tells the sender
+      }
       ResourceWriter.WriteOutcome written = writer.write(WriteRequest.conditionalUpdate("ImagingStudy", criteria, study,
           null, caller));
       // forwarding reacts to the ImagingStudy write (StudyForwarding)

@@ -46,7 +46,7 @@ public class MllpDelivery implements DeliveryHandler {
     hapi.getParserConfiguration().setValidating(false);
     // this context never answers messages; an in-memory generator keeps HAPI from writing ./id_file
     hapi.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
-    hapi.setSocketFactory(new BoundSocketFactory(null, tls.context()));
+    hapi.setSocketFactory(new MllpClientSockets(tls.context()));
   }
 
   @Override

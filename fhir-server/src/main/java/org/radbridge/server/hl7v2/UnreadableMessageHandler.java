@@ -64,6 +64,20 @@ final class UnreadableMessageHandler implements ReceivingApplicationExceptionHan
     }
   }
 
+  /**
+   * AR to a message refused before it reached HAPI (too large, not in its charset): addressed from
+   * what {@link HeaderReading} can read of {@code incoming}, ERR naming the problem.
+   */
+  String refuse(String incoming, HL7Exception problem) {
+    HeaderReading header = HeaderReading.of(incoming);
+    try {
+      return answer(header, AcknowledgmentCode.AR, problem);
+    } catch (HL7Exception | IOException | RuntimeException failed) {
+      log.error("Answer to a refused HL7 v2 message could not be built", failed);
+      return "MSH|^~\\&|||||||ACK|0|P|2.5.1\rMSA|AR|\r";
+    }
+  }
+
   /** The ACK an inbound message with this header would get from HAPI: sender and receiver swapped. */
   private String answer(HeaderReading header, AcknowledgmentCode code, HL7Exception problem) throws HL7Exception, IOException {
     ACK in = new ACK(); // stands for the inbound message: only its header is known

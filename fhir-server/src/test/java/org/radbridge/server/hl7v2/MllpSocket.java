@@ -23,13 +23,22 @@ final class MllpSocket implements AutoCloseable {
 
   /** Sends one message (segments separated by CR); returns the answer, or null when the server closed the connection. */
   String send(String message) throws IOException {
-    socket.getOutputStream().write(TestMllpReceiver.frame(message.getBytes(StandardCharsets.UTF_8)));
-    socket.getOutputStream().flush();
-    return answer();
+    return sendBytes(message.getBytes(StandardCharsets.UTF_8));
   }
 
-  private String answer() throws IOException {
-    InputStream in = socket.getInputStream();
+  /** Sends one message as these bytes (any charset); returns the answer, or null when the server closed the connection. */
+  String sendBytes(byte[] message) throws IOException {
+    socket.getOutputStream().write(TestMllpReceiver.frame(message));
+    socket.getOutputStream().flush();
+    try {
+      return answer(socket.getInputStream());
+    } catch (SocketTimeoutException silence) {
+      throw new AssertionError("No answer within " + socket.getSoTimeout() + " ms", silence);
+    }
+  }
+
+  /** The next framed answer on {@code in} (UTF-8), or null when the connection closed first. */
+  static String answer(InputStream in) throws IOException {
     int b;
     try {
       while ((b = in.read()) != 0x0b) {
@@ -46,8 +55,6 @@ final class MllpSocket implements AutoCloseable {
       }
       in.read(); // the CR after FS
       return body.toString(StandardCharsets.UTF_8);
-    } catch (SocketTimeoutException silence) {
-      throw new AssertionError("No answer within " + socket.getSoTimeout() + " ms", silence);
     } catch (java.net.SocketException reset) {
       return null; // closed by the server
     }
