@@ -182,6 +182,27 @@ class RealSenderOrderTest extends ServerTestBase {
   }
 
   @Test
+  void anOrderThatCannotSatisfyItsProfileIsStoredUnclaimedAndFlaggedNotRefused() throws Exception {
+    // a HIS re-sending an order it already completed: the workflow does not take a completed order up,
+    // so it gets no accession number and misses the profile; it is kept, as sent, for a person
+    String s = V2Fixtures.suffix();
+    Message ack = client.send(String.join("\r",
+        "MSH|^~\\&|HIS_A|CENTRE_A|RADBRIDGE|NETWORK|20261207120000||ORM^O01|HISA" + s + "-CM|P|2.3|||||CHN|UNICODE UTF-8",
+        "PID|1||M" + s + "^^^CENTRE_A_MRN^MR||王^秀英||19610417|F",
+        "ORC|SC|PL-C" + s + "^HIS_A|||CM",
+        "OBR|1|PL-C" + s + "^HIS_A||CT-HEAD-P^CT brain plain^L"));
+    assertAa(ack);
+    JsonPath order = onlyOrder(SID + "centre-a/placer", "PL-C" + s);
+    assertThat(order.getString("status")).isEqualTo("completed");
+    assertThat(order.getList("meta.tag.code")).contains("profile-failed");
+    assertThat(order.getString("meta.profile")).isNull();
+    assertThat(order.getString("identifier.find { it.type?.coding?.getAt(0)?.code == 'ACSN' }")).isNull();
+    assertThat(json().get("/Task/order-" + order.getString("id")).statusCode()).isEqualTo(404);
+    assertThat(json().queryParam("_tag", "https://radbridge.org/fhir/CodeSystem/work-item|profile-failed")
+        .queryParam("_id", order.getString("id")).get("/ServiceRequest").jsonPath().getList("entry")).hasSize(1);
+  }
+
+  @Test
   void anOmiWithTheAccessionOnlyInIpc1IsFiledUnderIt() throws Exception {
     String s = V2Fixtures.suffix();
     Message ack = fixture("omi-o23-pacsoms-ipc1-only.hl7", fresh(s));
