@@ -36,11 +36,14 @@ public class ErrorAnswers {
     Throwable badInput = badInput(thrown);
     if (badInput != null) {
       // a body HAPI's parsers could not read, surfacing as an unexpected failure
-      String text = InternalsScrubber.scrub(badInput.getMessage());
-      return new InvalidRequestException(badInput instanceof NumberFormatException
-          ? "A number in the request cannot be read: " + text : text);
+      return new InvalidRequestException(InternalsScrubber.scrub(badInput.getMessage()));
     }
-    if (failedBindingParameters(thrown)) {
+    Throwable binding = failedBindingParameters(thrown);
+    if (binding instanceof NumberFormatException) {
+      return new InvalidRequestException("A number in the request's parameters cannot be read: "
+          + InternalsScrubber.scrub(binding.getMessage()));
+    }
+    if (binding != null) {
       return new InvalidRequestException("A parameter of the request does not have the type the operation expects"
           + " (for example a string where a resource belongs)");
     }
@@ -62,28 +65,29 @@ public class ErrorAnswers {
   }
 
   /**
-   * Whether it failed while HAPI turned the request's parameters into the operation's arguments:
-   * HAPI then fails on what the client sent (a valueString where a resource belongs) with
-   * configuration and cast errors of its own.
+   * The failure, when it happened while HAPI turned the request's parameters into the operation's
+   * arguments: HAPI then fails on what the client sent (a valueString where a resource belongs, a
+   * count beyond an integer) with configuration, cast and number errors of its own. Null otherwise.
    */
-  private static boolean failedBindingParameters(Throwable thrown) {
-    if (!(thrown instanceof ca.uhn.fhir.context.ConfigurationException) && !(thrown instanceof ClassCastException)) {
-      return false;
-    }
-    for (StackTraceElement frame : thrown.getStackTrace()) {
-      if (frame.getClassName().startsWith("ca.uhn.fhir.rest.server.method.")
-          && frame.getMethodName().startsWith("translateQueryParametersIntoServerArgument")) {
-        return true;
+  private static Throwable failedBindingParameters(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ca.uhn.fhir.context.ConfigurationException || t instanceof ClassCastException
+          || t instanceof NumberFormatException) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().startsWith("ca.uhn.fhir.rest.server.method.")
+              && frame.getMethodName().startsWith("translateQueryParametersIntoServerArgument")) {
+            return t;
+          }
+        }
       }
     }
-    return false;
+    return null;
   }
 
   /** A parse failure in the cause chain: the request body was malformed, not the server. */
   private static Throwable badInput(Throwable thrown) {
     for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      // a number in a parameter that does not fit its type fails this way inside HAPI's binding
-      if (t instanceof DataFormatException || t instanceof FHIRFormatError || t instanceof NumberFormatException) {
+      if (t instanceof DataFormatException || t instanceof FHIRFormatError) {
         return t;
       }
     }
