@@ -493,19 +493,39 @@ public class RadBridgeProperties {
     @Min(1) private final int maxBundleEntries;
     /** Page size when the client gives no _count. */
     @Min(1) private final int defaultPageSize;
-    /** Largest _count honoured. */
+    /** Largest _count honoured, on the first page and on every page a paging link asks for. */
     @Min(1) private final int maxPageSize;
+    /** Deepest nesting of objects and arrays (JSON) or elements (XML) accepted in a request body (400 beyond). */
+    @Min(8) private final int maxNestingDepth;
+    /** Longest number (in characters, or as an exponent) accepted in a JSON body (400 beyond). */
+    @Min(20) private final int maxNumberDigits;
+    /** Most parameters (name=value pairs, in the query string and a form body together) one request may carry (400 beyond). */
+    @Min(10) private final int maxQueryParameters;
+    /** Most references one search parameter may follow through chains and _has together (400 beyond). */
+    @Min(1) private final int maxChainDepth;
+    /** Most resources _include and _revinclude (with :iterate) add to one page; beyond, the page says it was cut short. */
+    @Min(1) private final int maxIncludes;
 
     public Limits(@DefaultValue("16MB") DataSize maxResourceBody,
         @DefaultValue("64MB") DataSize maxBundleBody,
         @DefaultValue("10000") int maxBundleEntries,
         @DefaultValue("20") int defaultPageSize,
-        @DefaultValue("1000") int maxPageSize) {
+        @DefaultValue("1000") int maxPageSize,
+        @DefaultValue("100") int maxNestingDepth,
+        @DefaultValue("1000") int maxNumberDigits,
+        @DefaultValue("100") int maxQueryParameters,
+        @DefaultValue("4") int maxChainDepth,
+        @DefaultValue("1000") int maxIncludes) {
       this.maxResourceBody = maxResourceBody;
       this.maxBundleBody = maxBundleBody;
       this.maxBundleEntries = maxBundleEntries;
       this.defaultPageSize = defaultPageSize;
       this.maxPageSize = maxPageSize;
+      this.maxNestingDepth = maxNestingDepth;
+      this.maxNumberDigits = maxNumberDigits;
+      this.maxQueryParameters = maxQueryParameters;
+      this.maxChainDepth = maxChainDepth;
+      this.maxIncludes = maxIncludes;
     }
 
     public DataSize getMaxResourceBody() { return maxResourceBody; }
@@ -513,6 +533,11 @@ public class RadBridgeProperties {
     public int getMaxBundleEntries() { return maxBundleEntries; }
     public int getDefaultPageSize() { return defaultPageSize; }
     public int getMaxPageSize() { return maxPageSize; }
+    public int getMaxNestingDepth() { return maxNestingDepth; }
+    public int getMaxNumberDigits() { return maxNumberDigits; }
+    public int getMaxQueryParameters() { return maxQueryParameters; }
+    public int getMaxChainDepth() { return maxChainDepth; }
+    public int getMaxIncludes() { return maxIncludes; }
   }
 
   public static class EmbeddedDb {

@@ -109,7 +109,31 @@ class OperationsTest extends ServerTestBase {
       Await.until("the request's log line", java.time.Duration.ofSeconds(1),
           () -> List.copyOf(appender.list).stream().anyMatch(e -> e.getFormattedMessage().contains(marker)));
       assertThat(List.copyOf(appender.list)).anySatisfy(e ->
-          assertThat(e.getFormattedMessage()).matches("GET /fhir/Patient/" + marker + " 404 \\d+ms"));
+          assertThat(e.getFormattedMessage()).matches("GET /fhir/Patient/" + marker + " 404 \\d+ms id=\\w+"));
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
+  void theRequestLogNamesQueryParametersButNeverTheirValues() {
+    Logger logger = (Logger) LoggerFactory.getLogger("radbridge.request");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      String family = unique("Secret-Family");
+      String mrn = unique("mrn");
+      json().header("X-Request-ID", "trace-" + family.hashCode()).queryParam("family", family)
+          .queryParam("identifier", "urn:test:mrn|" + mrn).queryParam("birthdate", "1990-01-02")
+          .get("/Patient").then().statusCode(200);
+      String id = "trace-" + family.hashCode();
+      Await.until("the request's log line", java.time.Duration.ofSeconds(1),
+          () -> List.copyOf(appender.list).stream().anyMatch(e -> e.getFormattedMessage().endsWith("id=" + id)));
+      String line = List.copyOf(appender.list).stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.endsWith("id=" + id)).findFirst().orElseThrow();
+      assertThat(line).matches("GET /fhir/Patient\\?family&identifier&birthdate 200 \\d+ms id=" + id)
+          .doesNotContain(family).doesNotContain(mrn).doesNotContain("1990");
     } finally {
       logger.detachAppender(appender);
     }

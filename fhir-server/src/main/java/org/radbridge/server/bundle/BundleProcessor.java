@@ -270,6 +270,9 @@ public class BundleProcessor {
         String id = op.id != null ? op.id : requireMatch(op);
         WriteOutcome o;
         if (body instanceof Binary bin) {
+          if (!bin.hasData()) {
+            throw new InvalidRequestException("a PATCH entry's Binary carries the JSON Patch in Binary.data, which is empty");
+          }
           o = writer.write(WriteRequest.patch(op.type, id, PatchTypeEnum.JSON_PATCH,
               new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8), ifMatch(op), CALLER));
         } else if (body instanceof Parameters) {
@@ -319,7 +322,10 @@ public class BundleProcessor {
     IBundleProvider page = entrySearch.getObject().firstPage(op.type, params, request);
     Bundle result = new Bundle().setType(Bundle.BundleType.SEARCHSET);
     for (IBaseResource r : page.getResources(0, Integer.MAX_VALUE)) {
-      result.addEntry().setResource((Resource) r).setFullUrl(op.type + "/" + r.getIdElement().getIdPart());
+      var entry = result.addEntry().setResource((Resource) r);
+      if (r.getIdElement().hasIdPart()) {
+        entry.setFullUrl(op.type + "/" + r.getIdElement().getIdPart());
+      }
     }
     if (page.size() != null) {
       result.setTotal(page.size());
@@ -416,22 +422,13 @@ public class BundleProcessor {
     }
     HTTPVerb method = entry.getRequest().getMethod();
     String url = entry.getRequest().getUrl();
-    String base = url.startsWith("/") ? url.substring(1) : url;
-    String query = null;
-    int qm = base.indexOf('?');
-    if (qm >= 0) {
-      query = base.substring(qm + 1);
-      base = base.substring(0, qm);
-    }
-    String[] parts = base.split("/");
-    String type = parts[0];
-    if (!ctx.getResourceTypes().contains(type)) {
-      throw new InvalidRequestException(where + ": '" + type + "' in request.url is not a resource type");
-    }
-    String id = parts.length > 1 ? parts[1] : null;
-    String version = parts.length > 3 && "_history".equals(parts[2]) ? parts[3] : null;
-    if (id != null && !id.matches("[A-Za-z0-9\\-.]{1,64}")) {
-      throw new InvalidRequestException(where + ": invalid id '" + id + "'");
+    EntryUrl parsed = EntryUrl.parse(url, where, ctx.getResourceTypes());
+    String type = parsed.type();
+    String id = parsed.id();
+    String version = parsed.version();
+    String query = parsed.query();
+    if (version != null && method != HTTPVerb.GET) {
+      throw new InvalidRequestException(where + ": only GET may name a version in request.url ('" + url + "')");
     }
     boolean needsResource = method == HTTPVerb.POST || method == HTTPVerb.PUT || method == HTTPVerb.PATCH;
     if (needsResource && !entry.hasResource()) {

@@ -26,13 +26,16 @@ public class FhirRestServlet extends RestfulServer {
   private final transient RadBridgeProperties props;
   private final transient WriteValidation validation;
   private final transient NetworkConformance conformance;
+  private final transient LinkSigner signer;
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
       SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
       WriteValidation validation, NetworkConformance conformance,
       org.radbridge.server.subscription.EventNumbers subscriptionEvents,
-      org.radbridge.server.workflow.WorklistProvider worklist, org.radbridge.server.workflow.TurnaroundProvider turnaround) {
+      org.radbridge.server.workflow.WorklistProvider worklist, org.radbridge.server.workflow.TurnaroundProvider turnaround,
+      LinkSigner signer) {
     super(ctx);
+    this.signer = signer;
     this.worklist = worklist;
     this.turnaround = turnaround;
     this.subscriptionEvents = subscriptionEvents;
@@ -60,7 +63,7 @@ public class FhirRestServlet extends RestfulServer {
     if (!props.getBaseUrl().isBlank()) {
       setServerAddressStrategy(new HardcodedServerAddressStrategy(props.getBaseUrl()));
     }
-    setPagingProvider(new StatelessPagingProvider(props, history, search));
+    setPagingProvider(new StatelessPagingProvider(props, history, search, signer));
     // HAPI's per-type list of every possible _revinclude walks all types' parameters for each of the
     // 146 types on every CapabilityStatement; _revinclude works on any reference parameter anyway
     ServerCapabilityStatementProvider capabilities = new ServerCapabilityStatementProvider(this);
@@ -88,5 +91,6 @@ public class FhirRestServlet extends RestfulServer {
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));
+    registerInterceptor(new ErrorAnswers());
   }
 }

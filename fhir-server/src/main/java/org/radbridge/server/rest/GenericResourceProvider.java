@@ -138,7 +138,7 @@ public class GenericResourceProvider implements IResourceProvider {
       o = writer.write(WriteRequest.conditionalPatch(resourceType, SearchCriteria.parse(conditional), patchType, body,
           ifMatch, callerOf()));
     } else {
-      Ids.requireValid(id.getIdPart());
+      requireInstance(id, "PATCH");
       o = writer.write(WriteRequest.patch(resourceType, id.getIdPart(), patchType, body, ifMatch, callerOf()));
     }
     if (request instanceof ServletRequestDetails servlet) {
@@ -154,7 +154,11 @@ public class GenericResourceProvider implements IResourceProvider {
     if (conditional != null) {
       o = writer.write(WriteRequest.conditionalDelete(resourceType, SearchCriteria.parse(conditional), callerOf()));
     } else {
-      Ids.requireValid(id.getIdPart());
+      requireInstance(id, "DELETE");
+      if (id.hasVersionIdPart()) {
+        throw new InvalidRequestException("DELETE removes a resource, not one version of it: use DELETE "
+            + resourceType + "/" + id.getIdPart() + " (past versions stay in its history)");
+      }
       o = writer.write(WriteRequest.delete(resourceType, id.getIdPart(), ETags.ifMatchVersion(request), callerOf()));
     }
     MethodOutcome out = new MethodOutcome();
@@ -169,6 +173,15 @@ public class GenericResourceProvider implements IResourceProvider {
       out.setId(o.id());
     }
     return out;
+  }
+
+  /** An instance-level write needs the id (or, conditionally, search criteria) in the URL. */
+  private void requireInstance(IIdType id, String method) {
+    if (id == null || !id.hasIdPart()) {
+      throw new InvalidRequestException(method + " on " + resourceType + " needs an id (" + method + " "
+          + resourceType + "/[id]) or search criteria (" + method + " " + resourceType + "?[criteria])");
+    }
+    Ids.requireValid(id.getIdPart());
   }
 
   @History

@@ -31,11 +31,13 @@ public class HistoryPages {
   private final ResourceRows rows;
   private final ResourceReader reader;
   private final RadBridgeProperties props;
+  private final LinkSigner signer;
 
-  public HistoryPages(ResourceRows rows, ResourceReader reader, RadBridgeProperties props) {
+  public HistoryPages(ResourceRows rows, ResourceReader reader, RadBridgeProperties props, LinkSigner signer) {
     this.rows = rows;
     this.reader = reader;
     this.props = props;
+    this.signer = signer;
   }
 
   /** The query part of a history walk, encoded into the link's search id. */
@@ -46,15 +48,21 @@ public class HistoryPages {
       return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Query decode(String searchId) {
+    /** The query of a signed link; its count is still held to the limit in force now. */
+    static Query decode(String searchId, int maxCount) {
+      Query q;
       try {
         String raw = new String(Base64.getUrlDecoder().decode(searchId.substring(PREFIX.length())), StandardCharsets.UTF_8);
         String[] f = raw.split("\n", -1);
-        return new Query(en(f[0]), en(f[1]), f[2].isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(f[2])),
+        q = new Query(en(f[0]), en(f[1]), f[2].isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(f[2])),
             Instant.ofEpochMilli(Long.parseLong(f[3])), Integer.parseInt(f[4]));
       } catch (RuntimeException e) {
-        throw new InvalidRequestException("Invalid or damaged paging link");
+        throw LinkSigner.damaged();
       }
+      if (q.count() < 0) {
+        throw LinkSigner.damaged();
+      }
+      return q.count() > maxCount ? new Query(q.type(), q.id(), q.since(), q.notAfter(), maxCount) : q;
     }
 
     private static String nz(String s) {
@@ -79,8 +87,9 @@ public class HistoryPages {
     return new Page(new Query(type, id, since == null ? null : since.toInstant(), notAfter, size), null, request);
   }
 
-  public IBundleProvider page(String searchId, String pageId) {
-    return new Page(Query.decode(searchId), decodeCursor(pageId), null);
+  /** A later page, for a link whose signature the paging provider has checked: {@code cursor} is its position. */
+  public IBundleProvider page(String searchId, String cursor) {
+    return new Page(Query.decode(searchId, props.getLimits().getMaxPageSize()), decodeCursor(cursor), null);
   }
 
   private int pageSize(Integer count) {
@@ -97,18 +106,20 @@ public class HistoryPages {
     return c.lastUpdated().toEpochMilli() + "." + c.resPk() + "." + c.versionId();
   }
 
-  private static HistoryCursor decodeCursor(String pageId) {
-    if (pageId == null || pageId.isEmpty() || "first".equals(pageId)) {
+  private static HistoryCursor decodeCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty() || FIRST.equals(cursor)) {
       return null;
     }
     try {
-      String[] f = pageId.split("\\.");
+      String[] f = cursor.split("\\.");
       return new HistoryCursor(Instant.ofEpochMilli(Long.parseLong(f[0])), Long.parseLong(f[1]),
           Integer.parseInt(f[2]));
     } catch (RuntimeException e) {
-      throw new InvalidRequestException("Invalid or damaged paging link");
+      throw LinkSigner.damaged();
     }
   }
+
+  private static final String FIRST = "first";
 
   /** One page of a history walk. */
   final class Page implements IBundleProvider {
@@ -139,7 +150,7 @@ public class HistoryPages {
       if (firstPageRequest != null) {
         // HAPI links history pages by offset; the rewriter swaps in this keyset link
         firstPageRequest.getUserData().put(NEXT_PAGE_KEY,
-            next == null ? "" : query.encode() + "&_pageId=" + encodeCursor(next));
+            next == null ? "" : query.encode() + "&_pageId=" + signer.sign(query.encode(), encodeCursor(next)));
       }
     }
 
@@ -156,13 +167,13 @@ public class HistoryPages {
 
     @Override
     public String getCurrentPageId() {
-      return cursor == null ? "first" : encodeCursor(cursor);
+      return signer.sign(query.encode(), cursor == null ? FIRST : encodeCursor(cursor));
     }
 
     @Override
     public String getNextPageId() {
       load();
-      return next == null ? null : encodeCursor(next);
+      return next == null ? null : signer.sign(query.encode(), encodeCursor(next));
     }
 
     @Override

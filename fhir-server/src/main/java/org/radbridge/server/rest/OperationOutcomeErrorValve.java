@@ -26,7 +26,15 @@ public class OperationOutcomeErrorValve extends ErrorReportValve {
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return;
     }
-    String json = ErrorResponses.json(ctx, code(status), diagnostics(status, response, throwable));
+    String json;
+    if (status == 501 || status == 505) {
+      // an HTTP version or transfer coding Tomcat does not speak: the request's fault, told as a 400
+      response.setStatus(400);
+      json = ErrorResponses.json(ctx, IssueType.NOTSUPPORTED, "The request uses an HTTP version or a"
+          + " Transfer-Encoding the server does not support; use HTTP/1.1, with no transfer coding or chunked");
+    } else {
+      json = ErrorResponses.json(ctx, code(status), diagnostics(status, response, throwable));
+    }
     try {
       response.setContentType(ErrorResponses.CONTENT_TYPE);
       Writer writer = response.getReporter();

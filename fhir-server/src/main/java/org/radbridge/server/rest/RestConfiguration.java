@@ -20,11 +20,11 @@ public class RestConfiguration {
       org.radbridge.server.terminology.NetworkConformance conformance,
       org.radbridge.server.subscription.EventNumbers subscriptionEvents,
       org.springframework.jdbc.core.JdbcTemplate jdbc, org.radbridge.server.search.SearchService searchService,
-      org.radbridge.server.workflow.TurnaroundFigures figures) {
+      org.radbridge.server.workflow.TurnaroundFigures figures, LinkSigner signer) {
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
         new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance,
             subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader),
-            new org.radbridge.server.workflow.TurnaroundProvider(figures)), "/fhir/*");
+            new org.radbridge.server.workflow.TurnaroundProvider(figures), signer), "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;
@@ -56,11 +56,43 @@ public class RestConfiguration {
   }
 
   @Bean
+  public FilterRegistrationBean<MethodFilter> methodFilter(FhirContext ctx) {
+    FilterRegistrationBean<MethodFilter> reg = new FilterRegistrationBean<>(new MethodFilter(ctx));
+    reg.addUrlPatterns("/*");
+    reg.setOrder(1);
+    return reg;
+  }
+
+  @Bean
+  public FilterRegistrationBean<ConditionalHeaderFilter> conditionalHeaderFilter() {
+    FilterRegistrationBean<ConditionalHeaderFilter> reg = new FilterRegistrationBean<>(new ConditionalHeaderFilter());
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(2);
+    return reg;
+  }
+
+  @Bean
+  public FilterRegistrationBean<ParameterFilter> parameterFilter(FhirContext ctx, RadBridgeProperties props) {
+    FilterRegistrationBean<ParameterFilter> reg = new FilterRegistrationBean<>(new ParameterFilter(ctx, props));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(3);
+    return reg;
+  }
+
+  @Bean
+  public FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(RadBridgeProperties props) {
+    FilterRegistrationBean<RequestBodyFilter> reg = new FilterRegistrationBean<>(new RequestBodyFilter(props));
+    reg.addUrlPatterns("/fhir", "/fhir/*");
+    reg.setOrder(3);
+    return reg;
+  }
+
+  @Bean
   public FilterRegistrationBean<CompartmentSearchFilter> compartmentSearchFilter(FhirContext ctx) {
     FilterRegistrationBean<CompartmentSearchFilter> reg = new FilterRegistrationBean<>(
         new CompartmentSearchFilter(ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(3);
+    reg.setOrder(4);
     return reg;
   }
 
@@ -70,7 +102,7 @@ public class RestConfiguration {
     FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
         new StoredJsonReadFilter(rows, ctx.getResourceTypes()));
     reg.addUrlPatterns("/fhir/*");
-    reg.setOrder(4);
+    reg.setOrder(5);
     return reg;
   }
 

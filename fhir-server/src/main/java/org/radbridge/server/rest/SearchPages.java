@@ -36,19 +36,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
   static final String PREFIX = "s.";
-  /** Most resources that _include/_revinclude add to one page. */
-  static final int MAX_INCLUDES = 1000;
 
   private final SearchService search;
   private final ResourceRows rows;
   private final ResourceReader reader;
   private final RadBridgeProperties props;
+  private final LinkSigner signer;
 
-  public SearchPages(SearchService search, ResourceRows rows, ResourceReader reader, RadBridgeProperties props) {
+  public SearchPages(SearchService search, ResourceRows rows, ResourceReader reader, RadBridgeProperties props,
+      LinkSigner signer) {
     this.search = search;
     this.rows = rows;
     this.reader = reader;
     this.props = props;
+    this.signer = signer;
   }
 
   public org.radbridge.server.search.CustomSearchParameters customSearchParameters() {
@@ -111,20 +112,33 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
     return false;
   }
 
-  public IBundleProvider page(String searchId, String pageId) {
+  /**
+   * A later page, for a link whose signature the paging provider has checked: {@code pageCursor} is
+   * "first", or n/p and the position. The query is parsed again, so _count is held to the limit in
+   * force now.
+   */
+  public IBundleProvider page(String searchId, String pageCursor) {
     String[] f = decode(searchId.substring(PREFIX.length()));
     if (f.length < 3) {
-      throw new InvalidRequestException("Invalid or damaged paging link");
+      throw LinkSigner.damaged();
     }
     String type = f[0].isEmpty() ? null : f[0];
-    long maxPk = Long.parseLong(f[1]);
+    long maxPk;
+    try {
+      maxPk = Long.parseLong(f[1]);
+    } catch (NumberFormatException e) {
+      throw LinkSigner.damaged();
+    }
     Map<String, String[]> params = parseQuery(f[2]);
     SearchRequest req = SearchRequest.from(type, params, props.getLimits().getDefaultPageSize(),
         props.getLimits().getMaxPageSize());
-    boolean backwards = pageId != null && pageId.startsWith("p");
-    List<String> cursor = pageId == null || pageId.length() < 2 ? null : List.of(decode(pageId.substring(1)));
+    boolean first = pageCursor == null || pageCursor.length() < 2 || FIRST.equals(pageCursor);
+    boolean backwards = !first && pageCursor.startsWith("p");
+    List<String> cursor = first ? null : List.of(decode(pageCursor.substring(1)));
     return new Page(type, params, req, maxPk, cursor, backwards);
   }
+
+  private static final String FIRST = "first";
 
   /** One page of a search. */
   final class Page implements IBundleProvider {
@@ -176,15 +190,31 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
         // going forward, "more" means a next page; going back, it means a previous one
         boolean hasNext = backwards ? true : more;
         boolean hasPrevious = backwards ? more : cursor != null;
-        if (hasNext) nextPageId = "n" + encodeCursor(page.get(page.size() - 1));
-        if (hasPrevious) previousPageId = "p" + encodeCursor(page.get(0));
+        if (hasNext) nextPageId = signer.sign(getUuid(), "n" + encodeCursor(page.get(page.size() - 1)));
+        if (hasPrevious) previousPageId = signer.sign(getUuid(), "p" + encodeCursor(page.get(0)));
       }
       List<Long> pks = page.stream().map(PageRow::resPk).toList();
       resources = new ArrayList<>(load(pks, BundleEntrySearchModeEnum.MATCH));
       if (!req.includes().isEmpty() || !req.revIncludes().isEmpty()) {
-        Set<Long> extra = search.includes(pks, req.includes(), req.revIncludes(), MAX_INCLUDES);
-        resources.addAll(load(new ArrayList<>(extra), BundleEntrySearchModeEnum.INCLUDE));
+        int max = props.getLimits().getMaxIncludes();
+        SearchService.Included extra = search.includes(pks, req.includes(), req.revIncludes(), max);
+        resources.addAll(load(new ArrayList<>(extra.keys()), BundleEntrySearchModeEnum.INCLUDE));
+        if (!extra.complete()) {
+          resources.add(includesCutShort(max));
+        }
       }
+    }
+
+    /** The page says, in an outcome entry, that it does not carry everything _include asked for. */
+    private IBaseResource includesCutShort(int max) {
+      org.hl7.fhir.r4.model.OperationOutcome oo = new org.hl7.fhir.r4.model.OperationOutcome();
+      oo.addIssue().setSeverity(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.WARNING)
+          .setCode(org.hl7.fhir.r4.model.OperationOutcome.IssueType.TOOCOSTLY)
+          .setDiagnostics("_include/_revinclude found more than " + max + " resources for this page; only " + max
+              + " are included (radbridge.limits.max-includes). Ask for fewer matches per page (_count) or"
+              + " narrower includes.");
+      ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(oo, BundleEntrySearchModeEnum.OUTCOME);
+      return oo;
     }
 
     private boolean isSummaryCount() {
@@ -230,7 +260,7 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
 
     @Override
     public String getCurrentPageId() {
-      return cursor == null ? "first" : (backwards ? "p" : "n") + encode(cursor.toArray(new String[0]));
+      return signer.sign(getUuid(), cursor == null ? FIRST : (backwards ? "p" : "n") + encode(cursor.toArray(new String[0])));
     }
 
     @Override
@@ -281,7 +311,7 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
       }
       return out;
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("Invalid or damaged paging link");
+      throw LinkSigner.damaged();
     }
   }
 

@@ -3,7 +3,6 @@ package org.radbridge.server.rest;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IPagingProvider;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.radbridge.server.RadBridgeProperties;
 
 /**
@@ -14,11 +13,14 @@ public class StatelessPagingProvider implements IPagingProvider {
   private final RadBridgeProperties props;
   private final HistoryPages history;
   private final SearchPages search;
+  private final LinkSigner signer;
 
-  public StatelessPagingProvider(RadBridgeProperties props, HistoryPages history, SearchPages search) {
+  public StatelessPagingProvider(RadBridgeProperties props, HistoryPages history, SearchPages search,
+      LinkSigner signer) {
     this.props = props;
     this.history = history;
     this.search = search;
+    this.signer = signer;
   }
 
   @Override
@@ -42,14 +44,13 @@ public class StatelessPagingProvider implements IPagingProvider {
   }
 
   @Override
+  /** Serves a page only for a link this server signed (any node's signature: the key is shared). */
   public IBundleProvider retrieveResultList(RequestDetails request, String searchId, String pageId) {
-    if (searchId != null && searchId.startsWith(HistoryPages.PREFIX)) {
-      return history.page(searchId, pageId);
+    if (searchId == null || !searchId.startsWith(HistoryPages.PREFIX) && !searchId.startsWith(SearchPages.PREFIX)) {
+      throw LinkSigner.damaged();
     }
-    if (searchId != null && searchId.startsWith(SearchPages.PREFIX)) {
-      return search.page(searchId, pageId);
-    }
-    throw new InvalidRequestException("Unknown or expired paging link '" + searchId + "'");
+    String cursor = signer.verify(searchId, pageId);
+    return searchId.startsWith(HistoryPages.PREFIX) ? history.page(searchId, cursor) : search.page(searchId, cursor);
   }
 
   @Override

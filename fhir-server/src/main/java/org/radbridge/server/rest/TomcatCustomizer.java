@@ -37,6 +37,8 @@ public class TomcatCustomizer implements WebServerFactoryCustomizer<TomcatServle
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.addConnectorCustomizers(connector -> {
+      // Tomcat answers TRACE itself with a bare 405; let it through to MethodFilter, which refuses it too
+      connector.setAllowTrace(true);
       if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http) {
         http.setRelaxedQueryChars(RELAXED_QUERY_CHARS);
         http.setRelaxedPathChars(RELAXED_PATH_CHARS);

@@ -207,15 +207,15 @@ public class ResourceIndexer {
     if (value instanceof BaseDateTimeType dt) {
       Instant[] r = SearchValues.range(dt);
       if (r != null) {
-        rows.dates.add(new IndexRows.DateRow(name, r[0], r[1]));
+        rows.dates.add(new IndexRows.DateRow(name, SearchValues.clamp(r[0]), SearchValues.clamp(r[1])));
       }
     } else if (value instanceof Period p) {
       Instant[] start = p.hasStart() ? SearchValues.range(p.getStartElement()) : null;
       Instant[] end = p.hasEnd() ? SearchValues.range(p.getEndElement()) : null;
       if (start != null || end != null) {
         rows.dates.add(new IndexRows.DateRow(name,
-            start != null ? start[0] : SearchValues.MIN_INSTANT,
-            end != null ? end[1] : SearchValues.MAX_INSTANT));
+            start != null ? SearchValues.clamp(start[0]) : SearchValues.MIN_INSTANT,
+            end != null ? SearchValues.clamp(end[1]) : SearchValues.MAX_INSTANT));
       }
     } else if (value instanceof Timing t) {
       for (var event : t.getEvent()) {
@@ -229,7 +229,7 @@ public class ResourceIndexer {
 
   private static void addNumber(IndexRows rows, String name, IBase value) {
     if (value instanceof DecimalType d && d.getValue() != null) {
-      rows.numbers.add(new IndexRows.NumberRow(name, d.getValue()));
+      rows.numbers.add(new IndexRows.NumberRow(name, SearchValues.storable(name, d.getValue())));
     } else if (value instanceof IntegerType i && i.getValue() != null) {
       rows.numbers.add(new IndexRows.NumberRow(name, BigDecimal.valueOf(i.getValue())));
     }
@@ -237,12 +237,12 @@ public class ResourceIndexer {
 
   private static void addQuantity(IndexRows rows, String name, IBase value) {
     if (value instanceof Quantity q && q.hasValue()) {
-      rows.quantities.add(new IndexRows.QuantityRow(name, q.getValue(),
+      rows.quantities.add(new IndexRows.QuantityRow(name, SearchValues.storable(name, q.getValue()),
           SearchValues.clip(emptyToNull(q.getSystem()), SearchValues.MAX_TOKEN_LENGTH),
           SearchValues.clip(emptyToNull(q.getCode()), SearchValues.MAX_UNIT_LENGTH),
           SearchValues.clip(emptyToNull(q.getUnit()), SearchValues.MAX_UNIT_LENGTH)));
     } else if (value instanceof Money m && m.hasValue()) {
-      rows.quantities.add(new IndexRows.QuantityRow(name, m.getValue(), "urn:iso:std:iso:4217",
+      rows.quantities.add(new IndexRows.QuantityRow(name, SearchValues.storable(name, m.getValue()), "urn:iso:std:iso:4217",
           SearchValues.clip(emptyToNull(m.getCurrency()), SearchValues.MAX_UNIT_LENGTH),
           SearchValues.clip(emptyToNull(m.getCurrency()), SearchValues.MAX_UNIT_LENGTH)));
     } else if (value instanceof Range r) {

@@ -23,6 +23,19 @@ public final class SearchCriteria {
     public String rawName() {
       return modifier == null ? name : name + ":" + modifier;
     }
+
+    /** How many references the clause follows: one per chain link ('.') and one per _has. */
+    public int referenceDepth() {
+      String raw = rawName();
+      int depth = 0;
+      for (int i = raw.indexOf('.'); i >= 0; i = raw.indexOf('.', i + 1)) {
+        depth++;
+      }
+      for (int i = raw.indexOf("_has"); i >= 0; i = raw.indexOf("_has", i + 1)) {
+        depth++;
+      }
+      return depth;
+    }
   }
 
   private final List<Clause> clauses;
@@ -102,8 +115,24 @@ public final class SearchCriteria {
     return out;
   }
 
+  /** Decodes one name or value; a malformed %-escape or a NUL is the client's error, named as such. */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    String decoded;
+    try {
+      decoded = URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("Malformed percent-encoding in search criteria '"
+          + abbreviated(s) + "': '%' must be followed by two hexadecimal digits (a literal '%' is %25)");
+    }
+    if (decoded.indexOf('\0') >= 0) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("Search criteria '" + abbreviated(s)
+          + "' hold a NUL character (%00), which no search value can contain");
+    }
+    return decoded;
+  }
+
+  static String abbreviated(String s) {
+    return s.length() <= 100 ? s : s.substring(0, 100) + "…";
   }
 
   /**

@@ -34,14 +34,11 @@ public record SearchRequest(
               if (!s.isBlank()) sort.add(SortKey.parse(s.trim()));
             }
           }
-          case "_count" -> {
-            try {
-              count = Math.min(Integer.parseInt(v), maxCount);
-            } catch (NumberFormatException ex) {
-              throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("_count must be a number, not '" + v + "'");
-            }
-            if (count < 0) {
-              throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("_count must not be negative");
+          case "_count" -> count = count(v, maxCount);
+          case "_summary" -> {
+            if (!SUMMARY_VALUES.contains(v)) {
+              throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+                  "_summary must be true, false, text, data or count, not '" + SearchCriteria.abbreviated(v) + "'");
             }
           }
           case "_total" -> {
@@ -62,6 +59,24 @@ public record SearchRequest(
       }
     }
     return new SearchRequest(type, SearchCriteria.fromMap(filters), sort, count, total, includes, revIncludes);
+  }
+
+  private static final List<String> SUMMARY_VALUES = List.of("true", "false", "text", "data", "count");
+
+  /** _count as asked, held to the limit (a number beyond any int is the limit too). */
+  static int count(String v, int maxCount) {
+    if (!v.matches("-?\\d{1,18}")) {
+      if (v.matches("\\d+")) {
+        return maxCount;
+      }
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("_count must be a number, not '"
+          + SearchCriteria.abbreviated(v) + "'");
+    }
+    long n = Long.parseLong(v);
+    if (n < 0) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("_count must not be negative");
+    }
+    return (int) Math.min(n, maxCount);
   }
 
   /** The same request with other filter criteria. */

@@ -127,35 +127,54 @@ public class SearchService {
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
+  /** What _include/_revinclude added to a page: the keys, and whether the bound cut them short. */
+  public record Included(Set<Long> keys, boolean complete) {}
+
   /**
    * Keys of the resources that {@code _include} specs reach from the given resources:
    * "Type:param", "Type:param:TargetType" or "*"; a spec prefixed "iterate:" is applied again to
-   * what was included, until nothing new arrives.
+   * what was included, until nothing new arrives. At most {@code max} keys: every query is limited,
+   * so a page of resources that many others point at ({@code _revinclude=*}) costs no more than that.
    */
-  public Set<Long> includes(List<Long> from, List<String> specs, List<String> revSpecs, int max) {
+  public Included includes(List<Long> from, List<String> specs, List<String> revSpecs, int max) {
     Set<Long> seen = new LinkedHashSet<>(from);
     Set<Long> added = new LinkedHashSet<>();
     List<Long> frontier = from;
     boolean first = true;
-    while (!frontier.isEmpty() && added.size() < max) {
+    boolean cut = false;
+    while (!frontier.isEmpty() && !cut) {
       Set<Long> found = new LinkedHashSet<>();
       for (String raw : specs) {
         if (first || raw.startsWith("iterate:")) {
-          found.addAll(forward(frontier, strip(raw)));
+          cut |= collect(found, forward(frontier, strip(raw), max + 1), max);
         }
       }
       for (String raw : revSpecs) {
         if (first || raw.startsWith("iterate:")) {
-          found.addAll(reverse(frontier, strip(raw)));
+          cut |= collect(found, reverse(frontier, strip(raw), max + 1), max);
         }
       }
       found.removeAll(seen);
       seen.addAll(found);
       added.addAll(found);
+      cut |= added.size() > max;
       frontier = new ArrayList<>(found);
       first = false;
     }
-    return added;
+    Set<Long> keys = new LinkedHashSet<>();
+    for (Long k : added) {
+      if (keys.size() == max) {
+        break;
+      }
+      keys.add(k);
+    }
+    return new Included(keys, !cut);
+  }
+
+  /** Adds a query's rows; true when the query hit its limit (there may be more than it returned). */
+  private static boolean collect(Set<Long> into, List<Long> rows, int max) {
+    into.addAll(rows);
+    return rows.size() > max;
   }
 
   private static String strip(String spec) {
@@ -163,21 +182,22 @@ public class SearchService {
   }
 
   /** _include: the resources the given ones refer to through the spec's parameter. */
-  private List<Long> forward(List<Long> from, String spec) {
-    return follow(from, spec, "_include", "SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
+  private List<Long> forward(List<Long> from, String spec, int limit) {
+    return follow(from, spec, limit, "_include", "SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
         + " ON t.res_type = x.target_type AND t.res_id = x.target_id AND NOT t.deleted WHERE x.res_pk = ANY (?)",
         "x.target_type");
   }
 
   /** _revinclude: the resources that refer to the given ones through the spec's parameter. */
-  private List<Long> reverse(List<Long> to, String spec) {
-    return follow(to, spec, "_revinclude", "SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
+  private List<Long> reverse(List<Long> to, String spec, int limit) {
+    return follow(to, spec, limit, "_revinclude", "SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
         + " ON x.target_type = t.res_type AND x.target_id = t.res_id JOIN resource s ON s.res_pk = x.res_pk"
         + " AND NOT s.deleted WHERE t.res_pk = ANY (?)", "t.res_type");
   }
 
   /** Runs an include query, narrowed by "Type:param[:TargetType]" unless the spec is "*". */
-  private List<Long> follow(List<Long> keys, String spec, String what, String select, String targetTypeColumn) {
+  private List<Long> follow(List<Long> keys, String spec, int limit, String what, String select,
+      String targetTypeColumn) {
     StringBuilder sql = new StringBuilder(select);
     List<Object> p = new ArrayList<>();
     p.add(new org.radbridge.server.store.SqlArray("bigint", keys.toArray()));
@@ -196,6 +216,8 @@ public class SearchService {
         p.add(parts[2]);
       }
     }
+    sql.append(" LIMIT ?");
+    p.add(limit);
     return query(new SqlQuery(sql.toString(), p), (rs, n) -> rs.getLong(1));
   }
 

@@ -44,7 +44,11 @@ public class SearchSqlBuilder {
     this.registry = registry;
     this.customSearchParameters = customSearchParameters;
     this.ownBase = SearchValues.ownBase(props.getBaseUrl());
+    this.maxChainDepth = props.getLimits().getMaxChainDepth();
   }
+
+  /** Most references a clause may follow (each one a join, each nested _has a subquery). */
+  private final int maxChainDepth;
 
   /** A custom parameter is searchable once its reindex job is done; before, the answer would be partial. */
   private void requireReady(IndexedParam ip) {
@@ -331,6 +335,12 @@ public class SearchSqlBuilder {
   }
 
   private void appendClause(StringBuilder sql, List<Object> p, String alias, String type, Clause c) {
+    int depth = c.referenceDepth();
+    if (depth > maxChainDepth) {
+      throw new InvalidRequestException("Search parameter '" + SearchCriteria.abbreviated(c.rawName()) + "' follows "
+          + depth + " references through chains and _has; at most " + maxChainDepth
+          + " are allowed (radbridge.limits.max-chain-depth)");
+    }
     if ("_has".equals(c.name())) {
       appendHas(sql, p, alias, type, c);
       return;
@@ -403,16 +413,25 @@ public class SearchSqlBuilder {
     for (int i = 0; i < c.values().size(); i++) {
       if (i > 0) sql.append(" OR ");
       String v = c.values().get(i);
-      switch (kind) {
-        case STRING -> appendString(sql, p, c, v);
-        case TOKEN -> appendToken(sql, p, c, v);
-        case REFERENCE -> appendReference(sql, p, c, v);
-        case DATE -> appendDate(sql, p, "x.low", "x.high", v);
-        case NUMBER -> appendNumber(sql, p, "x.value", c, v);
-        case QUANTITY -> appendQuantity(sql, p, c, v);
-        case URI -> appendUri(sql, p, c, v);
-        default -> throw new InvalidRequestException("Search parameter '" + c.name() + "' of type "
-            + kind.getCode() + " is not supported");
+      try {
+        switch (kind) {
+          case STRING -> appendString(sql, p, c, v);
+          case TOKEN -> appendToken(sql, p, c, v);
+          case REFERENCE -> appendReference(sql, p, c, v);
+          case DATE -> appendDate(sql, p, "x.low", "x.high", v);
+          case NUMBER -> appendNumber(sql, p, "x.value", c, v);
+          case QUANTITY -> appendQuantity(sql, p, c, v);
+          case URI -> appendUri(sql, p, c, v);
+          default -> throw new InvalidRequestException("Search parameter '" + c.name() + "' of type "
+              + kind.getCode() + " is not supported");
+        }
+      } catch (InvalidRequestException e) {
+        if (kind == RestSearchParameterTypeEnum.DATE || kind == RestSearchParameterTypeEnum.NUMBER
+            || kind == RestSearchParameterTypeEnum.QUANTITY) {
+          // a value's own message says what is wrong with it; this says where it was
+          throw new InvalidRequestException("Search parameter '" + c.rawName() + "': " + e.getMessage());
+        }
+        throw e;
       }
     }
     sql.append("))");
@@ -685,6 +704,10 @@ public class SearchSqlBuilder {
     if (typeModifier != null && !Character.isUpperCase(typeModifier.charAt(0))) {
       throw new InvalidRequestException("Modifier ':" + typeModifier + "' is not supported on '" + c.name() + "'");
     }
+    if (typeModifier != null && !registry.isResourceType(typeModifier)) {
+      throw new InvalidRequestException("Type modifier ':" + SearchCriteria.abbreviated(typeModifier) + "' on '"
+          + c.name() + "' names no resource type");
+    }
     if (ownBase != null && v.startsWith(ownBase)) {
       v = v.substring(ownBase.length());
     }
@@ -779,11 +802,18 @@ public class SearchSqlBuilder {
   }
 
   private static BigDecimal parseDecimal(String s, String raw) {
+    BigDecimal n;
     try {
-      return new BigDecimal(s);
+      n = new BigDecimal(s);
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException("Invalid number '" + raw + "'");
+      throw new InvalidRequestException("Invalid number '" + SearchCriteria.abbreviated(raw) + "'");
     }
+    // no stored number lies beyond PostgreSQL's numeric range; comparing with one would cost gigabytes
+    if (n.scale() > 16383 || (long) n.precision() - n.scale() > 131072) {
+      throw new InvalidRequestException("The number '" + SearchCriteria.abbreviated(raw) + "' is beyond the range"
+          + " of stored numbers (at most 131072 digits before the decimal point and 16383 after it)");
+    }
+    return n;
   }
 
   private static void appendQuantity(StringBuilder sql, List<Object> p, Clause c, String raw) {

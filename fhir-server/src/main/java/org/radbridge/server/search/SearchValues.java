@@ -16,6 +16,34 @@ public final class SearchValues {
   /** Open ends of periods are stored as these instants, so every date row has a closed range. */
   public static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
   public static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
+
+  /** An index bound within the years 1-9999 (a year 0000 has no PostgreSQL timestamp). */
+  public static Instant clamp(Instant i) {
+    return i.isBefore(MIN_INSTANT) ? MIN_INSTANT : i.isAfter(MAX_INSTANT) ? MAX_INSTANT : i;
+  }
+
+  /** PostgreSQL numeric holds up to 131,072 digits before the decimal point and 16,383 after. */
+  private static final int MAX_INTEGER_DIGITS = 131072;
+  private static final int MAX_FRACTION_DIGITS = 16383;
+
+  /** The number as the index can hold it; refused (422) when PostgreSQL cannot store it at all. */
+  public static java.math.BigDecimal storable(String param, java.math.BigDecimal n) {
+    if (n == null) {
+      return null;
+    }
+    long integerDigits = (long) n.precision() - n.scale();
+    if (n.scale() > MAX_FRACTION_DIGITS || integerDigits > MAX_INTEGER_DIGITS) {
+      throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException("The number "
+          + abbreviated(n.toString()) + " of search parameter '" + param + "' is beyond what can be stored for"
+          + " search (at most " + MAX_INTEGER_DIGITS + " digits before the decimal point and " + MAX_FRACTION_DIGITS
+          + " after it)");
+    }
+    return n;
+  }
+
+  private static String abbreviated(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
   public static final int MAX_NORMALISED_LENGTH = 200;
   /** Longest token system/code kept in an index row (the rest is cut, on both write and query side). */
   public static final int MAX_TOKEN_LENGTH = 512;

@@ -344,6 +344,7 @@ public class ResourceWriter {
     try {
       switch (patchType) {
         case JSON_PATCH:
+          JsonPatchShape.requireValid(body);
           return JsonPatchUtils.apply(ctx, resource, body);
         case FHIR_PATCH_JSON:
         case FHIR_PATCH_XML: {
