@@ -133,8 +133,7 @@ public class OrderMessageApplication extends LoggedMessageApplication {
     // order by its placer number and one naming it by placer and accession cannot both create it
     for (SearchCriteria.Token key : keys.stream().sorted(java.util.Comparator.comparing(SearchCriteria.Token::system)
         .thenComparing(SearchCriteria.Token::code)).toList()) {
-      writer.lockAndFindId("ServiceRequest", SearchCriteria.where().token("identifier", key.system(), key.code()).build(),
-          "ORM");
+      writer.lock("ServiceRequest", SearchCriteria.where().token("identifier", key.system(), key.code()).build());
     }
     SearchCriteria byNumbers = SearchCriteria.where().anyToken("identifier", keys).build();
     String control = control(message);

@@ -103,6 +103,15 @@ public class ResourceWriter {
   }
 
   /**
+   * Takes the lock a conditional write with these criteria takes, without looking for matches: for
+   * a channel that names one resource by several numbers and must exclude writers naming it by any
+   * one of them. Held until the caller's transaction ends; must run inside one.
+   */
+  public void lock(String type, SearchCriteria criteria) {
+    rows.lockKey(conditionalLockKey(type, criteria));
+  }
+
+  /**
    * The one implementation of conditional resolution, for REST, bundles and every channel: takes
    * the transaction-scoped advisory lock of (type, canonical criteria) and then looks for matches
    * (at most two: "one" or "several"). The lock is held until the caller's transaction ends and
