@@ -42,6 +42,8 @@ public abstract class ServerTestBase {
     // DICOM files and HL7 id counters of a test run live in a temporary directory, not ./data
     registry.add("radbridge.data-dir", ServerTestBase::testDataDir);
     registry.add("radbridge.hl7v2.port", () -> "0");
+    // a stalled request body (the bad-input corpus sends some) is cut after 3 s, not 20
+    registry.add("server.tomcat.connection-timeout", () -> "3s");
     // retries in milliseconds, not seconds, so delivery tests can watch several of them
     registry.add("radbridge.outbox.initial-backoff", () -> "40ms");
     registry.add("radbridge.outbox.max-backoff", () -> "400ms");

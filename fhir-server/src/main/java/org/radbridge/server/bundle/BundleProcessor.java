@@ -52,6 +52,7 @@ public class BundleProcessor {
   private final ResourceReader reader;
   private final SearchService search;
   private final TransactionTemplate tx;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BundleProcessor.class);
   private final RadBridgeProperties props;
   private final ReferenceRewriter rewriter;
   /** Who a bundle's entries act for: anonymous until access control (issue 21) names the client. */
@@ -362,11 +363,21 @@ public class BundleProcessor {
           return execute(op, request, minimal);
         });
       } catch (BaseServerResponseException e) {
-        response = failed(e);
+        response = e.getStatusCode() >= 500 ? unexpected(i, e, request) : failed(e);
+      } catch (RuntimeException e) {
+        response = unexpected(i, e, request); // the other entries still run: each is its own transaction
       }
       out.addEntry(response);
     }
     return out;
+  }
+
+  /** A server fault in one entry: its answer says only that, with the request id the log carries. */
+  private static BundleEntryComponent unexpected(int index, RuntimeException e, RequestDetails request) {
+    String id = request == null ? null : request.getRequestId();
+    log.error("Request {}: batch entry {} failed", id, index, e);
+    return failed(new ca.uhn.fhir.rest.server.exceptions.InternalErrorException(
+        "Bundle.entry[" + index + "]: an error occurred; request id " + id));
   }
 
   private static BundleEntryComponent failed(BaseServerResponseException e) {
@@ -392,6 +403,7 @@ public class BundleProcessor {
       case 410 -> "Gone";
       case 412 -> "Precondition Failed";
       case 422 -> "Unprocessable Entity";
+      case 500 -> "Internal Server Error";
       default -> "Error";
     };
   }

@@ -91,6 +91,8 @@ public class FhirRestServlet extends RestfulServer {
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));
+    // after the summary: it changes the instance HAPI handed it, the masking answers with a copy
+    registerInterceptor(new org.radbridge.server.subscription.ChannelHeaderMasking());
     registerInterceptor(new ErrorAnswers());
   }
 }

@@ -100,10 +100,17 @@ public class RestConfiguration {
   public FilterRegistrationBean<StoredJsonReadFilter> storedJsonReadFilter(FhirContext ctx,
       org.radbridge.server.store.ResourceRows rows) {
     FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
-        new StoredJsonReadFilter(rows, ctx.getResourceTypes()));
+        new StoredJsonReadFilter(rows, servedAsStored(ctx)));
     reg.addUrlPatterns("/fhir/*");
     reg.setOrder(5);
     return reg;
+  }
+
+  /** Types whose stored JSON is the answer as is: not Subscription, whose channel headers are masked. */
+  private static java.util.Set<String> servedAsStored(FhirContext ctx) {
+    java.util.Set<String> types = new java.util.HashSet<>(ctx.getResourceTypes());
+    types.remove("Subscription");
+    return java.util.Set.copyOf(types);
   }
 
   @Bean

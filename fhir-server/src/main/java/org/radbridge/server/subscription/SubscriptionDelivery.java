@@ -174,7 +174,8 @@ public class SubscriptionDelivery implements DeliveryHandler {
 
   private String encode(IBaseResource r, String mime) {
     IParser parser = mime != null && mime.contains("xml") ? ctx.newXmlParser() : ctx.newJsonParser();
-    return parser.encodeResourceToString(r);
+    // a full-resource payload may itself be a Subscription: its receiver gets no other receiver's secrets
+    return parser.encodeResourceToString(ChannelHeaders.masked(r));
   }
 
   private void send(SubscriptionSpec spec, String method, String url, String body, String mime) throws Exception {

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * Refuses (422) a resource whose narrative — its own, a contained resource's or a Bundle entry's —
  * breaks txt-1 ({@link NarrativeRules}), whatever the validation mode: such a narrative could run
- * script in every browser that shows it. Runs early in PREPARE, after {@link NulCharacterGuard}.
+ * script in every browser that shows it. Runs early in PREPARE, after {@link UnstorableValueGuard}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
