@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *  1. what an outbox row adds to a write: the INSERT's latency inside a transaction (p50/p99);
  *  2. delivery throughput: N rows over K ordering keys written at once, all addressed (kind
  *     http-post) to a receiver in this process; deliveries/s from the first to the last arrival.
- *   java -cp postgresql.jar bench/OutboxBench.java jdbc:postgresql://127.0.0.1:PORT/postgres?user=postgres [rows] [keys]
+ *   java -cp postgresql.jar bench/OutboxBench.java 'jdbc:postgresql://127.0.0.1:PORT/postgres?user=postgres&password=PASSWORD' [rows] [keys]
+ *   (PASSWORD: the embedded database's, in <data-dir>/postgres/radbridge-password)
  */
 public class OutboxBench {
   public static void main(String[] args) throws Exception {

@@ -26,5 +26,6 @@ wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
 PGJDBC=$(find ~/.m2/repository/org/postgresql/postgresql -name 'postgresql-*.jar' | sort | tail -1)
 BENCH_CP="$PGJDBC" bench_java OutboxBench \
-  "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres" "${1:-20000}" "${2:-50}"
+  "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres&password=$(cat "$DATA/postgres/radbridge-password")" \
+  "${1:-20000}" "${2:-50}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

@@ -198,6 +198,9 @@ explain() {
   local data=$1 log=$2 values=$3 out=$4 pgport urls
   pgport=$(grep -o 'Embedded PostgreSQL ready on port [0-9]*' "$log" | tail -n 1 | awk '{print $NF}')
   [[ -n $pgport ]] || { echo "no PostgreSQL port in $log" >&2; return 1; }
+  # every connection to the embedded PostgreSQL needs its password (kept in the cluster directory)
+  PGPASSWORD=$(cat "$data/postgres/radbridge-password")
+  export PGPASSWORD
   pg "$pgport" -c "ALTER SYSTEM SET logging_collector = on" -c "ALTER SYSTEM SET log_directory = 'log'" \
     -c "ALTER SYSTEM SET log_filename = 'explain.log'"
   stop_server

@@ -27,7 +27,7 @@ class EmbeddedDatabaseRestartTest {
   }
 
   @Test
-  void dataSurvivesARestart() {
+  void dataSurvivesARestart() throws Exception {
     String id;
     try (ConfigurableApplicationContext first = start()) {
       id = RestAssured.given().port(port(first)).basePath("").contentType("application/fhir+json")
@@ -35,6 +35,10 @@ class EmbeddedDatabaseRestartTest {
           .post("/fhir/Patient").then().statusCode(201).extract().jsonPath().getString("id");
     }
     assertThat(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION"))).isTrue();
+    // a new cluster: its password rw------- beside it, no connection without it
+    assertThat(Files.getPosixFilePermissions(dataDir.resolve("postgres").resolve(EmbeddedPostgresPassword.FILE_NAME)))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(dataDir.resolve("postgres").resolve("pg_hba.conf")).hasContent(EmbeddedPostgresPassword.PG_HBA);
     try (ConfigurableApplicationContext second = start()) {
       RestAssured.given().port(port(second)).basePath("").get("/fhir/Patient/" + id).then().statusCode(200)
           .body("name[0].family", org.hamcrest.Matchers.equalTo("Persistent"));
