@@ -8,7 +8,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 /** Entry point: the RadBridge FHIR server. */
 @SpringBootApplication
 @EnableScheduling
-@EnableConfigurationProperties({RadBridgeProperties.class, org.radbridge.server.network.NetworkProperties.class})
+@EnableConfigurationProperties({RadBridgeProperties.class, org.radbridge.server.network.NetworkProperties.class,
+    org.radbridge.server.security.SecurityProperties.class})
 public class RadBridgeApplication {
   public static void main(String[] args) {
     SpringApplication.run(RadBridgeApplication.class, args);

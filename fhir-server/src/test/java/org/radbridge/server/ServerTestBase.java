@@ -57,6 +57,9 @@ public abstract class ServerTestBase {
     for (String[] kv : testNetwork()) {
       registry.add("radbridge.network." + kv[0], () -> kv[1]);
     }
+    for (String[] kv : TestTokens.clientSettings()) {
+      registry.add("radbridge.network." + kv[0], () -> kv[1]);
+    }
   }
 
   /** The test network (radbridge.network.* without the prefix), for the shared context and extra nodes. */
@@ -141,6 +144,11 @@ public abstract class ServerTestBase {
   @BeforeEach
   void awaitReady() {
     Await.until("RadBridge ready (start-up work done)", java.time.Duration.ofSeconds(120), readiness::isReady);
+  }
+
+  static {
+    // every REST Assured request carries a bearer token of its node (TestTokens), unless it has its own
+    RestAssured.filters(TestTokens.restAssured());
   }
 
   @BeforeEach

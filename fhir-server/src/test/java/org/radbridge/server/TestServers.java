@@ -18,7 +18,12 @@ public final class TestServers {
   private final List<String> args = new ArrayList<>(List.of("--server.port=0", "--radbridge.dicom.port=0",
       "--radbridge.hl7v2.port=0"));
 
-  private TestServers() {}
+  private TestServers() {
+    // the tests' token client, on every node (TestTokens)
+    for (String[] kv : TestTokens.clientSettings()) {
+      args.add("--radbridge.network." + kv[0] + "=" + kv[1]);
+    }
+  }
 
   /** A node whose embedded PostgreSQL and files live in {@code dataDir} (kept between starts). */
   public static TestServers onDataDir(Path dataDir) {

@@ -55,14 +55,18 @@ public class BundleProcessor {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BundleProcessor.class);
   private final RadBridgeProperties props;
   private final ReferenceRewriter rewriter;
-  /** Who a bundle's entries act for: anonymous until access control (issue 21) names the client. */
-  private static final Caller CALLER = Caller.anonymousClient();
+  /** Who a bundle's entries act for: the request's caller (its token). */
+  private final org.radbridge.server.security.RestCallers callers;
+  private final org.radbridge.server.security.RestScopeCheck scopes;
   // the REST layer's search paging, which itself sits above bundles
   private final org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch;
 
   public BundleProcessor(FhirContext ctx, ResourceWriter writer, ResourceReader reader, SearchService search,
       TransactionTemplate tx, RadBridgeProperties props,
-      org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch) {
+      org.springframework.beans.factory.ObjectProvider<EntrySearch> entrySearch,
+      org.radbridge.server.security.RestCallers callers, org.radbridge.server.security.RestScopeCheck scopes) {
+    this.callers = callers;
+    this.scopes = scopes;
     this.entrySearch = entrySearch;
     this.ctx = ctx;
     this.writer = writer;
@@ -251,7 +255,7 @@ public class BundleProcessor {
         if (op.existing != null) {
           return written(op.existing, "200 OK", minimal);
         }
-        return written(writer.write(WriteRequest.createWithId(op.assignedId, resourceOf(op), CALLER)), "201 Created",
+        return written(writer.write(WriteRequest.createWithId(op.assignedId, resourceOf(op), callers.current())), "201 Created",
             minimal);
       }
       case PUT -> {
@@ -263,7 +267,7 @@ public class BundleProcessor {
             throw new PreconditionFailedException("ifNoneMatch: " + op.type + "/" + op.assignedId + " already exists");
           }
         }
-        WriteOutcome o = writer.write(WriteRequest.update(op.type, op.assignedId, r, ifMatch, CALLER));
+        WriteOutcome o = writer.write(WriteRequest.update(op.type, op.assignedId, r, ifMatch, callers.current()));
         return written(o, o.created() ? "201 Created" : "200 OK", minimal);
       }
       case PATCH -> {
@@ -275,10 +279,10 @@ public class BundleProcessor {
             throw new InvalidRequestException("a PATCH entry's Binary carries the JSON Patch in Binary.data, which is empty");
           }
           o = writer.write(WriteRequest.patch(op.type, id, PatchTypeEnum.JSON_PATCH,
-              new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8), ifMatch(op), CALLER));
+              new String(bin.getData(), java.nio.charset.StandardCharsets.UTF_8), ifMatch(op), callers.current()));
         } else if (body instanceof Parameters) {
           o = writer.write(WriteRequest.patch(op.type, id, PatchTypeEnum.FHIR_PATCH_JSON,
-              ctx.newJsonParser().encodeResourceToString(body), ifMatch(op), CALLER));
+              ctx.newJsonParser().encodeResourceToString(body), ifMatch(op), callers.current()));
         } else {
           throw new InvalidRequestException("a PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch)");
         }
@@ -286,7 +290,7 @@ public class BundleProcessor {
       }
       case DELETE -> {
         String id = op.id != null ? op.id : op.matchId;
-        WriteOutcome o = id != null ? writer.write(WriteRequest.delete(op.type, id, ifMatch(op), CALLER))
+        WriteOutcome o = id != null ? writer.write(WriteRequest.delete(op.type, id, ifMatch(op), callers.current()))
             : new WriteOutcome(null, null, false, false);
         BundleEntryComponent e = new BundleEntryComponent();
         e.getResponse().setStatus("204 No Content");
@@ -311,6 +315,8 @@ public class BundleProcessor {
 
   private BundleEntryComponent get(Op op, RequestDetails request) {
     BundleEntryComponent e = new BundleEntryComponent();
+    scopes.requireForEntry(op.type, op.id != null ? org.radbridge.server.security.SmartScopes.Interaction.READ
+        : org.radbridge.server.security.SmartScopes.Interaction.SEARCH);
     if (op.id != null) {
       IBaseResource r = op.version != null ? reader.vread(op.type, op.id, op.version) : reader.read(op.type, op.id);
       e.setResource((Resource) r);
@@ -398,6 +404,7 @@ public class BundleProcessor {
   private static String reason(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 409 -> "Conflict";
       case 410 -> "Gone";

@@ -29,6 +29,12 @@ public class NetworkProperties {
   @Valid private final List<DicomNode> dicomNodes;
   /** HL7 v2 applications: sending application and facility, organisation, outbound host:port (stored as Devices and Endpoints). */
   @Valid private final List<Hl7Application> hl7Applications;
+  /**
+   * Clients of the API (SMART Backend Services): client id, organisation, scopes, and the public
+   * keys of its client assertions (a JWKS by value, or its URL). Registered with the built-in
+   * authorization server at start.
+   */
+  @Valid private final List<Client> clients;
   /** Issuer of Patient ID (DICOM) / PID-3.4 assigning authority → identifier system. */
   private final Map<String, String> issuers;
   /** Which reading organisation an order goes to. */
@@ -37,11 +43,13 @@ public class NetworkProperties {
   public NetworkProperties(List<Org> organizations,
       List<DicomNode> dicomNodes,
       List<Hl7Application> hl7Applications,
+      List<Client> clients,
       Map<String, String> issuers,
       @DefaultValue Routing routing) {
     this.organizations = organizations == null ? List.of() : List.copyOf(organizations);
     this.dicomNodes = dicomNodes == null ? List.of() : List.copyOf(dicomNodes);
     this.hl7Applications = hl7Applications == null ? List.of() : List.copyOf(hl7Applications);
+    this.clients = clients == null ? List.of() : List.copyOf(clients);
     this.issuers = issuers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(issuers));
     this.routing = routing;
   }
@@ -49,6 +57,7 @@ public class NetworkProperties {
   public List<Org> getOrganizations() { return organizations; }
   public List<DicomNode> getDicomNodes() { return dicomNodes; }
   public List<Hl7Application> getHl7Applications() { return hl7Applications; }
+  public List<Client> getClients() { return clients; }
   public Map<String, String> getIssuers() { return issuers; }
   public Routing getRouting() { return routing; }
 
@@ -158,6 +167,33 @@ public class NetworkProperties {
     public String getSendingFacility() { return sendingFacility; }
     public String getOrganization() { return organization; }
     public String getOutbound() { return outbound; }
+  }
+
+  public static class Client {
+    /** The client id (the {@code iss} and {@code sub} of its client assertions). */
+    @NotBlank @Pattern(regexp = "[A-Za-z0-9\\-._~]{1,100}") private final String clientId;
+    /** Key of the organisation it acts for (none only for a client with the radbridge/admin scope). */
+    private final String organization;
+    /** SMART scopes it may be granted (system/ServiceRequest.cruds, system/*.rs, radbridge/admin). */
+    private final List<String> scopes;
+    /** Its public keys (a JWK Set, JSON), for private_key_jwt client assertions. */
+    private final String jwks;
+    /** Or the URL of its JWK Set. */
+    private final String jwksUri;
+
+    public Client(String clientId, String organization, List<String> scopes, String jwks, String jwksUri) {
+      this.clientId = clientId;
+      this.organization = organization;
+      this.scopes = scopes == null ? List.of() : List.copyOf(scopes);
+      this.jwks = jwks;
+      this.jwksUri = jwksUri;
+    }
+
+    public String getClientId() { return clientId; }
+    public String getOrganization() { return organization; }
+    public List<String> getScopes() { return scopes; }
+    public String getJwks() { return jwks; }
+    public String getJwksUri() { return jwksUri; }
   }
 
   public static class Routing {

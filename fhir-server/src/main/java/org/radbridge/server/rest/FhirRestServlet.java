@@ -27,14 +27,19 @@ public class FhirRestServlet extends RestfulServer {
   private final transient WriteValidation validation;
   private final transient NetworkConformance conformance;
   private final transient LinkSigner signer;
+  private final transient org.radbridge.server.security.RestCallers callers;
+  private final transient org.radbridge.server.security.RestScopeCheck scopeCheck;
 
   public FhirRestServlet(FhirContext ctx, ResourceWriter writer, ResourceReader reader, HistoryPages history,
       SearchPages search, org.radbridge.server.bundle.BundleProcessor bundles, RadBridgeProperties props,
       WriteValidation validation, NetworkConformance conformance,
       org.radbridge.server.subscription.EventNumbers subscriptionEvents,
       org.radbridge.server.workflow.WorklistProvider worklist, org.radbridge.server.workflow.TurnaroundProvider turnaround,
-      LinkSigner signer) {
+      LinkSigner signer, org.radbridge.server.security.RestCallers callers,
+      org.radbridge.server.security.RestScopeCheck scopeCheck) {
     super(ctx);
+    this.callers = callers;
+    this.scopeCheck = scopeCheck;
     this.signer = signer;
     this.worklist = worklist;
     this.turnaround = turnaround;
@@ -63,7 +68,7 @@ public class FhirRestServlet extends RestfulServer {
     if (!props.getBaseUrl().isBlank()) {
       setServerAddressStrategy(new HardcodedServerAddressStrategy(props.getBaseUrl()));
     }
-    setPagingProvider(new StatelessPagingProvider(props, history, search, signer));
+    setPagingProvider(new StatelessPagingProvider(props, history, search, signer, scopeCheck));
     // HAPI's per-type list of every possible _revinclude walks all types' parameters for each of the
     // 146 types on every CapabilityStatement; _revinclude works on any reference parameter anyway
     ServerCapabilityStatementProvider capabilities = new ServerCapabilityStatementProvider(this);
@@ -75,7 +80,7 @@ public class FhirRestServlet extends RestfulServer {
     for (String type : ctx.getResourceTypes()) {
       RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
       providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search,
-          validation));
+          validation, callers));
     }
     setResourceProviders(providers);
     registerProvider(new SystemProvider(history, search, search.registry()));
@@ -88,6 +93,7 @@ public class FhirRestServlet extends RestfulServer {
     registerProvider(turnaround);
     registerProvider(new TerminologyOperationsProvider(conformance, reader));
     registerProvider(new TransactionProvider(bundles));
+    registerInterceptor(scopeCheck);
     registerInterceptor(new CapabilityStatementCustomizer(search.registry()));
     registerInterceptor(new KeysetLinkRewriter());
     registerInterceptor(new TextSummaryInterceptor(ctx));

@@ -53,10 +53,12 @@ public class GenericResourceProvider implements IResourceProvider {
   private final HistoryPages history;
   private final SearchPages search;
   private final WriteValidation validation;
+  private final org.radbridge.server.security.RestCallers callers;
 
   public GenericResourceProvider(Class<? extends IBaseResource> resourceClass, String resourceType,
       ResourceWriter writer, ResourceReader reader, HistoryPages history, SearchPages search,
-      WriteValidation validation) {
+      WriteValidation validation, org.radbridge.server.security.RestCallers callers) {
+    this.callers = callers;
     this.validation = validation;
     this.resourceClass = resourceClass;
     this.resourceType = resourceType;
@@ -91,9 +93,9 @@ public class GenericResourceProvider implements IResourceProvider {
     return reader.read(resourceType, id.getIdPart());
   }
 
-  /** Who the request acts for: anonymous until access control (issue 21) names the client and its organisation. */
-  private static Caller callerOf() {
-    return Caller.anonymousClient();
+  /** Who the request acts for: its token's client, organisation and scopes. */
+  private Caller callerOf() {
+    return callers.current();
   }
 
   @Create

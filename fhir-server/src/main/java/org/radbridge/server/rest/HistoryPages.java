@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
@@ -85,6 +86,12 @@ public class HistoryPages {
           new org.hl7.fhir.r4.model.IdType(type, id));
     }
     return new Page(new Query(type, id, since == null ? null : since.toInstant(), notAfter, size), null, request);
+  }
+
+  /** What a signed history link reads: its type ("*" for the whole server) and whether it is one resource's. */
+  static Map.Entry<String, Boolean> scopeOf(String searchId) {
+    Query q = Query.decode(searchId, Integer.MAX_VALUE);
+    return Map.entry(q.type() == null ? "*" : q.type(), q.id() != null);
   }
 
   /** A later page, for a link whose signature the paging provider has checked: {@code cursor} is its position. */

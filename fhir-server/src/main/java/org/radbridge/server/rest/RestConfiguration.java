@@ -20,11 +20,14 @@ public class RestConfiguration {
       org.radbridge.server.terminology.NetworkConformance conformance,
       org.radbridge.server.subscription.EventNumbers subscriptionEvents,
       org.springframework.jdbc.core.JdbcTemplate jdbc, org.radbridge.server.search.SearchService searchService,
-      org.radbridge.server.workflow.TurnaroundFigures figures, LinkSigner signer) {
-    ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(
-        new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation, conformance,
-            subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader),
-            new org.radbridge.server.workflow.TurnaroundProvider(figures), signer), "/fhir/*");
+      org.radbridge.server.workflow.TurnaroundFigures figures, LinkSigner signer,
+      org.radbridge.server.security.RestCallers callers, org.radbridge.server.security.RestScopeCheck scopeCheck,
+      org.radbridge.server.security.SmartConfiguration smart, org.radbridge.server.security.SecurityProperties security) {
+    FhirRestServlet servlet = new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation,
+        conformance, subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader),
+        new org.radbridge.server.workflow.TurnaroundProvider(figures), signer, callers, scopeCheck);
+    servlet.registerInterceptor(new org.radbridge.server.security.CapabilityStatementSecurity(smart, security));
+    ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(servlet, "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);
     return reg;

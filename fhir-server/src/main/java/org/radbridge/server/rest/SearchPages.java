@@ -117,6 +117,27 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
    * "first", or n/p and the position. The query is parsed again, so _count is held to the limit in
    * force now.
    */
+  /** The types a signed search link searches: its type, or a system search's {@code _type} ("*" for all). */
+  static List<String> typesOf(String searchId) {
+    String[] f = decode(searchId.substring(PREFIX.length()));
+    if (f.length < 3) {
+      throw LinkSigner.damaged();
+    }
+    if (!f[0].isEmpty()) {
+      return List.of(f[0]);
+    }
+    String[] asked = parseQuery(f[2]).get("_type");
+    List<String> types = new java.util.ArrayList<>();
+    for (String v : asked == null ? new String[0] : asked) {
+      for (String t : v.split(",")) {
+        if (!t.isBlank()) {
+          types.add(t.trim());
+        }
+      }
+    }
+    return types.isEmpty() ? List.of("*") : types;
+  }
+
   public IBundleProvider page(String searchId, String pageCursor) {
     String[] f = decode(searchId.substring(PREFIX.length()));
     if (f.length < 3) {

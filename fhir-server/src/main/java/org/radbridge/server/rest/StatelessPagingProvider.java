@@ -3,7 +3,10 @@ package org.radbridge.server.rest;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IPagingProvider;
+import java.util.Map;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.security.RestScopeCheck;
+import org.radbridge.server.security.SmartScopes;
 
 /**
  * HAPI's paging hook without server-side storage: page links carry everything needed to run the
@@ -14,9 +17,11 @@ public class StatelessPagingProvider implements IPagingProvider {
   private final HistoryPages history;
   private final SearchPages search;
   private final LinkSigner signer;
+  private final RestScopeCheck scopes;
 
   public StatelessPagingProvider(RadBridgeProperties props, HistoryPages history, SearchPages search,
-      LinkSigner signer) {
+      LinkSigner signer, RestScopeCheck scopes) {
+    this.scopes = scopes;
     this.props = props;
     this.history = history;
     this.search = search;
@@ -50,6 +55,15 @@ public class StatelessPagingProvider implements IPagingProvider {
       throw LinkSigner.damaged();
     }
     String cursor = signer.verify(searchId, pageId);
+    // a link is not a permission: whoever follows it needs the scopes its first page needed
+    if (searchId.startsWith(HistoryPages.PREFIX)) {
+      Map.Entry<String, Boolean> read = HistoryPages.scopeOf(searchId);
+      scopes.requireForEntry(read.getKey(), read.getValue() ? SmartScopes.Interaction.READ : SmartScopes.Interaction.SEARCH);
+    } else {
+      for (String type : SearchPages.typesOf(searchId)) {
+        scopes.requireForEntry(type, SmartScopes.Interaction.SEARCH);
+      }
+    }
     return searchId.startsWith(HistoryPages.PREFIX) ? history.page(searchId, cursor) : search.page(searchId, cursor);
   }
 

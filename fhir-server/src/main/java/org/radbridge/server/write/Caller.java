@@ -8,36 +8,34 @@ package org.radbridge.server.write;
  * @param kind what sort of caller
  * @param name the client id, the calling AE title, MSH-3^MSH-4, or what part of the server
  * @param organization the key of the organisation it acts for; null when none is known
+ * @param scopes a client's SMART scopes (what its token grants); empty for the other kinds, which
+ *     the network directory authorises by who they are
  */
-public record Caller(Kind kind, String name, String organization) {
+public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes) {
   public enum Kind { CLIENT, DICOM_NODE, HL7_APPLICATION, SYSTEM }
 
   public Caller {
     if (kind == null || name == null || name.isBlank()) {
       throw new IllegalArgumentException("a caller needs a kind and a name");
     }
+    scopes = scopes == null ? java.util.Set.of() : java.util.Set.copyOf(scopes);
   }
 
-  /** A REST client; before access control, every client is {@code anonymous} and acts for no organisation. */
-  public static Caller client(String clientId, String organization) {
-    return new Caller(Kind.CLIENT, clientId, organization);
-  }
-
-  /** A REST client before access control: anonymous, acting for no organisation. */
-  public static Caller anonymousClient() {
-    return client("anonymous", null);
+  /** A client of the REST API (a token's client), the organisation it acts for and its scopes. */
+  public static Caller client(String clientId, String organization, java.util.Set<String> scopes) {
+    return new Caller(Kind.CLIENT, clientId, organization, scopes);
   }
 
   public static Caller dicomNode(String aeTitle, String organization) {
-    return new Caller(Kind.DICOM_NODE, aeTitle, organization);
+    return new Caller(Kind.DICOM_NODE, aeTitle, organization, null);
   }
 
   public static Caller hl7Application(String applicationAndFacility, String organization) {
-    return new Caller(Kind.HL7_APPLICATION, applicationAndFacility, organization);
+    return new Caller(Kind.HL7_APPLICATION, applicationAndFacility, organization, null);
   }
 
   /** The server itself: {@code what} names the part (e.g. "network-seeder", "sla-watch"). */
   public static Caller system(String what) {
-    return new Caller(Kind.SYSTEM, what, null);
+    return new Caller(Kind.SYSTEM, what, null, null);
   }
 }

@@ -48,8 +48,12 @@ final class BadInputCorpus {
       return false;
     }
 
-    /** The request head, with Host, Connection and Content-Length filled in. */
-    byte[] head(int port) {
+    /**
+     * The request head, with Host, Connection, Content-Length and Authorization (a token with every
+     * scope, so the corpus tests the handlers and not only the token check) filled in; a case's
+     * {@code Authorization: (none)} sends none.
+     */
+    byte[] head(int port, String authorization) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       out.writeBytes((method + " ").getBytes(ISO_8859_1));
       out.writeBytes(target);
@@ -61,6 +65,7 @@ final class BadInputCorpus {
         all.put("Content-Length", Integer.toString(body.length).getBytes(ISO_8859_1));
       }
       all.put("Accept", "application/fhir+json".getBytes(ISO_8859_1));
+      all.put("Authorization", authorization.getBytes(ISO_8859_1));
       for (var h : headers.entrySet()) {
         // a case's own header replaces the default (a name ending in "#n" adds a repeat)
         String name = h.getKey().replaceAll("#\\d+$", "");
@@ -68,7 +73,9 @@ final class BadInputCorpus {
         if (name.equalsIgnoreCase("Transfer-Encoding")) {
           all.remove("Content-Length");
         }
-        all.put(h.getKey(), h.getValue());
+        if (!(name.equalsIgnoreCase("Authorization") && "(none)".equals(new String(h.getValue(), ISO_8859_1)))) {
+          all.put(h.getKey(), h.getValue());
+        }
       }
       for (var h : all.entrySet()) {
         out.writeBytes((h.getKey().replaceAll("#\\d+$", "") + ": ").getBytes(ISO_8859_1));

@@ -57,9 +57,10 @@ class OversizedBodyClientsTest extends ServerTestBase {
     assertThat(p.getString("issue[0].diagnostics")).contains("resource limit of " + LIMIT + " bytes");
   }
 
-  private static HttpResponse<String> send(HttpRequest.BodyPublisher publisher, String url) throws Exception {
+  private HttpResponse<String> send(HttpRequest.BodyPublisher publisher, String url) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     return client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/fhir+json")
+        .header("Authorization", org.radbridge.server.TestTokens.authorization(port))
         .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -89,7 +90,8 @@ class OversizedBodyClientsTest extends ServerTestBase {
   /** curl prints the body, then (-w) the status on a line of its own. */
   private void assertCurlRefused(String... extra) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-w", "\\n%{http_code}",
-        "-H", "Content-Type: application/fhir+json", "--data-binary", "@" + bodyFile));
+        "-H", "Content-Type: application/fhir+json", "--data-binary", "@" + bodyFile,
+        "-H", "Authorization: " + org.radbridge.server.TestTokens.authorization(port)));
     cmd.addAll(List.of(extra));
     cmd.add(url());
     String out = run(cmd);
@@ -114,7 +116,8 @@ class OversizedBodyClientsTest extends ServerTestBase {
         import sys, urllib.request, urllib.error
         data = open(sys.argv[2], 'rb').read()
         req = urllib.request.Request(sys.argv[1], data=data, method='POST',
-                                     headers={'Content-Type': 'application/fhir+json'})
+                                     headers={'Content-Type': 'application/fhir+json',
+                                              'Authorization': sys.argv[3]})
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 status, body = r.status, r.read()
@@ -122,7 +125,8 @@ class OversizedBodyClientsTest extends ServerTestBase {
             status, body = e.code, e.read()
         sys.stdout.write(str(status) + '\\n' + body.decode('utf-8'))
         """;
-    String out = run(List.of("python3", "-c", script, url(), bodyFile.toString()));
+    String out = run(List.of("python3", "-c", script, url(), bodyFile.toString(),
+        org.radbridge.server.TestTokens.authorization(port)));
     int nl = out.indexOf('\n');
     assertThat(nl).as("python output %s", out).isPositive();
     assertRefused(Integer.parseInt(out.substring(0, nl).trim()), out.substring(nl + 1));

@@ -88,7 +88,8 @@ class CrashRestartTest {
       for (Map.Entry<String, String> e : acknowledged.entrySet()) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + second.port + "/fhir/Patient/" + e.getKey()))
-            .header("Accept", "application/fhir+json").timeout(Duration.ofSeconds(30)).build(),
+            .header("Accept", "application/fhir+json").timeout(Duration.ofSeconds(30))
+            .header("Authorization", org.radbridge.server.TestTokens.authorization(second.port)).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("Patient/%s", e.getKey()).isEqualTo(200);
         assertThat(r.body()).contains("\"family\":\"" + e.getValue() + "\"");
@@ -113,6 +114,7 @@ class CrashRestartTest {
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
             .header("Content-Type", "application/fhir+json").timeout(Duration.ofSeconds(30))
+            .header("Authorization", org.radbridge.server.TestTokens.authorization(port))
             .POST(HttpRequest.BodyPublishers.ofString(
                 "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + family + "\"}]}"))
             .build(), HttpResponse.BodyHandlers.ofString());
@@ -147,14 +149,17 @@ class CrashRestartTest {
     }
 
     static ServerProcess start(Path dataDir) throws IOException {
-      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx1g", "-cp", System.getProperty("java.class.path"),
           "org.radbridge.server.RadBridgeApplication",
           "--server.port=0", "--radbridge.data-dir=" + dataDir,
           "--radbridge.dicom.enabled=false", "--radbridge.hl7v2.enabled=false",
           // the lines this test reads (the test classpath's logback configuration logs warnings only)
           "--logging.level.org.springframework.boot.web.embedded.tomcat=INFO",
-          "--logging.level.org.radbridge.server.RadBridgeApplication=INFO");
+          "--logging.level.org.radbridge.server.RadBridgeApplication=INFO"));
+      for (String[] kv : org.radbridge.server.TestTokens.clientSettings()) {
+        cmd.add("--radbridge.network." + kv[0] + "=" + kv[1]);
+      }
       return new ServerProcess(new ProcessBuilder(cmd).directory(dataDir.toFile()).redirectErrorStream(true).start());
     }
 

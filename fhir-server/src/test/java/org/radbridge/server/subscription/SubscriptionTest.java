@@ -215,6 +215,7 @@ class SubscriptionTest extends ServerTestBase {
     String id = subscribe("Observation?code=urn:test|" + code, "{\"type\":\"websocket\"}");
     LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
     WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", org.radbridge.server.TestTokens.authorization(port))
         .buildAsync(URI.create("ws://127.0.0.1:" + port + "/websocket"), new WebSocket.Listener() {
           @Override
           public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {

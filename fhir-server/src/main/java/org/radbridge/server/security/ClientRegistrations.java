@@ -1,0 +1,122 @@
+package org.radbridge.server.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.network.NetworkProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+/**
+ * The clients the built-in authorization server knows at start: every {@code radbridge.network.clients}
+ * entry (SMART Backend Services, {@code private_key_jwt}), registered or brought up to date, and the
+ * bootstrap administrator ({@value #ADMIN_CLIENT_ID}, {@code client_secret_basic}, every scope),
+ * whose id and secret are written to {@code <data-dir>/admin-client.json} (rw-------) when that file
+ * does not exist — at first start, or to reset a lost secret.
+ */
+final class ClientRegistrations {
+  private static final Logger log = LoggerFactory.getLogger(ClientRegistrations.class);
+  static final String ADMIN_CLIENT_ID = "radbridge-admin";
+  static final String ADMIN_FILE = "admin-client.json";
+  /** The organisation a client acts for, carried into its tokens. */
+  static final String ORGANIZATION_SETTING = "radbridge.organization";
+
+  private ClientRegistrations() {}
+
+  static void register(RegisteredClientRepository repository, NetworkProperties network, RadBridgeProperties props,
+      SecurityProperties security) {
+    TokenSettings tokens = TokenSettings.builder().accessTokenTimeToLive(security.getTokenLifetime())
+        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED).build();
+    for (NetworkProperties.Client c : network.getClients()) {
+      if ((c.getOrganization() == null || c.getOrganization().isBlank()) && !c.getScopes().contains(SmartScopes.ADMIN)) {
+        throw new IllegalStateException("radbridge.network.clients: client " + c.getClientId()
+            + " names no organisation; only a client with the scope " + SmartScopes.ADMIN + " may act for none");
+      }
+      RegisteredClient existing = repository.findByClientId(c.getClientId());
+      ClientSettings.Builder settings = ClientSettings.builder().requireAuthorizationConsent(false);
+      if (c.getOrganization() != null && !c.getOrganization().isBlank()) {
+        settings.setting(ORGANIZATION_SETTING, c.getOrganization());
+      }
+      if (c.getJwks() != null && !c.getJwks().isBlank()) {
+        settings.setting(ClientAssertionDecoders.JWKS_SETTING, c.getJwks());
+      }
+      if (c.getJwksUri() != null && !c.getJwksUri().isBlank()) {
+        settings.jwkSetUrl(c.getJwksUri());
+      }
+      repository.save(RegisteredClient.withId(existing != null ? existing.getId() : "client-" + c.getClientId())
+          .clientId(c.getClientId()).clientName(c.getClientId())
+          .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+          .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+          .scopes(s -> s.addAll(c.getScopes()))
+          .clientSettings(settings.build()).tokenSettings(tokens).build());
+    }
+    Path file = Path.of(props.getDataDir(), ADMIN_FILE).toAbsolutePath();
+    if (!Files.exists(file)) {
+      String secret = randomSecret();
+      RegisteredClient existing = repository.findByClientId(ADMIN_CLIENT_ID);
+      repository.save(RegisteredClient.withId(existing != null ? existing.getId() : "client-" + ADMIN_CLIENT_ID)
+          .clientId(ADMIN_CLIENT_ID).clientName("RadBridge administrator (bootstrap)")
+          .clientSecret(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(secret))
+          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+          .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+          .scopes(s -> s.addAll(SmartScopes.EVERYTHING))
+          .clientSettings(ClientSettings.builder().requireAuthorizationConsent(false).build())
+          .tokenSettings(tokens).build());
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("client_id", ADMIN_CLIENT_ID);
+      json.put("client_secret", secret);
+      json.put("token_endpoint", "/oauth2/token");
+      json.put("scope", String.join(" ", SmartScopes.EVERYTHING));
+      writeOwnerOnly(file, json);
+      log.info("Bootstrap administrator client '{}' {}; its secret is in {}", ADMIN_CLIENT_ID,
+          existing == null ? "registered" : "given a new secret (the file was missing)", file);
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private static void writeOwnerOnly(Path target, Map<String, Object> json) {
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      byte[] bytes = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+      try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
+    }
+  }
+}

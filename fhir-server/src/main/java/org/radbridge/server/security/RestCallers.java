@@ -1,0 +1,55 @@
+package org.radbridge.server.security;
+
+import java.util.Set;
+import org.radbridge.server.write.Caller;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Component;
+
+/**
+ * The caller of the current HTTP request, from its bearer token: the client ({@code client_id},
+ * else {@code azp}, else {@code sub}), the organisation it acts for (the claim
+ * {@code radbridge.security.organization-claim} names) and its SMART scopes. With security off,
+ * every request is an anonymous caller that may do everything.
+ */
+@Component
+public class RestCallers {
+  private static final Caller UNSECURED = Caller.client("anonymous", null, Set.copyOf(SmartScopes.EVERYTHING));
+  private final SecurityProperties props;
+
+  public RestCallers(SecurityProperties props) {
+    this.props = props;
+  }
+
+  public Caller current() {
+    if (!props.isEnabled()) {
+      return UNSECURED;
+    }
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    if (auth instanceof JwtAuthenticationToken token) {
+      return of(token.getToken());
+    }
+    // the filter chain lets no unauthenticated request through to a handler that asks
+    throw new IllegalStateException("no authenticated caller for this request");
+  }
+
+  Caller of(Jwt jwt) {
+    String client = firstOf(jwt, "client_id", "azp", "sub");
+    String org = jwt.getClaimAsString(props.getOrganizationClaim());
+    Object scope = jwt.hasClaim("scope") ? jwt.getClaim("scope") : jwt.getClaim("scp");
+    return Caller.client(client == null ? "unnamed" : client, org == null || org.isBlank() ? null : org,
+        SmartScopes.ofClaim(scope).asSet());
+  }
+
+  private static String firstOf(Jwt jwt, String... claims) {
+    for (String c : claims) {
+      String v = jwt.getClaimAsString(c);
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+package org.radbridge.server.security;
+
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code radbridge.security}: who may call, and who says so (README "Security"). */
+@ConfigurationProperties(prefix = "radbridge.security")
+@Validated
+public class SecurityProperties {
+  /**
+   * Whether every request needs a bearer token. false is for benchmarks and local experiments only:
+   * it is logged at every start and refused unless every listener binds to a loopback address.
+   */
+  private final boolean enabled;
+  /**
+   * An external OpenID Connect issuer whose tokens are accepted (Keycloak or any other); empty:
+   * RadBridge is its own authorization server.
+   */
+  private final String issuerUri;
+  /** The token claim that names the organisation (its key in radbridge.network) a client acts for. */
+  @NotBlank private final String organizationClaim;
+  /** Lifetime of the access tokens the built-in authorization server issues (SMART Backend Services: at most 5 minutes). */
+  private final Duration tokenLifetime;
+
+  public SecurityProperties(@DefaultValue("true") boolean enabled,
+      @DefaultValue("") String issuerUri,
+      @DefaultValue("organization") String organizationClaim,
+      @DefaultValue("5m") Duration tokenLifetime) {
+    if (tokenLifetime.isNegative() || tokenLifetime.isZero() || tokenLifetime.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("radbridge.security.token-lifetime must be between 1s and 1h, not "
+          + tokenLifetime);
+    }
+    this.enabled = enabled;
+    this.issuerUri = issuerUri;
+    this.organizationClaim = organizationClaim;
+    this.tokenLifetime = tokenLifetime;
+  }
+
+  public boolean isEnabled() { return enabled; }
+  public String getIssuerUri() { return issuerUri; }
+  public String getOrganizationClaim() { return organizationClaim; }
+  public Duration getTokenLifetime() { return tokenLifetime; }
+
+  /** Whether RadBridge issues the tokens itself. */
+  public boolean isBuiltInIssuer() {
+    return issuerUri == null || issuerUri.isBlank();
+  }
+}
