@@ -37,6 +37,9 @@ public final class TestTokens {
   public static final String CLIENT_ID = "test-admin";
   public static final String ALL_SCOPES = "system/*.cruds radbridge/admin";
   private static final RSAKey KEY = newKey();
+  /** A second client, of centre A, that may only read and search Patients and read Observations. */
+  public static final String READER_ID = "test-reader";
+  public static final RSAKey READER_KEY = newKey();
   private static final Map<String, Cached> TOKENS = new HashMap<>();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -57,7 +60,10 @@ public final class TestTokens {
     return new String[][] {
         {"clients[0].client-id", CLIENT_ID},
         {"clients[0].scopes[0]", "system/*.cruds"}, {"clients[0].scopes[1]", "radbridge/admin"},
-        {"clients[0].jwks", new JWKSet(KEY.toPublicJWK()).toString()}};
+        {"clients[0].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[1].client-id", READER_ID}, {"clients[1].organization", "centre-a"},
+        {"clients[1].scopes[0]", "system/Patient.rs"}, {"clients[1].scopes[1]", "system/Observation.read"},
+        {"clients[1].jwks", new JWKSet(READER_KEY.toPublicJWK()).toString()}};
   }
 
   /** A token with every scope from the node on {@code port}. */

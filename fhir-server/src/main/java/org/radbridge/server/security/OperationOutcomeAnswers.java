@@ -47,6 +47,11 @@ final class OperationOutcomeAnswers implements AuthenticationEntryPoint, AccessD
         + request.getRequestURI() + " needs the scope " + SmartScopes.ADMIN);
   }
 
+  static void badRequest(FhirContext ctx, HttpServletResponse response, String diagnostics) throws IOException {
+    response.setStatus(400);
+    new OperationOutcomeAnswers(ctx).write(response, OperationOutcome.IssueType.INVALID, diagnostics);
+  }
+
   private void write(HttpServletResponse response, OperationOutcome.IssueType code, String diagnostics)
       throws IOException {
     OperationOutcome oo = new OperationOutcome();

@@ -64,6 +64,25 @@ public class SecurityConfiguration {
     return http.build();
   }
 
+  /**
+   * Spring Security's firewall, except its list of methods: rest/MethodFilter answers every method
+   * FHIR does not use with 405 and an Allow header, as a FHIR client expects.
+   */
+  @Bean
+  org.springframework.security.web.firewall.HttpFirewall httpFirewall() {
+    org.springframework.security.web.firewall.StrictHttpFirewall firewall =
+        new org.springframework.security.web.firewall.StrictHttpFirewall();
+    firewall.setUnsafeAllowAnyHttpMethod(true);
+    return firewall;
+  }
+
+  /** A request the firewall refuses (an encoded slash in the path, say) is a 400 OperationOutcome. */
+  @Bean
+  org.springframework.security.web.firewall.RequestRejectedHandler requestRejectedHandler(FhirContext ctx) {
+    return (request, response, rejected) -> org.radbridge.server.security.OperationOutcomeAnswers.badRequest(ctx,
+        response, "The request is refused: " + rejected.getMessage());
+  }
+
   @Bean
   org.springframework.boot.web.servlet.FilterRegistrationBean<SmartConfigurationFilter> smartConfigurationFilter(
       SmartConfiguration smart) {

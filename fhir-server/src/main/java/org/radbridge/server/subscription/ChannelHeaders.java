@@ -31,7 +31,10 @@ public final class ChannelHeaders {
     if (resource == null || headersIn(resource).isEmpty()) {
       return resource;
     }
-    IBaseResource copy = ((org.hl7.fhir.r4.model.Resource) resource).copy();
+    // a copy by the parser, not copy(): copy() re-validates every date and fails on a stored
+    // dateTime of minute precision, which the (lenient) parser accepted when it was written
+    ca.uhn.fhir.parser.IParser json = ca.uhn.fhir.context.FhirContext.forR4Cached().newJsonParser();
+    IBaseResource copy = json.parseResource(json.encodeResourceToString(resource));
     for (Subscription.SubscriptionChannelComponent channel : headersIn(copy)) {
       for (StringType h : channel.getHeader()) {
         if (h.hasValue()) {

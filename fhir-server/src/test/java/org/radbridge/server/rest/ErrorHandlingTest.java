@@ -339,7 +339,7 @@ class ErrorHandlingTest extends ServerTestBase {
     long before = totalRows();
     try (Socket s = connect()) {
       long start = System.nanoTime();
-      s.getOutputStream().write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\n"
+      s.getOutputStream().write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\n"
           + "Content-Type: application/fhir+json\r\nAccept: application/fhir+json\r\n"
           + "Content-Length: " + declared + "\r\n\r\n"
           + "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + marker + "\"").getBytes(UTF_8));
@@ -359,7 +359,7 @@ class ErrorHandlingTest extends ServerTestBase {
     String id = "huge-" + System.nanoTime();
     try (Socket s = connect()) {
       long start = System.nanoTime();
-      s.getOutputStream().write(("PUT /fhir/Patient/" + id + " HTTP/1.1\r\nHost: localhost\r\n"
+      s.getOutputStream().write(("PUT /fhir/Patient/" + id + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\n"
           + "Content-Type: application/fhir+json\r\nContent-Length: " + (RESOURCE_LIMIT + 1) + "\r\n\r\n"
           + "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\"").getBytes(UTF_8));
       s.getOutputStream().flush();
@@ -390,7 +390,7 @@ class ErrorHandlingTest extends ServerTestBase {
     try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
       long start = System.nanoTime();
-      out.write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+      out.write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\nContent-Type: application/fhir+json\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n").getBytes(US_ASCII));
       AtomicLong sent = new AtomicLong();
       Thread writer = new Thread(() -> {
@@ -430,7 +430,7 @@ class ErrorHandlingTest extends ServerTestBase {
     for (String path : new String[] {"/fhir", "/fhir/"}) {
       try (Socket s = connect()) {
         long start = System.nanoTime();
-        s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+        s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\n"
             + "Content-Type: application/fhir+json\r\nContent-Length: " + declared + "\r\n\r\n"
             + "{\"resourceType\":\"Bundle\",\"type\":\"transaction\"").getBytes(UTF_8));
         s.getOutputStream().flush();
@@ -451,7 +451,7 @@ class ErrorHandlingTest extends ServerTestBase {
     try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
       long start = System.nanoTime();
-      out.write(("POST /fhir HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+      out.write(("POST /fhir HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\nContent-Type: application/fhir+json\r\n"
           + "Accept: application/fhir+json\r\nContent-Length: " + length + "\r\n\r\n").getBytes(US_ASCII));
       Thread writer = new Thread(() -> {
         try {

@@ -30,7 +30,7 @@ class QueryStringTest extends ServerTestBase {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
-      out.write(("GET " + target + " HTTP/1.0\r\nHost: localhost\r\nAccept: application/fhir+json\r\n\r\n")
+      out.write(("GET " + target + " HTTP/1.0\r\nHost: localhost\r\nAuthorization: " + org.radbridge.server.TestTokens.authorization(port) + "\r\nAccept: application/fhir+json\r\n\r\n")
           .getBytes(UTF_8));
       out.flush();
       InputStream in = s.getInputStream();

@@ -27,8 +27,14 @@ class ChannelHeaderMaskingTest extends ServerTestBase {
   @Test
   void noAnswerShowsAHeaderValue() throws Exception {
     try (HookReceiver hook = new HookReceiver()) {
+      // a stored dateTime of minute precision (accepted leniently) in the same answer as the Subscription
+      json().body("""
+          {"resourceType":"Observation","status":"final","code":{"text":"x"},"effectiveDateTime":"2024-06-30T23:59-05:00"}""")
+          .post("/Observation").then().statusCode(201);
       String id = subscribe(hook, unique("c"));
       List<String> answers = List.of(
+          RestAssured.given().accept("application/fhir+json").get("/_history?_type=Subscription,Observation&_count=20")
+              .asString(),
           RestAssured.given().accept("application/fhir+json").get("/Subscription/" + id).asString(),
           RestAssured.given().accept("application/fhir+xml").get("/Subscription/" + id).asString(),
           RestAssured.given().accept("application/fhir+json").get("/Subscription/" + id + "/_history/1").asString(),
