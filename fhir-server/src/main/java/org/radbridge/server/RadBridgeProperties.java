@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -236,7 +237,7 @@ public class RadBridgeProperties {
     private final String application;
     /** MSH-4 of the messages RadBridge sends. */
     private final String facility;
-    /** How long an outbound message waits for its ACK before the attempt counts as failed. */
+    /** How long an outbound message may take to be sent and acknowledged (a receiver that stops reading included) before the attempt counts as failed. */
     @NotNull private final Duration ackTimeout;
     @Valid private final Tls tls;
     @Valid private final Listener listener;
@@ -273,6 +274,8 @@ public class RadBridgeProperties {
       @NotNull private final Duration frameTimeout;
       /** A connection that sends nothing for this long is closed (senders reconnect); 0 keeps idle connections open. */
       @NotNull private final Duration idleTimeout;
+      /** Longest writing an ACK may go without progress (a sender that does not read its ACKs); then the connection is closed. */
+      @NotNull @DurationMin(millis = 1) private final Duration writeTimeout;
       /** Most MLLP connections open at once (one thread each); more are closed as soon as they are accepted. */
       @Min(1) private final int maxConnections;
       /** Most MLLP connections open at once from one peer address. */
@@ -281,11 +284,13 @@ public class RadBridgeProperties {
       public Listener(@DefaultValue("4MB") DataSize maxFrameSize,
           @DefaultValue("30s") Duration frameTimeout,
           @DefaultValue("10m") Duration idleTimeout,
+          @DefaultValue("30s") Duration writeTimeout,
           @DefaultValue("128") int maxConnections,
           @DefaultValue("32") int maxConnectionsPerPeer) {
         this.maxFrameSize = maxFrameSize;
         this.frameTimeout = frameTimeout;
         this.idleTimeout = idleTimeout;
+        this.writeTimeout = writeTimeout;
         this.maxConnections = maxConnections;
         this.maxConnectionsPerPeer = maxConnectionsPerPeer;
       }
@@ -293,6 +298,7 @@ public class RadBridgeProperties {
       public DataSize getMaxFrameSize() { return maxFrameSize; }
       public Duration getFrameTimeout() { return frameTimeout; }
       public Duration getIdleTimeout() { return idleTimeout; }
+      public Duration getWriteTimeout() { return writeTimeout; }
       public int getMaxConnections() { return maxConnections; }
       public int getMaxConnectionsPerPeer() { return maxConnectionsPerPeer; }
     }
@@ -333,6 +339,8 @@ public class RadBridgeProperties {
     @NotNull private final Duration healthInterval;
     /** How long a study's association must be quiet before its ImagingStudy is updated (one update per burst of instances). */
     @NotNull private final Duration studyQuietPeriod;
+    /** Longest a forwarding C-STORE waits on the receiving node, for a write to make progress or for its answer; then the attempt fails and is retried. */
+    @NotNull @DurationMin(millis = 1) private final Duration forwardTimeout;
     @Valid private final Listener listener;
 
     public Dicom(@DefaultValue("512MB") DataSize minFreeSpace,
@@ -344,6 +352,7 @@ public class RadBridgeProperties {
         @DefaultValue("10m") Duration retentionCheckInterval,
         @DefaultValue("30s") Duration healthInterval,
         @DefaultValue("250ms") Duration studyQuietPeriod,
+        @DefaultValue("60s") Duration forwardTimeout,
         @DefaultValue Listener listener) {
       this.minFreeSpace = minFreeSpace;
       this.enabled = enabled;
@@ -354,6 +363,7 @@ public class RadBridgeProperties {
       this.retentionCheckInterval = retentionCheckInterval;
       this.healthInterval = healthInterval;
       this.studyQuietPeriod = studyQuietPeriod;
+      this.forwardTimeout = forwardTimeout;
       this.listener = listener;
     }
 
@@ -366,6 +376,7 @@ public class RadBridgeProperties {
     public Duration getRetentionCheckInterval() { return retentionCheckInterval; }
     public Duration getHealthInterval() { return healthInterval; }
     public Duration getStudyQuietPeriod() { return studyQuietPeriod; }
+    public Duration getForwardTimeout() { return forwardTimeout; }
     public Listener getListener() { return listener; }
 
     /** What the DICOM listener lets a peer hold: bounds that no peer, however broken or hostile, goes past. */
@@ -378,6 +389,8 @@ public class RadBridgeProperties {
       @NotNull private final DataSize maxDataSetSize;
       /** Longest wait for the next PDU of an association, and the longest one PDU may take to arrive; then the association ends. */
       @NotNull private final Duration readTimeout;
+      /** Longest one write to a peer may go without progress (a peer that stops reading, e.g. the answers to a C-FIND); then the association is closed. */
+      @NotNull @DurationMin(millis = 1) private final Duration writeTimeout;
       /** Largest PDU RadBridge offers to receive (its maximum length in the A-ASSOCIATE-AC); a peer sending a larger one is aborted. */
       @NotNull private final DataSize maxPduLength;
 
@@ -385,11 +398,13 @@ public class RadBridgeProperties {
           @DefaultValue("32") int maxAssociationsPerPeer,
           @DefaultValue("2GB") DataSize maxDataSetSize,
           @DefaultValue("60s") Duration readTimeout,
+          @DefaultValue("60s") Duration writeTimeout,
           @DefaultValue("16KB") DataSize maxPduLength) {
         this.maxAssociations = maxAssociations;
         this.maxAssociationsPerPeer = maxAssociationsPerPeer;
         this.maxDataSetSize = maxDataSetSize;
         this.readTimeout = readTimeout;
+        this.writeTimeout = writeTimeout;
         this.maxPduLength = maxPduLength;
       }
 
@@ -397,6 +412,7 @@ public class RadBridgeProperties {
       public int getMaxAssociationsPerPeer() { return maxAssociationsPerPeer; }
       public DataSize getMaxDataSetSize() { return maxDataSetSize; }
       public Duration getReadTimeout() { return readTimeout; }
+      public Duration getWriteTimeout() { return writeTimeout; }
       public DataSize getMaxPduLength() { return maxPduLength; }
     }
   }

@@ -14,7 +14,8 @@ class ConfigurationValidationTest {
   @ParameterizedTest
   @CsvSource({"radbridge.outbox.workers,0,outbox.workers", "radbridge.subscriptions.rate-per-second,0,subscriptions.ratePerSecond",
       "radbridge.validator.pool,0,validator.pool", "radbridge.limits.max-page-size,-1,limits.maxPageSize",
-      "radbridge.network.dicom-nodes[0].ae-title,SEVENTEEN_CHARS_X,dicomNodes[0].aeTitle"})
+      "radbridge.network.dicom-nodes[0].ae-title,SEVENTEEN_CHARS_X,dicomNodes[0].aeTitle",
+      "radbridge.hl7v2.listener.write-timeout,PT0S,hl7v2.listener.writeTimeout"})
   void anOutOfRangeSettingStopsTheStartNamingIt(String setting, String value, String field) {
     Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(RadBridgeApplication.class)
         .run("--" + setting + "=" + value, "--server.port=0", "--radbridge.embedded-db.ephemeral=true",

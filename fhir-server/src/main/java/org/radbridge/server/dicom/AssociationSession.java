@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title
  * before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks it), then serves C-ECHO and
  * C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
- * once the instances stop coming (debounced) and again, if anything is new, when it ends.
+ * once the instances stop coming (debounced) and again, if anything is new, when it ends. Reads
+ * are bounded by {@link PduInput}, writes by the listener's {@code WriteWatchdog} (a peer that stops
+ * reading is closed, and the association ends here like any broken one).
  */
 final class AssociationSession implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AssociationSession.class);
@@ -59,9 +62,14 @@ final class AssociationSession implements Runnable {
     this.studies = studies;
   }
 
-  /** A socket whose input can be replayed: the peeked A-ASSOCIATE-RQ, then the rest of the stream. */
+  /**
+   * A socket whose input can be replayed (the peeked A-ASSOCIATE-RQ, then the rest of the stream)
+   * and whose output, once watched, is the watchdog's: whoever writes to the peer — PixelMed, an
+   * A-ASSOCIATE-RJ, an A-ABORT — writes within the write timeout.
+   */
   static final class PeekableSocket extends Socket {
     private volatile InputStream replay;
+    private volatile WriteWatchdog.Watched watched;
 
     InputStream raw() throws IOException {
       return super.getInputStream();
@@ -71,6 +79,23 @@ final class AssociationSession implements Runnable {
     public InputStream getInputStream() throws IOException {
       InputStream r = replay;
       return r != null ? r : super.getInputStream();
+    }
+
+    /** From now on every write must make progress within {@code bound}, else the socket is closed. */
+    void watchWrites(WriteWatchdog watchdog, java.time.Duration bound, String peer) throws IOException {
+      watched = watchdog.watch(this, super.getOutputStream(), bound, peer);
+    }
+
+    /** Whether the watchdog closed the socket because a write made no progress (and logged it). */
+    boolean writesCut() {
+      WriteWatchdog.Watched w = watched;
+      return w != null && w.wasCut();
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+      OutputStream w = watched;
+      return w != null ? w : super.getOutputStream();
     }
   }
 
@@ -139,7 +164,9 @@ final class AssociationSession implements Runnable {
         // normal end: PixelMed has answered the release
       }
     } catch (Exception e) {
-      log.info("DICOM association from {} ended: {}", callingAe, e.toString());
+      if (!socket.writesCut()) { // else the watchdog said why
+        log.info("DICOM association from {} ended: {}", callingAe, e.toString());
+      }
     } finally {
       try {
         socket.close();

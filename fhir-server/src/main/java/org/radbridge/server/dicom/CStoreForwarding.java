@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedList;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.outbox.DeliveryHandler;
 import org.radbridge.server.outbox.OutboxRow;
@@ -26,17 +27,23 @@ import org.springframework.stereotype.Component;
  * named by the row's destination (an AE title, looked up in the network directory at delivery
  * time, so an edited Endpoint applies), in the transfer syntax it was stored in, no transcoding.
  * PixelMed's StorageSOPClassSCU hides the response status, so this is a small SCU of its own:
- * only a Success (or warning) status acknowledges the row.
+ * only a Success (or warning) status acknowledges the row. The receiving node must take every
+ * write and answer within {@code radbridge.dicom.forward-timeout} (PixelMed bounds neither: its
+ * socket and output stream are reached by reflection, the stream watched by the
+ * {@link WriteWatchdog}); else the attempt fails and is retried.
  */
 @Component
 public class CStoreForwarding implements DeliveryHandler {
   public static final String KIND = "dicom-cstore";
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CStoreForwarding.class);
   private final NetworkDirectory directory;
   private final RadBridgeProperties props;
+  private final WriteWatchdog watchdog;
 
-  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props) {
+  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props, WriteWatchdog watchdog) {
     this.directory = directory;
     this.props = props;
+    this.watchdog = watchdog;
   }
 
   @Override
@@ -68,6 +75,7 @@ public class CStoreForwarding implements DeliveryHandler {
       Association a = AssociationFactory.createNewAssociation(node.host(), node.port(), node.aeTitle(),
           props.getDicom().getAeTitle(), contexts, null, false);
       int[] answered = {-1};
+      WriteWatchdog.Watched watched = bound(a, node);
       try {
         byte pcid = a.getSuitablePresentationContextID(sopClass, ts);
         a.setReceivedDataHandler(new CompositeResponseHandler() {
@@ -84,10 +92,17 @@ public class CStoreForwarding implements DeliveryHandler {
         a.waitForCommandPDataPDUs();
         a.release();
       } catch (Exception e) {
+        boolean cut = watched != null && watched.wasCut();
         try {
-          a.abort();
+          if (!cut) { // else its socket is closed already
+            a.abort();
+          }
         } catch (Exception ignored) {
           // already failing
+        }
+        if (cut) {
+          throw new IllegalStateException("C-STORE of " + sopInstance + " to " + node.aeTitle() + ": the node took no data for "
+              + props.getDicom().getForwardTimeout().toSeconds() + " s", e);
         }
         throw e;
       }
@@ -95,6 +110,31 @@ public class CStoreForwarding implements DeliveryHandler {
         throw new IllegalStateException("C-STORE of " + sopInstance + " to " + node.aeTitle() + " answered 0x"
             + Integer.toHexString(answered[0]));
       }
+    }
+  }
+
+  /**
+   * The association's reads (the answer) and writes bounded by the forward timeout: the socket's
+   * read timeout set, its output stream replaced by a watched one. PixelMed keeps both in protected
+   * fields without accessors; if it changes, forwarding goes on unbounded and a warning says so.
+   */
+  private WriteWatchdog.Watched bound(Association a, NetworkDirectory.DicomNode node) {
+    java.time.Duration timeout = props.getDicom().getForwardTimeout();
+    try {
+      java.lang.reflect.Field socketField = Association.class.getDeclaredField("socket");
+      java.lang.reflect.Field outField = Association.class.getDeclaredField("out");
+      socketField.setAccessible(true);
+      outField.setAccessible(true);
+      java.net.Socket socket = (java.net.Socket) socketField.get(a);
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+      WriteWatchdog.Watched watched = watchdog.watch(socket, (OutputStream) outField.get(a), timeout,
+          "DICOM association to " + node.aeTitle() + " at " + node.host() + ":" + node.port());
+      outField.set(a, watched);
+      return watched;
+    } catch (ReflectiveOperationException | java.io.IOException | RuntimeException e) {
+      log.warn("Forwarding to {} is not bounded by radbridge.dicom.forward-timeout (PixelMed changed?): {}",
+          node.aeTitle(), e.toString());
+      return null;
     }
   }
 }

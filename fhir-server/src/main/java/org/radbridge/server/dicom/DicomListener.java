@@ -9,6 +9,7 @@ import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.listener.ConnectionSlots;
 import org.radbridge.server.listener.ListenerThreads;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -20,7 +21,8 @@ import org.springframework.stereotype.Component;
  * interfaces), one thread per association. Associations are bounded in all and per peer address
  * ({@code radbridge.dicom.listener.*}); one over a limit is rejected by {@link BusyRejections}.
  * Calling AE titles must be DICOM nodes of the network unless
- * {@code radbridge.dicom.accept-unknown-peers} is set.
+ * {@code radbridge.dicom.accept-unknown-peers} is set. Every write to a peer must make progress
+ * within the write timeout ({@link WriteWatchdog}): one that does not read its answers is closed.
  */
 @Component
 public class DicomListener implements SmartLifecycle {
@@ -33,6 +35,7 @@ public class DicomListener implements SmartLifecycle {
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final org.radbridge.server.readiness.ReadinessGate readiness;
+  private final WriteWatchdog watchdog;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile ConnectionSlots slots;
@@ -41,8 +44,9 @@ public class DicomListener implements SmartLifecycle {
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
       StudySyncScheduler studies, WorklistItems worklist, StudyRootFind studyRoot,
-      org.radbridge.server.readiness.ReadinessGate readiness) {
+      org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog) {
     this.readiness = readiness;
+    this.watchdog = watchdog;
     this.worklist = worklist;
     this.studyRoot = studyRoot;
     this.props = props;
@@ -54,6 +58,12 @@ public class DicomListener implements SmartLifecycle {
   /** The port actually listened on (useful when configured as 0). */
   public int port() {
     return server == null ? -1 : server.getLocalPort();
+  }
+
+  /** Associations holding a slot now (for tests). */
+  int openAssociations() {
+    ConnectionSlots s = slots;
+    return s == null ? 0 : s.open();
   }
 
   @Override
@@ -98,9 +108,11 @@ public class DicomListener implements SmartLifecycle {
           continue;
         }
         try {
+          socket.watchWrites(watchdog, props.getDicom().getListener().getWriteTimeout(),
+              "DICOM association from " + socket.getRemoteSocketAddress());
           associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer,
               readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, props.getDicom(), slot));
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (IOException | java.util.concurrent.RejectedExecutionException stopping) {
           slot.close();
           socket.close();
         }

@@ -17,6 +17,7 @@ import java.nio.charset.UnmappableCharacterException;
 import java.util.HashMap;
 import java.util.Map;
 import javax.net.ssl.SSLSocket;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * router, its answer written back before the next frame is read — so a sender's messages are
  * processed in the order sent. A frame too large or not in its charset is answered AR without
  * reaching HAPI; a frame that is not HL7 at all, a stall, or bytes outside a frame end the
- * connection. Acknowledgements sent to RadBridge are not answered (HL7 never acknowledges an
- * acknowledgement), as HAPI's own server does.
+ * connection, and so does an answer that makes no progress for the write timeout (a sender that
+ * does not read its ACKs; {@link WriteWatchdog}). Acknowledgements sent to RadBridge are not
+ * answered (HL7 never acknowledges an acknowledgement), as HAPI's own server does.
  */
 final class MllpConnection implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(MllpConnection.class);
@@ -38,30 +40,37 @@ final class MllpConnection implements Runnable {
   private final UnreadableMessageHandler refusals;
   private final ca.uhn.hl7v2.parser.Parser parser;
   private final java.time.Duration handshakeTimeout;
+  private final WriteWatchdog watchdog;
+  private final java.time.Duration writeTimeout;
   private final Runnable ended;
   private final String peer;
 
   MllpConnection(Socket socket, MllpFrameReader frames, ApplicationRouter router, UnreadableMessageHandler refusals,
-      ca.uhn.hl7v2.parser.Parser parser, java.time.Duration handshakeTimeout, Runnable ended) {
+      ca.uhn.hl7v2.parser.Parser parser, java.time.Duration handshakeTimeout, WriteWatchdog watchdog,
+      java.time.Duration writeTimeout, Runnable ended) {
     this.socket = socket;
     this.frames = frames;
     this.router = router;
     this.refusals = refusals;
     this.parser = parser;
     this.handshakeTimeout = handshakeTimeout;
+    this.watchdog = watchdog;
+    this.writeTimeout = writeTimeout;
     this.ended = ended;
     this.peer = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
   }
 
   @Override
   public void run() {
+    WriteWatchdog.Watched out = null;
     try {
       if (socket instanceof SSLSocket tls) {
         // the handshake gets the time of a frame, not of an idle connection
         socket.setSoTimeout((int) handshakeTimeout.toMillis());
         tls.startHandshake();
       }
-      HL7Writer writer = new MinLowerLayerProtocol(true).getWriter(socket.getOutputStream());
+      out = watchdog.watch(socket, socket.getOutputStream(), writeTimeout, "MLLP connection from " + peer);
+      HL7Writer writer = new MinLowerLayerProtocol(true).getWriter(out);
       MllpFrameReader.Frame frame;
       while ((frame = frames.next()) != null) {
         String answer = answer(frame);
@@ -73,7 +82,9 @@ final class MllpConnection implements Runnable {
     } catch (MllpFrameReader.Cut cut) {
       log.info("MLLP connection from {} closed: {}", peer, cut.getMessage());
     } catch (IOException | ca.uhn.hl7v2.llp.LLPException e) {
-      log.info("MLLP connection from {} ended: {}", peer, e.toString());
+      if (out == null || !out.wasCut()) { // else the watchdog said why
+        log.info("MLLP connection from {} ended: {}", peer, e.toString());
+      }
     } catch (RuntimeException e) {
       log.error("MLLP connection from {} ended by an unexpected failure", peer, e);
     } finally {

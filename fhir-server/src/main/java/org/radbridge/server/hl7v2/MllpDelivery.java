@@ -12,6 +12,7 @@ import ca.uhn.hl7v2.util.Terser;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.outbox.DeliveryHandler;
 import org.radbridge.server.outbox.OutboxRow;
@@ -21,19 +22,30 @@ import org.springframework.stereotype.Component;
  * Outbox kind {@code hl7v2-mllp}: sends one queued HL7 v2 message (ER7 text, its MSH-10 fixed when
  * queued) to the Endpoint the row's destination names, through HAPI's MLLP client, and waits for
  * the ACK. MSA-1 AA or CA acknowledges the row; AE, AR, CE, CR, no answer or a broken connection
- * throw, so the outbox records the reason and retries per its policy.
+ * throw, so the outbox records the reason and retries per its policy. The attempt as a whole —
+ * writing the message and waiting for its ACK — takes {@code radbridge.hl7v2.ack-timeout}: HAPI
+ * bounds the wait but not the write, so a receiver that stops reading would hold the outbox worker
+ * forever; a second after the timeout (HAPI's own wait ends first) the {@link WriteWatchdog}
+ * closes the connection.
  */
 @Component
 public class MllpDelivery implements DeliveryHandler {
   public static final String KIND = "hl7v2-mllp";
+  /**
+   * Past the ACK timeout before a blocked write is cut, so that HAPI's own wait (its clock starts
+   * once the message is encoded) ends first when nothing blocks.
+   */
+  private static final java.time.Duration GRACE = java.time.Duration.ofSeconds(1);
 
   private final NetworkDirectory directory;
   private final HapiContext hapi;
-  private final int timeoutMillis;
+  private final java.time.Duration timeout;
+  private final WriteWatchdog watchdog;
 
-  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls) {
+  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls, WriteWatchdog watchdog) {
     this.directory = directory;
-    this.timeoutMillis = (int) props.getHl7v2().getAckTimeout().toMillis();
+    this.timeout = props.getHl7v2().getAckTimeout();
+    this.watchdog = watchdog;
     hapi = new DefaultHapiContext();
     // own threads: HAPI's default executor is shared by every context in the JVM
     hapi.setExecutorService(java.util.concurrent.Executors.newCachedThreadPool(r -> {
@@ -61,12 +73,20 @@ public class MllpDelivery implements DeliveryHandler {
     Message message = hapi.getPipeParser().parse(row.payload());
     Connection connection = hapi.newClient(to.host(), to.port(), to.tls());
     Message ack;
-    try {
-      connection.getInitiator().setTimeoutMillis(timeoutMillis);
-      ack = connection.getInitiator().sendAndReceive(message);
-    } catch (HL7Exception | LLPException | IOException e) {
-      connection.close(); // the next attempt opens a fresh connection
-      throw new IllegalStateException("no ACK from " + to.host() + ":" + to.port() + ": " + e.getMessage(), e);
+    String receiver = "MLLP connection to " + to.host() + ":" + to.port();
+    try (WriteWatchdog.Watch watch = watchdog.watch(timeout.plus(GRACE), receiver, () -> cut(connection))) {
+      connection.getInitiator().setTimeoutMillis((int) timeout.toMillis());
+      watch.begin();
+      try {
+        ack = connection.getInitiator().sendAndReceive(message);
+      } catch (HL7Exception | LLPException | IOException e) {
+        connection.close(); // the next attempt opens a fresh connection
+        throw new IllegalStateException("no ACK from " + to.host() + ":" + to.port() + ": " + (watch.wasCut()
+            ? "the message could not be written within " + timeout.toSeconds() + " s (the receiver does not read)"
+            : e.getMessage()), e);
+      } finally {
+        watch.end();
+      }
     }
     Terser t = new Terser(ack);
     String code = t.get("/MSA-1");
@@ -75,6 +95,18 @@ public class MllpDelivery implements DeliveryHandler {
       String err = errText(t);
       throw new IllegalStateException("negative ACK " + code + " from " + to.application() + "^" + to.facility()
           + (text == null ? "" : ": " + text) + (err == null ? "" : " (" + err + ")"));
+    }
+  }
+
+  /** Closes the connection's sockets at once: a write blocked on them throws. */
+  private static void cut(Connection connection) {
+    if (connection instanceof ca.uhn.hl7v2.app.ActiveConnection active) {
+      active.getSockets().forEach(WriteWatchdog::closeNow);
+    }
+    try {
+      connection.close();
+    } catch (IOException | RuntimeException ignored) {
+      // its sockets are closed
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.listener.ConnectionSlots;
 import org.radbridge.server.listener.ListenerThreads;
+import org.radbridge.server.listener.WriteWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Component;
  * loop and connections ({@link MllpConnection}) in front of HAPI's application router — HAPI's
  * server reads frames without bound, ignores timeouts inside a frame and starts a thread per
  * connection and per message without limit. Connections are bounded in all and per peer address
- * (one over the limit is closed at once), each has one thread. v2.3 to v2.5.1 all read into the
+ * (one over the limit is closed at once), each has one thread; a sender that does not read its
+ * ACKs is closed after the write timeout ({@link WriteWatchdog}). v2.3 to v2.5.1 all read into the
  * 2.5.1 model. Message types without an application are answered AR by HAPI's router; a message
  * HAPI cannot parse is answered by {@link UnreadableMessageHandler}.
  */
@@ -41,18 +43,20 @@ public class MllpListener implements SmartLifecycle {
   private final PatientMessageApplication patients;
   private final MergeMessageApplication merges;
   private final MllpTls tls;
+  private final WriteWatchdog watchdog;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private HapiContext context;
   private ApplicationRouterImpl router;
   private UnreadableMessageHandler refusals;
   private volatile ServerSocket server;
-  private ConnectionSlots slots;
+  private volatile ConnectionSlots slots;
   private ExecutorService connections;
   private volatile boolean running;
 
   public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results,
-      PatientMessageApplication patients, MergeMessageApplication merges, MllpTls tls) {
+      PatientMessageApplication patients, MergeMessageApplication merges, MllpTls tls, WriteWatchdog watchdog) {
     this.tls = tls;
+    this.watchdog = watchdog;
     this.merges = merges;
     this.patients = patients;
     this.props = props;
@@ -63,6 +67,12 @@ public class MllpListener implements SmartLifecycle {
   public int port() {
     ServerSocket s = server;
     return s == null ? -1 : s.getLocalPort();
+  }
+
+  /** Connections holding a slot now (for tests). */
+  int openConnections() {
+    ConnectionSlots s = slots;
+    return s == null ? 0 : s.open();
   }
 
   @Override
@@ -136,7 +146,7 @@ public class MllpListener implements SmartLifecycle {
         MllpFrameReader frames = new MllpFrameReader(socket, (int) Math.min(Integer.MAX_VALUE - 16,
             limits.getMaxFrameSize().toBytes()), limits.getFrameTimeout(), limits.getIdleTimeout());
         connections.execute(new MllpConnection(socket, frames, router, refusals, context.getPipeParser(),
-            limits.getFrameTimeout(), () -> {
+            limits.getFrameTimeout(), watchdog, limits.getWriteTimeout(), () -> {
               open.remove(socket);
               slot.close();
             }));

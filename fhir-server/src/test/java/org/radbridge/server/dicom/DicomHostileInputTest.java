@@ -28,16 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.radbridge.server.Await;
 import org.radbridge.server.ServerTestBase;
 import org.radbridge.server.TestServers;
+import org.radbridge.server.WriteTimeoutWitness;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Bad input on the DICOM port, against a node of its own with short bounds (100 KB data sets, 4 s
- * read timeout, 4 associations per peer, 6 in all), crafted with DCMTK (dcmodify, storescu,
- * echoscu) and raw sockets: an oversized data set, an association cut in the middle of a data
- * set, UIDs that would escape the DICOM directory, malformed and stalled PDUs, too many
- * associations. Each is answered with its status, reject or abort, or cut within its bound;
- * afterwards no association thread is left, no temp file remains and echoscu is answered.
+ * read timeout, 2 s write timeout, 4 associations per peer, 6 in all), crafted with DCMTK
+ * (dcmodify, storescu, echoscu) and raw sockets: an oversized data set, an association cut in the
+ * middle of a data set, UIDs that would escape the DICOM directory, malformed and stalled PDUs,
+ * too many associations, a peer that stops reading its answers. Each is answered with its status,
+ * reject or abort, or cut within its bound; afterwards no association thread is left, no temp file
+ * remains and echoscu is answered.
  */
 class DicomHostileInputTest extends ServerTestBase {
   private static final Duration BOUND = Duration.ofSeconds(15);
@@ -62,6 +64,7 @@ class DicomHostileInputTest extends ServerTestBase {
         .with("radbridge.data-dir", dataDir)
         .with("radbridge.dicom.listener.max-data-set-size", "100KB")
         .with("radbridge.dicom.listener.read-timeout", "4s")
+        .with("radbridge.dicom.listener.write-timeout", "2s")
         .with("radbridge.dicom.listener.max-associations", "6")
         .with("radbridge.dicom.listener.max-associations-per-peer", "4")
         .start();
@@ -188,6 +191,39 @@ class DicomHostileInputTest extends ServerTestBase {
     assertThat(echo.exit()).as("C-ECHO while a PDU is stalled: " + echo.output()).isZero();
     assertThat(untilClosed(stalled)).isNotNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aPeerThatStopsReadingItsAnswersIsClosedAtTheWriteTimeout() throws Exception {
+    // a receive buffer as small as the system allows: the server's send buffer (MBs on loopback) fills with answers
+    Socket s = new Socket();
+    s.setReceiveBufferSize(1024);
+    s.setSendBufferSize(8 * 1024); // what the server does not read waits on our side, not in MBs of buffer
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), dicom));
+    s.setSoTimeout((int) BOUND.toMillis());
+    opened.add(s);
+    s.getOutputStream().write(TestPdus.associateRq("CT_A", "RADBRIDGE"));
+    assertThat(TestPdus.read(s.getInputStream())[0]).as("A-ASSOCIATE-AC").isEqualTo((byte) 0x02);
+    // C-ECHO-RQs without end, their answers never read: once its buffer is full the server blocks writing one
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+    for (int i = 1; i <= 10; i++) {
+      batch.write(TestPdus.echoRq(i));
+    }
+    String peer = "DICOM association from /127.0.0.1:" + s.getLocalPort();
+    WriteTimeoutWitness.Cut cut = WriteTimeoutWitness.flood(s, batch.toByteArray(), peer, () -> {
+      // others are served meanwhile
+      Run echo = dcmtk("echoscu", "-aet", "CT_A", "-aec", "RADBRIDGE", "127.0.0.1", String.valueOf(dicom));
+      assertThat(echo.exit()).as("C-ECHO while an association is stuck: " + echo.output()).isZero();
+    }, Duration.ofSeconds(30));
+    assertThat(cut.line()).isEqualTo(peer + " closed: a write made no progress for 2 s (the peer stopped reading)");
+    // never before the 2 s write timeout; within the timeout and a margin of the server's last read
+    assertThat(cut.afterStart()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(cut.afterLastRead()).isLessThan(Duration.ofSeconds(5));
+    assertThat(cut.sendFailure()).as("our writes fail: the server closed the connection").isNotNull();
+    DicomListener listener = node.getBean(DicomListener.class);
+    Await.until("the association's slot given back", BOUND, () -> listener.openAssociations() == 0);
+    Await.until("the association's thread gone", BOUND, () -> associationThreads() == 0);
   }
 
   @Test

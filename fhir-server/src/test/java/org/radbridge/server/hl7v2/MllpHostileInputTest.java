@@ -32,16 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.radbridge.server.Await;
 import org.radbridge.server.ServerTestBase;
 import org.radbridge.server.TestServers;
+import org.radbridge.server.WriteTimeoutWitness;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Bad input on the MLLP port, against a node of its own with short bounds (64 KiB frames, 2 s per
- * frame, 3 s idle, 4 connections per peer, 6 in all): a frame that never ends, a 10 MB frame, a
- * sender trickling a byte at a time, binary garbage in and outside a frame, bytes that are not the
- * charset MSH-18 declares, NUL padding, too many connections. Each is answered (AR naming the
- * problem) or cut within its bound; afterwards no connection thread of the listener is left and a
- * good order on a new connection is taken (AA).
+ * frame, 3 s idle, 2 s per write, 4 connections per peer, 6 in all): a frame that never ends, a 10
+ * MB frame, a sender trickling a byte at a time, binary garbage in and outside a frame, bytes that
+ * are not the charset MSH-18 declares, NUL padding, too many connections, a sender that does not
+ * read its ACKs. Each is answered (AR naming the problem) or cut within its bound; afterwards no
+ * connection thread of the listener is left and a good order on a new connection is taken (AA).
  */
 class MllpHostileInputTest extends ServerTestBase {
   private static final Duration BOUND = Duration.ofSeconds(10);
@@ -60,6 +61,7 @@ class MllpHostileInputTest extends ServerTestBase {
         .with("radbridge.hl7v2.listener.max-frame-size", "64KB")
         .with("radbridge.hl7v2.listener.frame-timeout", "2s")
         .with("radbridge.hl7v2.listener.idle-timeout", "3s")
+        .with("radbridge.hl7v2.listener.write-timeout", "2s")
         .with("radbridge.hl7v2.listener.max-connections", "6")
         .with("radbridge.hl7v2.listener.max-connections-per-peer", "4")
         .start();
@@ -216,6 +218,40 @@ class MllpHostileInputTest extends ServerTestBase {
       assertThat(readAll(s)).isEmpty();
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void aSenderThatDoesNotReadItsAcksIsClosedAtTheWriteTimeout() throws Exception {
+    // a message type nobody handles, answered AR (quietly, by HAPI's default application); its
+    // header's fields as long as HAPI takes them (under 200 characters) come back in the ACK, so
+    // each ACK is over 1 KB and the server's send buffer (MBs on loopback) fills after some
+    // thousand of them
+    String hd = String.join("^", "A".repeat(190), "B".repeat(190), "C".repeat(190));
+    String unhandled = String.join("\r", "MSH|^~\\&|" + hd + "|" + hd + "|" + hd + "|" + hd + "|20261204091000||"
+        + "ADT^A01|CWR" + V2Fixtures.suffix() + "-" + "D".repeat(180) + "|P|2.5.1",
+        "PID|1||MWR^^^CENTRE_A_MRN^MR||Doe^John||19610417|M") + "\r";
+    try (MllpSocket connection = new MllpSocket(mllp, BOUND)) {
+      String ack = connection.send(unhandled);
+      assertThat(terser(ack).get("/MSA-1")).isEqualTo("AR");
+      assertThat(ack.length()).as("the ACK's size").isGreaterThan(1000);
+    }
+    Socket s = new Socket();
+    s.setReceiveBufferSize(1024); // as small as the system allows
+    s.setSendBufferSize(8 * 1024); // what the server does not read waits on our side, not in MBs of buffer
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), mllp));
+    s.setSoTimeout((int) BOUND.toMillis());
+    opened.add(s);
+    String peer = "MLLP connection from 127.0.0.1:" + s.getLocalPort();
+    WriteTimeoutWitness.Cut cut = WriteTimeoutWitness.flood(s, TestMllpReceiver.frame(unhandled.getBytes(StandardCharsets.UTF_8)),
+        peer, this::goodOrderIsTaken, Duration.ofSeconds(30)); // others are served meanwhile
+    assertThat(cut.line()).isEqualTo(peer + " closed: a write made no progress for 2 s (the peer stopped reading)");
+    // never before the 2 s write timeout; within the timeout and a margin of the server's last read
+    assertThat(cut.afterStart()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(cut.afterLastRead()).isLessThan(Duration.ofSeconds(5));
+    assertThat(cut.sendFailure()).as("our writes fail: the server closed the connection").isNotNull();
+    MllpListener listener = node.getBean(MllpListener.class);
+    Await.until("the connection's slot given back", BOUND, () -> listener.openConnections() == 0);
+    Await.until("the connection's thread gone", BOUND, () -> connectionThreads() == 0);
   }
 
   private void goodOrderIsTaken() throws Exception {
