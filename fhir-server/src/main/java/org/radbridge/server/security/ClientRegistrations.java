@@ -32,8 +32,9 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  * The clients the built-in authorization server knows at start: every {@code radbridge.network.clients}
  * entry (SMART Backend Services, {@code private_key_jwt}), registered or brought up to date, and the
  * bootstrap administrator ({@value #ADMIN_CLIENT_ID}, {@code client_secret_basic}, every scope),
- * whose id and secret are written to {@code <data-dir>/admin-client.json} (rw-------) when that file
- * does not exist — at first start, or to reset a lost secret.
+ * whose id and secret are written to {@code <data-dir>/admin-client.json} (rw-------) by the node that
+ * first registers it in the database, or by a node started with
+ * {@code radbridge.security.reset-admin-secret=true} (a lost secret).
  */
 final class ClientRegistrations {
   private static final Logger log = LoggerFactory.getLogger(ClientRegistrations.class);
@@ -72,9 +73,11 @@ final class ClientRegistrations {
           .clientSettings(settings.build()).tokenSettings(tokens).build());
     }
     Path file = Path.of(props.getDataDir(), ADMIN_FILE).toAbsolutePath();
-    if (!Files.exists(file)) {
+    RegisteredClient existing = repository.findByClientId(ADMIN_CLIENT_ID);
+    // made once per database, its secret written by the node that made it; another node on the same
+    // database leaves it alone (its file stays where it was written) unless told to reset it
+    if (existing == null || security.isResetAdminSecret()) {
       String secret = randomSecret();
-      RegisteredClient existing = repository.findByClientId(ADMIN_CLIENT_ID);
       repository.save(RegisteredClient.withId(existing != null ? existing.getId() : "client-" + ADMIN_CLIENT_ID)
           .clientId(ADMIN_CLIENT_ID).clientName("RadBridge administrator (bootstrap)")
           .clientSecret(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(secret))
@@ -90,7 +93,11 @@ final class ClientRegistrations {
       json.put("scope", String.join(" ", SmartScopes.EVERYTHING));
       writeOwnerOnly(file, json);
       log.info("Bootstrap administrator client '{}' {}; its secret is in {}", ADMIN_CLIENT_ID,
-          existing == null ? "registered" : "given a new secret (the file was missing)", file);
+          existing == null ? "registered" : "given a new secret (radbridge.security.reset-admin-secret)", file);
+    } else if (!Files.exists(file)) {
+      log.info("Bootstrap administrator client '{}' exists; its secret is in the {} of the node that made it"
+          + " (start once with radbridge.security.reset-admin-secret=true to write a new one here)", ADMIN_CLIENT_ID,
+          ADMIN_FILE);
     }
   }
 

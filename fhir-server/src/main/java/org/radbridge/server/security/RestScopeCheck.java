@@ -4,7 +4,6 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,15 +37,22 @@ public class RestScopeCheck {
 
   @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
   public void check(RequestDetails request, RestOperationTypeEnum operation) {
+    if (operation == RestOperationTypeEnum.METADATA) {
+      return; // open to everyone
+    }
     SmartScopes scopes = SmartScopes.of(callers.current().scopes());
     String type = request.getResourceName();
     switch (operation) {
-      case METADATA, TRANSACTION, BATCH, CREATE, UPDATE, PATCH, DELETE, VALIDATE -> {
+      case TRANSACTION, BATCH, CREATE, UPDATE, PATCH, DELETE, VALIDATE -> {
         // writes: the pipeline's guard; bundles: entry by entry; $validate stores nothing
       }
       case READ, VREAD, HISTORY_INSTANCE -> require(scopes, type, Interaction.READ);
-      case SEARCH_TYPE, HISTORY_TYPE -> require(scopes, type, Interaction.SEARCH);
-      case SEARCH_SYSTEM, HISTORY_SYSTEM -> {
+      case SEARCH_TYPE, HISTORY_TYPE, SEARCH_SYSTEM, HISTORY_SYSTEM -> {
+        if (type != null) {
+          require(scopes, type, Interaction.SEARCH);
+          return;
+        }
+        // a search at the base (HAPI calls the system provider's search a type search without a type)
         for (String t : typesAskedFor(request)) {
           require(scopes, t, Interaction.SEARCH);
         }
@@ -92,7 +98,7 @@ public class RestScopeCheck {
 
   static void require(SmartScopes scopes, String type, Interaction interaction) {
     if (!scopes.permits(type, interaction)) {
-      throw new ForbiddenOperationException("The token's scopes (" + scopes + ") do not allow "
+      throw Refusals.forbidden("The token's scopes (" + scopes + ") do not allow "
           + interaction.name().toLowerCase(Locale.ROOT) + " on " + ("*".equals(type) ? "every type" : type)
           + ": it needs " + SmartScopes.needed(type, interaction));
     }
@@ -100,7 +106,7 @@ public class RestScopeCheck {
 
   private static void requireAdmin(SmartScopes scopes, String what) {
     if (!scopes.isAdmin()) {
-      throw new ForbiddenOperationException(what + " needs the scope " + SmartScopes.ADMIN);
+      throw Refusals.forbidden(what + " needs the scope " + SmartScopes.ADMIN);
     }
   }
 }

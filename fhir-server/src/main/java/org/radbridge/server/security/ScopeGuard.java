@@ -1,6 +1,5 @@
 package org.radbridge.server.security;
 
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.util.Set;
 import org.radbridge.server.write.Caller;
 import org.radbridge.server.write.WriteEvent;
@@ -47,11 +46,11 @@ class ScopeGuard implements WriteHook {
       return;
     }
     if (ADMINISTRATION.contains(e.type()) && !scopes.isAdmin()) {
-      throw new ForbiddenOperationException(e.type() + " is part of the network's administration: writing it needs"
+      throw Refusals.forbidden(e.type() + " is part of the network's administration: writing it needs"
           + " the scope " + SmartScopes.ADMIN);
     }
     if (!scopes.permits(e.type(), interaction)) {
-      throw new ForbiddenOperationException("The token's scopes (" + scopes + ") do not allow "
+      throw Refusals.forbidden("The token's scopes (" + scopes + ") do not allow "
           + interaction.name().toLowerCase(java.util.Locale.ROOT) + " on " + e.type() + ": it needs "
           + SmartScopes.needed(e.type(), interaction));
     }

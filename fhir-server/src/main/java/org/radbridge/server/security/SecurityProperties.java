@@ -24,11 +24,15 @@ public class SecurityProperties {
   @NotBlank private final String organizationClaim;
   /** Lifetime of the access tokens the built-in authorization server issues (SMART Backend Services: at most 5 minutes). */
   private final Duration tokenLifetime;
+  /** Give the bootstrap administrator client a new secret at this start, written to <data-dir>/admin-client.json (a lost secret). */
+  private final boolean resetAdminSecret;
 
   public SecurityProperties(@DefaultValue("true") boolean enabled,
       @DefaultValue("") String issuerUri,
       @DefaultValue("organization") String organizationClaim,
-      @DefaultValue("5m") Duration tokenLifetime) {
+      @DefaultValue("5m") Duration tokenLifetime,
+      @DefaultValue("false") boolean resetAdminSecret) {
+    this.resetAdminSecret = resetAdminSecret;
     if (tokenLifetime.isNegative() || tokenLifetime.isZero() || tokenLifetime.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("radbridge.security.token-lifetime must be between 1s and 1h, not "
           + tokenLifetime);
@@ -43,6 +47,7 @@ public class SecurityProperties {
   public String getIssuerUri() { return issuerUri; }
   public String getOrganizationClaim() { return organizationClaim; }
   public Duration getTokenLifetime() { return tokenLifetime; }
+  public boolean isResetAdminSecret() { return resetAdminSecret; }
 
   /** Whether RadBridge issues the tokens itself. */
   public boolean isBuiltInIssuer() {

@@ -77,9 +77,12 @@ public class ResourceWriter {
   public WriteOutcome write(WriteRequest r) {
     Caller c = r.caller();
     return switch (r.operation()) {
-      case CREATE -> r.criteria() != null ? create(r.resource(), r.criteria(), c)
-          : r.id() != null ? tx.execute(s -> insertOrFail(r.type(), r.id(), r.resource(), WriteEvent.Operation.CREATE, c))
-          : tx.execute(s -> insertOrFail(r.type(), newId(), r.resource(), WriteEvent.Operation.CREATE, c));
+      case CREATE -> {
+        guard(r.type(), r.id(), WriteEvent.Operation.CREATE, r.resource(), c);
+        yield r.criteria() != null ? create(r.resource(), r.criteria(), c)
+            : r.id() != null ? tx.execute(s -> insertOrFail(r.type(), r.id(), r.resource(), WriteEvent.Operation.CREATE, c))
+            : tx.execute(s -> insertOrFail(r.type(), newId(), r.resource(), WriteEvent.Operation.CREATE, c));
+      }
       case UPDATE -> r.criteria() != null ? conditionalUpdate(r.type(), r.criteria(), stored -> r.resource(), r.ifMatch(), c)
           : update(r.type(), r.id(), r.resource(), r.ifMatch(), c);
       case PATCH -> r.criteria() != null ? conditionalPatch(r.type(), r.criteria(), r.patchType(), r.patchBody(), r.ifMatch(), c)
@@ -273,6 +276,7 @@ public class ResourceWriter {
    */
   public WriteOutcome conditionalUpdate(String type, SearchCriteria criteria,
       java.util.function.Function<IBaseResource, IBaseResource> shape, Integer ifMatch, Caller caller) {
+    guard(type, null, WriteEvent.Operation.UPDATE, null, caller);
     return tx.execute(s -> {
       List<SearchService.Match> matches = lockAndMatch(type, criteria, "Conditional update");
       IBaseResource stored = current(matches, type).map(WriteOutcome::resource).orElse(null);
@@ -282,6 +286,7 @@ public class ResourceWriter {
         if (bodyId != null && !bodyId.isEmpty()) {
           return update(type, bodyId, resource, ifMatch, caller);
         }
+        guard(type, null, WriteEvent.Operation.CREATE, resource, caller);
         return insertOrFail(type, newId(), resource, WriteEvent.Operation.CREATE, caller);
       }
       String matchId = matches.get(0).resId();

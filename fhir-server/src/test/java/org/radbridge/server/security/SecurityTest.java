@@ -69,7 +69,7 @@ class SecurityTest extends ServerTestBase {
         .then().statusCode(201).extract().path("id");
     RestAssured.given().header("Authorization", token).get("/Patient/" + id).then().statusCode(200);
     RestAssured.given().header("Authorization", token).get("/Patient?_id=" + id).then().statusCode(200)
-        .body("total", equalTo(1));
+        .body("entry[0].resource.id", equalTo(id));
     json().header("Authorization", token).body("{\"resourceType\":\"Patient\"}").post("/Patient")
         .then().statusCode(403).body("issue[0].code", equalTo("forbidden"))
         .body("issue[0].diagnostics", containsString("system/Patient.c"));
@@ -115,12 +115,12 @@ class SecurityTest extends ServerTestBase {
   void theNetworkDirectoryIsWrittenOnlyWithTheAdminScope() {
     String reader = "Bearer " + TestTokens.token(port, TestTokens.READER_ID, TestTokens.READER_KEY, "system/Patient.rs");
     String endpoint = """
-        {"resourceType":"Endpoint","id":"dicom-CITY_PACS","status":"active",
+        {"resourceType":"Endpoint","id":"dicom-CITY-PACS","status":"active",
          "connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"dicom-wado-rs"},
          "payloadType":[{"text":"DICOM"}],"address":"dicom://EVIL@10.0.0.66:104"}""";
-    json().header("Authorization", reader).body(endpoint).put("/Endpoint/dicom-CITY_PACS")
+    json().header("Authorization", reader).body(endpoint).put("/Endpoint/dicom-CITY-PACS")
         .then().statusCode(403).body("issue[0].diagnostics", containsString("radbridge/admin"));
-    RestAssured.given().get("/Endpoint/dicom-CITY_PACS").then().statusCode(200)
+    RestAssured.given().get("/Endpoint/dicom-CITY-PACS").then().statusCode(200)
         .body("address", org.hamcrest.Matchers.not(containsString("EVIL")));
   }
 
