@@ -60,6 +60,10 @@ public abstract class ServerTestBase {
     for (String[] kv : TestTokens.clientSettings()) {
       registry.add("radbridge.network." + kv[0], () -> kv[1]);
     }
+    // people who log in through the console client (PeopleLoginTest)
+    for (String[] kv : TestTokens.peopleSettings()) {
+      registry.add("radbridge.security." + kv[0], () -> kv[1]);
+    }
   }
 
   /** The test network (radbridge.network.* without the prefix), for the shared context and extra nodes. */

@@ -66,6 +66,24 @@ public final class TestTokens {
         {"clients[1].jwks", new JWKSet(READER_KEY.toPublicJWK()).toString()}};
   }
 
+  /** A viewer of centre A and a clinician of City Hospital, and where the console is sent back to. */
+  public static final String VIEWER = "vera";
+  public static final String CLINICIAN = "carl";
+  public static final String PASSWORD = "correct horse battery staple";
+  public static final String CONSOLE_REDIRECT = "http://127.0.0.1:9/console/callback";
+  private static final String PASSWORD_HASH = "{bcrypt}"
+      + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder().encode(PASSWORD);
+
+  /** radbridge.security.* (without the prefix) for the test people. */
+  public static String[][] peopleSettings() {
+    return new String[][] {
+        {"users[0].username", VIEWER}, {"users[0].password", PASSWORD_HASH}, {"users[0].role", "viewer"},
+        {"users[0].organization", "centre-a"},
+        {"users[1].username", CLINICIAN}, {"users[1].password", PASSWORD_HASH}, {"users[1].role", "clinician"},
+        {"users[1].organization", "city-hospital"},
+        {"console-redirect-uris[0]", CONSOLE_REDIRECT}};
+  }
+
   /** A token with every scope from the node on {@code port}. */
   public static String token(int port) {
     return token(port, CLIENT_ID, KEY, ALL_SCOPES);

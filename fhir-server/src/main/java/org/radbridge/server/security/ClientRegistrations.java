@@ -40,6 +40,7 @@ final class ClientRegistrations {
   private static final Logger log = LoggerFactory.getLogger(ClientRegistrations.class);
   static final String ADMIN_CLIENT_ID = "radbridge-admin";
   static final String ADMIN_FILE = "admin-client.json";
+  static final String CONSOLE_CLIENT_ID = "radbridge-console";
   /** The organisation a client acts for, carried into its tokens. */
   static final String ORGANIZATION_SETTING = "radbridge.organization";
 
@@ -71,6 +72,18 @@ final class ClientRegistrations {
           .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
           .scopes(s -> s.addAll(c.getScopes()))
           .clientSettings(settings.build()).tokenSettings(tokens).build());
+    }
+    if (!security.getConsoleRedirectUris().isEmpty()) {
+      // the console: a public client (a browser page keeps no secret) with PKCE, for people
+      RegisteredClient existing = repository.findByClientId(CONSOLE_CLIENT_ID);
+      repository.save(RegisteredClient.withId(existing != null ? existing.getId() : "client-" + CONSOLE_CLIENT_ID)
+          .clientId(CONSOLE_CLIENT_ID).clientName("RadBridge console")
+          .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+          .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+          .redirectUris(u -> u.addAll(security.getConsoleRedirectUris()))
+          .scopes(s -> s.addAll(UserAccounts.CONSOLE_SCOPES))
+          .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+          .tokenSettings(tokens).build());
     }
     Path file = Path.of(props.getDataDir(), ADMIN_FILE).toAbsolutePath();
     RegisteredClient existing = repository.findByClientId(ADMIN_CLIENT_ID);

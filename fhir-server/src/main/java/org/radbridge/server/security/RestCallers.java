@@ -38,9 +38,14 @@ public class RestCallers {
   Caller of(Jwt jwt) {
     String client = firstOf(jwt, "client_id", "azp", "sub");
     String org = jwt.getClaimAsString(props.getOrganizationClaim());
+    org = org == null || org.isBlank() ? null : org;
     Object scope = jwt.hasClaim("scope") ? jwt.getClaim("scope") : jwt.getClaim("scp");
-    return Caller.client(client == null ? "unnamed" : client, org == null || org.isBlank() ? null : org,
-        SmartScopes.ofClaim(scope).asSet());
+    java.util.Set<String> scopes = SmartScopes.ofClaim(scope).asSet();
+    String subject = jwt.getSubject();
+    if (subject != null && client != null && !subject.equals(client)) {
+      return Caller.user(subject, org, scopes); // a person, logged in through the client
+    }
+    return Caller.client(client == null ? "unnamed" : client, org, scopes);
   }
 
   private static String firstOf(Jwt jwt, String... claims) {

@@ -32,7 +32,7 @@ class ScopeGuard implements WriteHook {
   @Override
   public void on(WriteEvent e) {
     Caller caller = e.caller();
-    if (caller == null || caller.kind() != Caller.Kind.CLIENT) {
+    if (caller == null || caller.kind() != Caller.Kind.CLIENT && caller.kind() != Caller.Kind.USER) {
       return;
     }
     SmartScopes scopes = SmartScopes.of(caller.scopes());

@@ -34,7 +34,7 @@ public class SecurityConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
   @Bean
-  @Order(2)
+  @Order(3)
   SecurityFilterChain apiChain(HttpSecurity http, SecurityProperties security, RadBridgeProperties props,
       FhirContext ctx, JwtDecoder decoder, org.springframework.core.env.Environment env) throws Exception {
     http.csrf(c -> c.disable())

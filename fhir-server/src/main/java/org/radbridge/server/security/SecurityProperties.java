@@ -24,6 +24,10 @@ public class SecurityProperties {
   @NotBlank private final String organizationClaim;
   /** Lifetime of the access tokens the built-in authorization server issues (SMART Backend Services: at most 5 minutes). */
   private final Duration tokenLifetime;
+  /** People who log in (the console, the viewer): username, password ({bcrypt}… hash), role (viewer, clinician, admin) and organisation. */
+  @jakarta.validation.Valid private final java.util.List<User> users;
+  /** Where the console may be sent back after a login (its OAuth2 redirect URIs). */
+  private final java.util.List<String> consoleRedirectUris;
   /** Give the bootstrap administrator client a new secret at this start, written to <data-dir>/admin-client.json (a lost secret). */
   private final boolean resetAdminSecret;
 
@@ -31,8 +35,12 @@ public class SecurityProperties {
       @DefaultValue("") String issuerUri,
       @DefaultValue("organization") String organizationClaim,
       @DefaultValue("5m") Duration tokenLifetime,
-      @DefaultValue("false") boolean resetAdminSecret) {
+      @DefaultValue("false") boolean resetAdminSecret,
+      java.util.List<User> users,
+      java.util.List<String> consoleRedirectUris) {
     this.resetAdminSecret = resetAdminSecret;
+    this.users = users == null ? java.util.List.of() : java.util.List.copyOf(users);
+    this.consoleRedirectUris = consoleRedirectUris == null ? java.util.List.of() : java.util.List.copyOf(consoleRedirectUris);
     if (tokenLifetime.isNegative() || tokenLifetime.isZero() || tokenLifetime.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("radbridge.security.token-lifetime must be between 1s and 1h, not "
           + tokenLifetime);
@@ -48,6 +56,31 @@ public class SecurityProperties {
   public String getOrganizationClaim() { return organizationClaim; }
   public Duration getTokenLifetime() { return tokenLifetime; }
   public boolean isResetAdminSecret() { return resetAdminSecret; }
+  public java.util.List<User> getUsers() { return users; }
+  public java.util.List<String> getConsoleRedirectUris() { return consoleRedirectUris; }
+
+  public static class User {
+    /** The name a person logs in with. */
+    @NotBlank private final String username;
+    /** Its password as a Spring Security encoded hash ({bcrypt}$2a$…; {noop}… only for experiments). */
+    @NotBlank private final String password;
+    /** viewer (read and search), clinician (read and write) or admin (everything, the directory included). */
+    @jakarta.validation.constraints.Pattern(regexp = "viewer|clinician|admin") private final String role;
+    /** Key of the organisation the person works for (none only for an admin). */
+    private final String organization;
+
+    public User(String username, String password, @DefaultValue("viewer") String role, String organization) {
+      this.username = username;
+      this.password = password;
+      this.role = role;
+      this.organization = organization;
+    }
+
+    public String getUsername() { return username; }
+    public String getPassword() { return password; }
+    public String getRole() { return role; }
+    public String getOrganization() { return organization; }
+  }
 
   /** Whether RadBridge issues the tokens itself. */
   public boolean isBuiltInIssuer() {

@@ -12,7 +12,7 @@ package org.radbridge.server.write;
  *     the network directory authorises by who they are
  */
 public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes) {
-  public enum Kind { CLIENT, DICOM_NODE, HL7_APPLICATION, SYSTEM }
+  public enum Kind { CLIENT, USER, DICOM_NODE, HL7_APPLICATION, SYSTEM }
 
   public Caller {
     if (kind == null || name == null || name.isBlank()) {
@@ -24,6 +24,11 @@ public record Caller(Kind kind, String name, String organization, java.util.Set<
   /** A client of the REST API (a token's client), the organisation it acts for and its scopes. */
   public static Caller client(String clientId, String organization, java.util.Set<String> scopes) {
     return new Caller(Kind.CLIENT, clientId, organization, scopes);
+  }
+
+  /** A person logged in through a client (the console): username, organisation and the scopes of the login. */
+  public static Caller user(String username, String organization, java.util.Set<String> scopes) {
+    return new Caller(Kind.USER, username, organization, scopes);
   }
 
   public static Caller dicomNode(String aeTitle, String organization) {
