@@ -76,6 +76,7 @@ public abstract class ServerTestBase {
         {"organizations[2].key", "city-hospital"}, {"organizations[2].name", "City Hospital Radiology"},
         {"organizations[2].kind", "reading-hospital"},
         {"organizations[3].key", "north-hospital"}, {"organizations[3].kind", "reading-hospital"},
+        {"organizations[4].key", "regional-exchange"}, {"organizations[4].kind", "exchange"},
         {"dicom-nodes[0].ae-title", "CT_A"}, {"dicom-nodes[0].host", "127.0.0.1"}, {"dicom-nodes[0].port", "11200"},
         {"dicom-nodes[0].organization", "centre-a"}, {"dicom-nodes[0].role", "modality"}, {"dicom-nodes[0].modality", "CT"},
         {"dicom-nodes[1].ae-title", "CITY_PACS"}, {"dicom-nodes[1].host", "127.0.0.1"}, {"dicom-nodes[1].port", "11201"},

@@ -63,7 +63,18 @@ public final class TestTokens {
         {"clients[0].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
         {"clients[1].client-id", READER_ID}, {"clients[1].organization", "centre-a"},
         {"clients[1].scopes[0]", "system/Patient.rs"}, {"clients[1].scopes[1]", "system/Observation.read"},
-        {"clients[1].jwks", new JWKSet(READER_KEY.toPublicJWK()).toString()}};
+        {"clients[1].jwks", new JWKSet(READER_KEY.toPublicJWK()).toString()},
+        // one read-only system client per organisation (OrganisationScopingTest), with the test key
+        {"clients[2].client-id", "centre-a-sys"}, {"clients[2].organization", "centre-a"},
+        {"clients[2].scopes[0]", "system/*.rs"}, {"clients[2].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[3].client-id", "centre-b-sys"}, {"clients[3].organization", "centre-b"},
+        {"clients[3].scopes[0]", "system/*.rs"}, {"clients[3].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[4].client-id", "city-hospital-sys"}, {"clients[4].organization", "city-hospital"},
+        {"clients[4].scopes[0]", "system/*.rs"}, {"clients[4].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[5].client-id", "north-hospital-sys"}, {"clients[5].organization", "north-hospital"},
+        {"clients[5].scopes[0]", "system/*.rs"}, {"clients[5].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[6].client-id", "regional-exchange-sys"}, {"clients[6].organization", "regional-exchange"},
+        {"clients[6].scopes[0]", "system/*.rs"}, {"clients[6].jwks", new JWKSet(KEY.toPublicJWK()).toString()}};
   }
 
   /** A viewer of centre A and a clinician of City Hospital, and where the console is sent back to. */
@@ -82,6 +93,11 @@ public final class TestTokens {
         {"users[1].username", CLINICIAN}, {"users[1].password", PASSWORD_HASH}, {"users[1].role", "clinician"},
         {"users[1].organization", "city-hospital"},
         {"console-redirect-uris[0]", CONSOLE_REDIRECT}};
+  }
+
+  /** A read-only token ({@code system/*.rs}) of the organisation's system client ({@code <org>-sys}). */
+  public static String orgReader(int port, String orgKey) {
+    return "Bearer " + token(port, orgKey + "-sys", KEY, "system/*.rs");
   }
 
   /** A token with every scope from the node on {@code port}. */

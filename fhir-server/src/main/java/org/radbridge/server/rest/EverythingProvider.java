@@ -17,10 +17,12 @@ import org.radbridge.server.store.ResourceReader;
  * resources those refer to, as a paged searchset.
  */
 public class EverythingProvider {
+  private final org.radbridge.server.security.RestCallers callers;
   private final SearchPages search;
   private final ResourceReader reader;
 
-  public EverythingProvider(SearchPages search, ResourceReader reader) {
+  public EverythingProvider(SearchPages search, ResourceReader reader, org.radbridge.server.security.RestCallers callers) {
+    this.callers = callers;
     this.search = search;
     this.reader = reader;
   }
@@ -29,7 +31,8 @@ public class EverythingProvider {
   public IBundleProvider everything(@IdParam IIdType id, @OperationParam(name = "_count") IntegerType count,
       RequestDetails request) {
     Ids.requireValid(id.getIdPart());
-    reader.read("Patient", id.getIdPart()); // 404 / 410 for a patient that is not there
+    // 404 / 410 for a patient that is not there, or that the reader may not see
+    reader.read("Patient", id.getIdPart(), callers.visibility());
     Map<String, String[]> params = new LinkedHashMap<>();
     params.put("_everything", new String[] {"Patient/" + id.getIdPart()});
     params.put("_include", new String[] {"*"});

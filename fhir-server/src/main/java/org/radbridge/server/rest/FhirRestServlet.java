@@ -84,7 +84,7 @@ public class FhirRestServlet extends RestfulServer {
     }
     setResourceProviders(providers);
     registerProvider(new SystemProvider(history, search, search.registry()));
-    registerProvider(new EverythingProvider(search, reader));
+    registerProvider(new EverythingProvider(search, reader, callers));
     registerProvider(new ReindexStatusProvider(search.customSearchParameters()));
     String ownBase = props.getBaseUrl().isBlank() ? "" : (props.getBaseUrl().endsWith("/") ? props.getBaseUrl()
         : props.getBaseUrl() + "/");

@@ -88,9 +88,9 @@ public class GenericResourceProvider implements IResourceProvider {
   public IBaseResource read(@IdParam IIdType id) {
     Ids.requireValid(id.getIdPart());
     if (id.hasVersionIdPart()) {
-      return reader.vread(resourceType, id.getIdPart(), id.getVersionIdPart());
+      return reader.vread(resourceType, id.getIdPart(), id.getVersionIdPart(), callers.visibility());
     }
-    return reader.read(resourceType, id.getIdPart());
+    return reader.read(resourceType, id.getIdPart(), callers.visibility());
   }
 
   /** Who the request acts for: its token's client, organisation and scopes. */

@@ -34,7 +34,11 @@ public class HistoryPages {
   private final RadBridgeProperties props;
   private final LinkSigner signer;
 
-  public HistoryPages(ResourceRows rows, ResourceReader reader, RadBridgeProperties props, LinkSigner signer) {
+  private final org.radbridge.server.security.RestCallers callers;
+
+  public HistoryPages(ResourceRows rows, ResourceReader reader, RadBridgeProperties props, LinkSigner signer,
+      org.radbridge.server.security.RestCallers callers) {
+    this.callers = callers;
     this.rows = rows;
     this.reader = reader;
     this.props = props;
@@ -133,6 +137,8 @@ public class HistoryPages {
     private final Query query;
     private final HistoryCursor cursor;
     private final RequestDetails firstPageRequest;
+    /** The reader's, taken on the request's thread. */
+    private final org.radbridge.server.store.Visibility visibility = callers.visibility();
     private List<IBaseResource> resources;
     private HistoryCursor next;
 
@@ -147,7 +153,7 @@ public class HistoryPages {
         return;
       }
       List<StoredVersion> versions = rows.history(query.type(), query.id(), query.since(), query.notAfter(), cursor,
-          query.count() + 1);
+          query.count() + 1, visibility);
       if (versions.size() > query.count()) {
         versions = versions.subList(0, query.count());
         StoredVersion last = versions.get(versions.size() - 1);

@@ -101,9 +101,9 @@ public class RestConfiguration {
 
   @Bean
   public FilterRegistrationBean<StoredJsonReadFilter> storedJsonReadFilter(FhirContext ctx,
-      org.radbridge.server.store.ResourceRows rows) {
+      org.radbridge.server.store.ResourceRows rows, org.radbridge.server.security.RestCallers callers) {
     FilterRegistrationBean<StoredJsonReadFilter> reg = new FilterRegistrationBean<>(
-        new StoredJsonReadFilter(rows, servedAsStored(ctx)));
+        new StoredJsonReadFilter(rows, servedAsStored(ctx), callers));
     reg.addUrlPatterns("/fhir/*");
     reg.setOrder(5);
     return reg;

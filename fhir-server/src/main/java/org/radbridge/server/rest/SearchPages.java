@@ -43,8 +43,11 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
   private final RadBridgeProperties props;
   private final LinkSigner signer;
 
+  private final org.radbridge.server.security.RestCallers callers;
+
   public SearchPages(SearchService search, ResourceRows rows, ResourceReader reader, RadBridgeProperties props,
-      LinkSigner signer) {
+      LinkSigner signer, org.radbridge.server.security.RestCallers callers) {
+    this.callers = callers;
     this.search = search;
     this.rows = rows;
     this.reader = reader;
@@ -97,7 +100,8 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
     String query = toQuery(kept);
     request.getUserData().put(SELF_LINK_KEY, request.getFhirServerBase() + (type == null || type.contains(",") ? "" : "/" + type)
         + (query.isEmpty() ? "" : "?" + query));
-    return new Page(type, kept, req, search.maxPk(), null, false);
+    // the reader's organisation, as a predicate of every query of the page (and of the pages after)
+    return new Page(type, kept, req.withVisibility(callers.visibility()), search.maxPk(), null, false);
   }
 
   private static boolean isStrict(String prefer) {
@@ -156,7 +160,8 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
     boolean first = pageCursor == null || pageCursor.length() < 2 || FIRST.equals(pageCursor);
     boolean backwards = !first && pageCursor.startsWith("p");
     List<String> cursor = first ? null : List.of(decode(pageCursor.substring(1)));
-    return new Page(type, params, req, maxPk, cursor, backwards);
+    // whoever follows the link: its own organisation, not the first page's reader's
+    return new Page(type, params, req.withVisibility(callers.visibility()), maxPk, cursor, backwards);
   }
 
   private static final String FIRST = "first";
@@ -218,7 +223,7 @@ public class SearchPages implements org.radbridge.server.bundle.EntrySearch {
       resources = new ArrayList<>(load(pks, BundleEntrySearchModeEnum.MATCH));
       if (!req.includes().isEmpty() || !req.revIncludes().isEmpty()) {
         int max = props.getLimits().getMaxIncludes();
-        SearchService.Included extra = search.includes(pks, req.includes(), req.revIncludes(), max);
+        SearchService.Included extra = search.includes(pks, req.includes(), req.revIncludes(), max, req.visibility());
         resources.addAll(load(new ArrayList<>(extra.keys()), BundleEntrySearchModeEnum.INCLUDE));
         if (!extra.complete()) {
           resources.add(includesCutShort(max));

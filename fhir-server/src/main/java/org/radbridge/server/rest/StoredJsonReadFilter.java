@@ -32,7 +32,11 @@ public class StoredJsonReadFilter extends OncePerRequestFilter {
   private final ResourceRows rows;
   private final Set<String> resourceTypes;
 
-  public StoredJsonReadFilter(ResourceRows rows, Set<String> resourceTypes) {
+  private final org.radbridge.server.security.RestCallers callers;
+
+  public StoredJsonReadFilter(ResourceRows rows, Set<String> resourceTypes,
+      org.radbridge.server.security.RestCallers callers) {
+    this.callers = callers;
     this.rows = rows;
     this.resourceTypes = resourceTypes;
   }
@@ -50,8 +54,9 @@ public class StoredJsonReadFilter extends OncePerRequestFilter {
     }
     String type = m.group(1);
     String id = m.group(2);
-    Optional<StoredVersion> found = m.group(3) == null ? rows.readCurrent(type, id)
-        : rows.readVersion(type, id, Integer.parseInt(m.group(3)));
+    // what the reader may not see is left to HAPI's read, which answers 404 the same way
+    Optional<StoredVersion> found = m.group(3) == null ? rows.readCurrent(type, id, callers.visibility())
+        : rows.readVersion(type, id, Integer.parseInt(m.group(3)), callers.visibility());
     if (found.isEmpty() || found.get().deleted()) {
       chain.doFilter(request, response); // 404 / 410 with HAPI's OperationOutcome
       return;

@@ -15,7 +15,13 @@ public record SearchRequest(
     int count,
     String total,
     List<String> includes,
-    List<String> revIncludes) {
+    List<String> revIncludes,
+    org.radbridge.server.store.Visibility visibility) {
+
+  /** The same search for a reader who sees only what {@code v} lets them. */
+  public SearchRequest withVisibility(org.radbridge.server.store.Visibility v) {
+    return new SearchRequest(type, criteria, sort, count, total, includes, revIncludes, v);
+  }
 
   /** Splits a decoded parameter map into filters and result parameters. */
   public static SearchRequest from(String type, Map<String, String[]> params, int defaultCount, int maxCount) {
@@ -58,7 +64,8 @@ public record SearchRequest(
         }
       }
     }
-    return new SearchRequest(type, SearchCriteria.fromMap(filters), sort, count, total, includes, revIncludes);
+    return new SearchRequest(type, SearchCriteria.fromMap(filters), sort, count, total, includes, revIncludes,
+        org.radbridge.server.store.Visibility.EVERYTHING);
   }
 
   private static final List<String> SUMMARY_VALUES = List.of("true", "false", "text", "data", "count");
@@ -81,6 +88,6 @@ public record SearchRequest(
 
   /** The same request with other filter criteria. */
   public SearchRequest withCriteria(SearchCriteria c) {
-    return new SearchRequest(type, c, sort, count, total, includes, revIncludes);
+    return new SearchRequest(type, c, sort, count, total, includes, revIncludes, visibility);
   }
 }

@@ -68,7 +68,8 @@ public class SearchService {
     if (dateSort.isPresent()) {
       return dateSortedPage(req, maxPk, cursor, backwards, limit);
     }
-    SqlQuery q = sqlBuilder.page(req.type(), req.criteria().clauses(), req.sort(), maxPk, cursor, backwards, limit);
+    SqlQuery q = sqlBuilder.page(req.type(), req.criteria().clauses(), req.sort(), maxPk, cursor, backwards, limit,
+        req.visibility());
     int keys = req.sort().size();
     List<PageRow> rows = query(q, (rs, n) -> {
       List<String> values = new ArrayList<>(keys);
@@ -95,32 +96,33 @@ public class SearchService {
     List<PageRow> rows = new ArrayList<>();
     if (!backwards) {
       if (!inMissing) {
-        rows.addAll(query(sqlBuilder.dateSortDriving(req.type(), clauses, key, maxPk, cursorValue, cursorPk, false, limit), mapper));
+        rows.addAll(query(sqlBuilder.dateSortDriving(req.type(), clauses, key, maxPk, cursorValue, cursorPk, false, limit,
+            req.visibility()), mapper));
       }
       if (rows.size() < limit) {
         rows.addAll(query(sqlBuilder.dateSortMissing(req.type(), clauses, key, maxPk, inMissing ? cursorPk : null, false,
-            limit - rows.size()), mapper));
+            limit - rows.size(), req.visibility()), mapper));
       }
     } else {
       if (inMissing) {
-        rows.addAll(query(sqlBuilder.dateSortMissing(req.type(), clauses, key, maxPk, cursorPk, true, limit), mapper));
+        rows.addAll(query(sqlBuilder.dateSortMissing(req.type(), clauses, key, maxPk, cursorPk, true, limit, req.visibility()), mapper));
       }
       if (rows.size() < limit) {
         rows.addAll(query(sqlBuilder.dateSortDriving(req.type(), clauses, key, maxPk, inMissing ? null : cursorValue,
-            inMissing ? null : cursorPk, true, limit - rows.size()), mapper));
+            inMissing ? null : cursorPk, true, limit - rows.size(), req.visibility()), mapper));
       }
     }
     return rows;
   }
 
   public long count(SearchRequest req, long maxPk) {
-    List<Long> n = query(sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk), (rs, i) -> rs.getLong(1));
+    List<Long> n = query(sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk, req.visibility()), (rs, i) -> rs.getLong(1));
     return n.isEmpty() ? 0 : n.get(0);
   }
 
   /** The planner's estimate of the number of matches: free, and close enough for _total=estimate. */
   public long estimate(SearchRequest req, long maxPk) {
-    SqlQuery q = sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk);
+    SqlQuery q = sqlBuilder.count(req.type(), req.criteria().clauses(), maxPk, req.visibility());
     SqlQuery explain = new SqlQuery("EXPLAIN (FORMAT JSON) " + q.sql().replace("SELECT count(*)", "SELECT 1"), q.params());
     List<String> plan = query(explain, (rs, i) -> rs.getString(1));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.get(0));
@@ -137,6 +139,12 @@ public class SearchService {
    * so a page of resources that many others point at ({@code _revinclude=*}) costs no more than that.
    */
   public Included includes(List<Long> from, List<String> specs, List<String> revSpecs, int max) {
+    return includes(from, specs, revSpecs, max, org.radbridge.server.store.Visibility.EVERYTHING);
+  }
+
+  /** Includes a reader may see: a resource hidden from them is neither added nor followed. */
+  public Included includes(List<Long> from, List<String> specs, List<String> revSpecs, int max,
+      org.radbridge.server.store.Visibility visibility) {
     Set<Long> seen = new LinkedHashSet<>(from);
     Set<Long> added = new LinkedHashSet<>();
     List<Long> frontier = from;
@@ -146,12 +154,12 @@ public class SearchService {
       Set<Long> found = new LinkedHashSet<>();
       for (String raw : specs) {
         if (first || raw.startsWith("iterate:")) {
-          cut |= collect(found, forward(frontier, strip(raw), max + 1), max);
+          cut |= collect(found, forward(frontier, strip(raw), max + 1, visibility), max);
         }
       }
       for (String raw : revSpecs) {
         if (first || raw.startsWith("iterate:")) {
-          cut |= collect(found, reverse(frontier, strip(raw), max + 1), max);
+          cut |= collect(found, reverse(frontier, strip(raw), max + 1, visibility), max);
         }
       }
       found.removeAll(seen);
@@ -182,25 +190,26 @@ public class SearchService {
   }
 
   /** _include: the resources the given ones refer to through the spec's parameter. */
-  private List<Long> forward(List<Long> from, String spec, int limit) {
+  private List<Long> forward(List<Long> from, String spec, int limit, org.radbridge.server.store.Visibility v) {
     return follow(from, spec, limit, "_include", "SELECT DISTINCT t.res_pk FROM idx_reference x JOIN resource t"
         + " ON t.res_type = x.target_type AND t.res_id = x.target_id AND NOT t.deleted WHERE x.res_pk = ANY (?)",
-        "x.target_type");
+        "x.target_type", "t", v);
   }
 
   /** _revinclude: the resources that refer to the given ones through the spec's parameter. */
-  private List<Long> reverse(List<Long> to, String spec, int limit) {
+  private List<Long> reverse(List<Long> to, String spec, int limit, org.radbridge.server.store.Visibility v) {
     return follow(to, spec, limit, "_revinclude", "SELECT DISTINCT x.res_pk FROM resource t JOIN idx_reference x"
         + " ON x.target_type = t.res_type AND x.target_id = t.res_id JOIN resource s ON s.res_pk = x.res_pk"
-        + " AND NOT s.deleted WHERE t.res_pk = ANY (?)", "t.res_type");
+        + " AND NOT s.deleted WHERE t.res_pk = ANY (?)", "t.res_type", "s", v);
   }
 
   /** Runs an include query, narrowed by "Type:param[:TargetType]" unless the spec is "*". */
   private List<Long> follow(List<Long> keys, String spec, int limit, String what, String select,
-      String targetTypeColumn) {
+      String targetTypeColumn, String addedAlias, org.radbridge.server.store.Visibility visibility) {
     StringBuilder sql = new StringBuilder(select);
     List<Object> p = new ArrayList<>();
     p.add(new org.radbridge.server.store.SqlArray("bigint", keys.toArray()));
+    sql.append(" AND ").append(visibility.predicate(addedAlias, p));
     if (!"*".equals(spec)) {
       String[] parts = spec.split(":");
       if (parts.length < 2) {

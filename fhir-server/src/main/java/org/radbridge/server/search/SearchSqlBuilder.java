@@ -99,7 +99,7 @@ public class SearchSqlBuilder {
    * Selects res_pk, res_id and the text of each sort value (for the next cursor).
    */
   public SqlQuery page(String type, List<Clause> clauses, List<SortKey> sort, long maxPk, List<String> cursor,
-      boolean backwards, int limit) {
+      boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
     List<SortColumn> cols = sortColumns(type, sort);
     List<Object> p = new ArrayList<>();
@@ -110,6 +110,7 @@ public class SearchSqlBuilder {
     }
     StringBuilder sql = new StringBuilder(select).append(" FROM resource r WHERE ");
     appendTypesWhere(sql, p, type, clauses);
+    sql.append(" AND ").append(visibility.predicate("r", p));
     sql.append(" AND r.res_pk <= ?");
     p.add(maxPk);
     if (cursor != null) {
@@ -154,7 +155,7 @@ public class SearchSqlBuilder {
    * value, each resource once (on its extreme row), after the cursor (value text, res_pk).
    */
   public SqlQuery dateSortDriving(String type, List<Clause> clauses, SortKey key, long maxPk, String cursorValue,
-      Long cursorPk, boolean backwards, int limit) {
+      Long cursorPk, boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
     boolean desc = key.descending();
     String col = desc ? "high" : "low";
@@ -166,6 +167,7 @@ public class SearchSqlBuilder {
     p.add(type);
     p.add(key.param());
     appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND ").append(visibility.predicate("r", p));
     sql.append(" AND r.res_pk <= ?");
     p.add(maxPk);
     // the row that carries the resource's extreme value (ties broken by row position)
@@ -187,12 +189,13 @@ public class SearchSqlBuilder {
 
   /** Matches without a value of the sort parameter, by res_pk, after (or before) the cursor. */
   public SqlQuery dateSortMissing(String type, List<Clause> clauses, SortKey key, long maxPk, Long cursorPk,
-      boolean backwards, int limit) {
+      boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id, ? FROM resource r WHERE ");
     p.add(missingDateText(key.descending()));
     appendWhere(sql, p, "r", type, clauses);
+    sql.append(" AND ").append(visibility.predicate("r", p));
     sql.append(" AND r.res_pk <= ? AND NOT EXISTS (SELECT 1 FROM idx_date x WHERE x.res_pk = r.res_pk AND x.param = ?)");
     p.add(maxPk);
     p.add(key.param());
@@ -206,11 +209,12 @@ public class SearchSqlBuilder {
   }
 
   /** SELECT count(*) of the matches that existed at the first page. */
-  public SqlQuery count(String type, List<Clause> clauses, long maxPk) {
+  public SqlQuery count(String type, List<Clause> clauses, long maxPk, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT count(*) FROM resource r WHERE ");
     appendTypesWhere(sql, p, type, clauses);
+    sql.append(" AND ").append(visibility.predicate("r", p));
     sql.append(" AND r.res_pk <= ?");
     p.add(maxPk);
     return new SqlQuery(sql.toString(), p);

@@ -18,9 +18,31 @@ import org.springframework.stereotype.Component;
 public class RestCallers {
   private static final Caller UNSECURED = Caller.client("anonymous", null, Set.copyOf(SmartScopes.EVERYTHING));
   private final SecurityProperties props;
+  /** The organisations of kind exchange: they read across the network (what their scopes name). */
+  private final java.util.Set<String> exchanges;
 
-  public RestCallers(SecurityProperties props) {
+  public RestCallers(SecurityProperties props, org.radbridge.server.network.NetworkProperties network) {
     this.props = props;
+    this.exchanges = network.getOrganizations().stream().filter(o -> "exchange".equals(o.getKind()))
+        .map(org.radbridge.server.network.NetworkProperties.Org::getKey)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * What the current request's caller may read, for the read SQL: everything for an administrator
+   * and the regional exchange; else what its organisation (and every organisation) may read. Work
+   * of the server's own — no request, no token — reads everything.
+   */
+  public org.radbridge.server.store.Visibility visibility() {
+    if (!props.isEnabled()
+        || !(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {
+      return org.radbridge.server.store.Visibility.EVERYTHING;
+    }
+    Caller c = of(token.getToken());
+    if (SmartScopes.of(c.scopes()).isAdmin() || c.organization() != null && exchanges.contains(c.organization())) {
+      return org.radbridge.server.store.Visibility.EVERYTHING;
+    }
+    return org.radbridge.server.store.Visibility.of(c.organization());
   }
 
   public Caller current() {

@@ -26,7 +26,12 @@ public class ResourceReader {
   }
 
   public IBaseResource read(String type, String id) {
-    StoredVersion v = rows.readCurrent(type, id)
+    return read(type, id, Visibility.EVERYTHING);
+  }
+
+  /** A read by a reader who may see only some resources: one it may not see is not found (404). */
+  public IBaseResource read(String type, String id, Visibility visibility) {
+    StoredVersion v = rows.readCurrent(type, id, visibility)
         .orElseThrow(() -> new ResourceNotFoundException(new IdType(type, id)));
     if (v.deleted()) {
       throw new ResourceGoneException("Resource " + type + "/" + id + " was deleted (version "
@@ -46,13 +51,18 @@ public class ResourceReader {
   }
 
   public IBaseResource vread(String type, String id, String version) {
+    return vread(type, id, version, Visibility.EVERYTHING);
+  }
+
+  public IBaseResource vread(String type, String id, String version, Visibility visibility) {
     int versionId;
     try {
       versionId = Integer.parseInt(version);
     } catch (NumberFormatException e) {
       throw new ResourceNotFoundException("Version '" + version + "' of " + type + "/" + id + " does not exist");
     }
-    StoredVersion v = rows.readVersion(type, id, versionId).orElseThrow(() -> rows.exists(type, id)
+    StoredVersion v = rows.readVersion(type, id, versionId, visibility).orElseThrow(() ->
+        rows.readCurrent(type, id, visibility).isPresent()
         ? new ResourceNotFoundException("Version " + version + " of " + type + "/" + id + " does not exist")
         : new ResourceNotFoundException(new IdType(type, id)));
     if (v.deleted()) {

@@ -31,11 +31,12 @@ public class ResourceRows {
    *
    * @return the new res_pk; empty when (type, id) already exists (nothing was written then)
    */
-  public Optional<Long> insertNew(String type, String id, Instant lastUpdated, String content, IndexRows rows) {
+  public Optional<Long> insertNew(String type, String id, Instant lastUpdated, String content, IndexRows rows,
+      Readers readers) {
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder(
-        "WITH r AS (INSERT INTO resource (res_type, res_id, version_id, last_updated, deleted, content)"
-            + " VALUES (?, ?, 1, ?, false, ?) ON CONFLICT (res_type, res_id) DO NOTHING"
+        "WITH r AS (INSERT INTO resource (res_type, res_id, version_id, last_updated, deleted, content, own_readers, readers)"
+            + " VALUES (?, ?, 1, ?, false, ?, ?, ?) ON CONFLICT (res_type, res_id) DO NOTHING"
             + " RETURNING res_pk, res_type, res_id, version_id, last_updated, content)"
             + ", v AS (INSERT INTO resource_version (res_pk, version_id, res_type, res_id, last_updated, method, content)"
             + " SELECT res_pk, version_id, res_type, res_id, last_updated, 'POST', content FROM r)");
@@ -43,6 +44,8 @@ public class ResourceRows {
     p.add(id);
     p.add(lastUpdated);
     p.add(content);
+    p.add(new SqlArray("text", readers.own().toArray()));
+    p.add(new SqlArray("text", readers.all().toArray()));
     sql.append(IndexWriteSql.insertFragments(type, rows, p));
     sql.append(" SELECT r.res_pk FROM r");
     List<Long> result = jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), p),
@@ -63,11 +66,12 @@ public class ResourceRows {
 
   /** Writes a new current version (update, patch or delete) and replaces the index rows. */
   public void writeVersion(long resPk, int versionId, Instant lastUpdated, String method,
-      String content, String type, IndexRows rows) {
+      String content, String type, IndexRows rows, Readers readers) {
     boolean deleted = content == null;
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder(
         "WITH r AS (UPDATE resource SET version_id = ?, last_updated = ?, deleted = ?, content = ?"
+            + (readers == null ? "" : ", own_readers = ?, readers = ?")
             + " WHERE res_pk = ? RETURNING res_pk, res_type, res_id, version_id, last_updated, content)"
             + ", v AS (INSERT INTO resource_version (res_pk, version_id, res_type, res_id, last_updated, method, content)"
             + " SELECT res_pk, version_id, res_type, res_id, last_updated, ?, content FROM r)");
@@ -75,6 +79,10 @@ public class ResourceRows {
     p.add(lastUpdated);
     p.add(deleted);
     p.add(content);
+    if (readers != null) {
+      p.add(new SqlArray("text", readers.own().toArray()));
+      p.add(new SqlArray("text", readers.all().toArray()));
+    }
     p.add(resPk);
     p.add(method);
     sql.append(IndexWriteSql.deleteFragments());
@@ -127,10 +135,15 @@ public class ResourceRows {
 
   /** The current version (possibly a deletion marker). */
   public Optional<StoredVersion> readCurrent(String type, String id) {
-    return jdbc.query(
-        "SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
-            + " FROM resource WHERE res_type = ? AND res_id = ?",
-        VERSION_MAPPER, type, id).stream().findFirst();
+    return readCurrent(type, id, Visibility.EVERYTHING);
+  }
+
+  /** The current version if {@code visibility} lets its reader see it (else as if it did not exist). */
+  public Optional<StoredVersion> readCurrent(String type, String id, Visibility visibility) {
+    List<Object> p = new ArrayList<>(List.of(type, id));
+    String sql = "SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+        + " FROM resource r WHERE res_type = ? AND res_id = ? AND " + visibility.predicate("r", p);
+    return jdbc.query(con -> StatementBinder.prepare(con, sql, p), VERSION_MAPPER).stream().findFirst();
   }
 
   /**
@@ -173,11 +186,16 @@ public class ResourceRows {
 
   /** One version of a resource. */
   public Optional<StoredVersion> readVersion(String type, String id, int versionId) {
-    return jdbc.query(
-        "SELECT v." + VERSION_COLUMNS.replace(", ", ", v.") + " FROM resource r"
-            + " JOIN resource_version v ON v.res_pk = r.res_pk"
-            + " WHERE r.res_type = ? AND r.res_id = ? AND v.version_id = ?",
-        VERSION_MAPPER, type, id, versionId).stream().findFirst();
+    return readVersion(type, id, versionId, Visibility.EVERYTHING);
+  }
+
+  /** A version, if its resource (as it is now) is visible to the reader. */
+  public Optional<StoredVersion> readVersion(String type, String id, int versionId, Visibility visibility) {
+    List<Object> p = new ArrayList<>(List.of(type, id, versionId));
+    String sql = "SELECT v." + VERSION_COLUMNS.replace(", ", ", v.") + " FROM resource r"
+        + " JOIN resource_version v ON v.res_pk = r.res_pk"
+        + " WHERE r.res_type = ? AND r.res_id = ? AND v.version_id = ? AND " + visibility.predicate("r", p);
+    return jdbc.query(con -> StatementBinder.prepare(con, sql, p), VERSION_MAPPER).stream().findFirst();
   }
 
   /** Whether (type, id) was ever created. */
@@ -193,8 +211,20 @@ public class ResourceRows {
    */
   public List<StoredVersion> history(String type, String id, Instant since, Instant notAfter,
       HistoryCursor cursor, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS + " FROM resource_version v WHERE true");
+    return history(type, id, since, notAfter, cursor, limit, Visibility.EVERYTHING);
+  }
+
+  /** A page of history of the resources the reader may see (as they are now). */
+  public List<StoredVersion> history(String type, String id, Instant since, Instant notAfter,
+      HistoryCursor cursor, int limit, Visibility visibility) {
+    StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS.replace("res_pk, res_type", "v.res_pk, v.res_type")
+        .replace(", res_id, version_id, last_updated, method, content", ", v.res_id, v.version_id, v.last_updated, v.method, v.content")
+        + " FROM resource_version v WHERE true");
     List<Object> p = new ArrayList<>();
+    if (!visibility.everything()) {
+      sql.append(" AND EXISTS (SELECT 1 FROM resource r WHERE r.res_pk = v.res_pk AND ")
+          .append(visibility.predicate("r", p)).append(')');
+    }
     if (id != null) {
       sql.append(" AND v.res_pk = (SELECT res_pk FROM resource WHERE res_type = ? AND res_id = ?)");
       p.add(type);
@@ -224,4 +254,45 @@ public class ResourceRows {
 
   /** Position in a history walk: the last entry already returned. */
   public record HistoryCursor(Instant lastUpdated, long resPk, int versionId) {}
+
+  // ---- readers ------------------------------------------------------------------------------
+
+  /** The organisations that may read any of these resources (their readers, together). */
+  public java.util.Set<String> readersOf(String type, java.util.Collection<String> ids) {
+    return new java.util.TreeSet<>(jdbc.queryForList(
+        "SELECT DISTINCT unnest(readers) FROM resource WHERE res_type = ? AND res_id = ANY(?) AND NOT deleted",
+        String.class, type, ids.toArray(String[]::new)));
+  }
+
+  /** The readers of every order of a patient ({@code Patient/<id>}). */
+  public java.util.Set<String> readersOfOrdersFor(String patientReference) {
+    String id = patientReference.substring(patientReference.indexOf('/') + 1);
+    return new java.util.TreeSet<>(jdbc.queryForList("SELECT DISTINCT unnest(o.readers) FROM idx_reference x"
+        + " JOIN resource o ON o.res_pk = x.res_pk WHERE x.res_type = 'ServiceRequest' AND x.param = 'subject'"
+        + " AND x.target_type = 'Patient' AND x.target_id = ?", String.class, id));
+  }
+
+  /** The parameters by which a resource names the orders it belongs to. */
+  private static final String ORDER_PARAMS = "('based-on', 'basedon', 'focus')";
+
+  /**
+   * After an order's readers changed: its patient's and its dependents' readers are their own
+   * readers and those of all their orders again (in the order's transaction).
+   */
+  public void recomputeInheritedReaders(String orderId, String patientId) {
+    if (patientId != null) {
+      jdbc.update("UPDATE resource p SET readers = (SELECT coalesce(array_agg(DISTINCT x), '{}') FROM ("
+          + "SELECT unnest(p.own_readers) UNION SELECT unnest(o.readers) FROM idx_reference ref"
+          + " JOIN resource o ON o.res_pk = ref.res_pk WHERE ref.res_type = 'ServiceRequest' AND ref.param = 'subject'"
+          + " AND ref.target_type = 'Patient' AND ref.target_id = p.res_id) t(x))"
+          + " WHERE p.res_type = 'Patient' AND p.res_id = ?", patientId);
+    }
+    jdbc.update("UPDATE resource d SET readers = (SELECT coalesce(array_agg(DISTINCT x), '{}') FROM ("
+        + "SELECT unnest(d.own_readers) UNION SELECT unnest(o.readers) FROM idx_reference ref"
+        + " JOIN resource o ON o.res_type = 'ServiceRequest' AND o.res_id = ref.target_id"
+        + " WHERE ref.res_pk = d.res_pk AND ref.param IN " + ORDER_PARAMS + " AND ref.target_type = 'ServiceRequest') t(x))"
+        + " WHERE d.res_pk IN (SELECT res_pk FROM idx_reference WHERE res_type IN ('ImagingStudy', 'DiagnosticReport',"
+        + " 'Observation', 'Task') AND param IN " + ORDER_PARAMS + " AND target_id = ? AND target_type = 'ServiceRequest')",
+        orderId);
+  }
 }

@@ -9,6 +9,8 @@ import org.springframework.stereotype.Component;
 
 /** An imaging order gets its identifiers, accession number, LOINC code and route before the network profile checks it. */
 @Component
+// before the PREPARE hooks that read what it completes (security's ReaderAssignment comes last)
+@org.springframework.core.annotation.Order(0)
 class OrderPreparation implements WriteHook {
   private final OrderWorkflow orders;
 

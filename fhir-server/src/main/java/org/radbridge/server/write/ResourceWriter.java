@@ -160,7 +160,8 @@ public class ResourceWriter {
     stamp(resource, type, id, 1, now);
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
-    Optional<Long> pk = rows.insertNew(type, id, now, content, index);
+    Optional<Long> pk = rows.insertNew(type, id, now, content, index,
+        new org.radbridge.server.store.Readers(event.ownReaders(), event.readers()));
     if (pk.isEmpty()) {
       return null;
     }
@@ -312,7 +313,7 @@ public class ResourceWriter {
     String content = encode(resource);
     IndexRows index = indexer.index(resource);
     rows.writeVersion(c.resPk(), version, now, operation == WriteEvent.Operation.PATCH ? "PATCH" : "PUT", content,
-        type, index);
+        type, index, new org.radbridge.server.store.Readers(event.ownReaders(), event.readers()));
     event.stored(c.resPk(), index);
     hooks.stored(event);
     return new WriteOutcome(resource, resource.getIdElement(), c.deleted(), true, event.warnings());
@@ -395,7 +396,7 @@ public class ResourceWriter {
       }
       int version = c.versionId() + 1;
       StoredVersion before = rows.readCurrent(type, id).orElse(null);
-      rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null);
+      rows.writeVersion(c.resPk(), version, now(), "DELETE", null, type, null, null);
       WriteEvent event = new WriteEvent(type, id, WriteEvent.Operation.DELETE,
           before == null || before.deleted() ? null : parse(before), null, caller);
       event.stored(c.resPk(), null);

@@ -24,6 +24,8 @@ public final class WriteEvent {
   private final List<OperationOutcome.OperationOutcomeIssueComponent> warnings = new ArrayList<>();
   private long resPk;
   private IndexRows index;
+  private final java.util.Set<String> ownReaders = new java.util.TreeSet<>();
+  private final java.util.Set<String> inheritedReaders = new java.util.TreeSet<>();
 
   WriteEvent(String type, String id, Operation operation, IBaseResource previous, IBaseResource resource,
       Caller caller) {
@@ -70,6 +72,30 @@ public final class WriteEvent {
 
   public List<OperationOutcome.OperationOutcomeIssueComponent> warnings() {
     return warnings;
+  }
+
+  /**
+   * Organisations that may read the resource because of what it is (who wrote it, whose identifiers
+   * it carries, whom an order names); {@code "*"} for every organisation. Set by PREPARE hooks.
+   */
+  public void addOwnReaders(java.util.Collection<String> orgKeys) {
+    ownReaders.addAll(orgKeys);
+  }
+
+  /** Organisations that may read it because of what it belongs to (its orders). Set by PREPARE hooks. */
+  public void addInheritedReaders(java.util.Collection<String> orgKeys) {
+    inheritedReaders.addAll(orgKeys);
+  }
+
+  public java.util.Set<String> ownReaders() {
+    return java.util.Collections.unmodifiableSet(ownReaders);
+  }
+
+  /** Own and inherited readers: what the read SQL joins on. */
+  public java.util.Set<String> readers() {
+    java.util.Set<String> all = new java.util.TreeSet<>(ownReaders);
+    all.addAll(inheritedReaders);
+    return all;
   }
 
   void stored(long resPk, IndexRows index) {

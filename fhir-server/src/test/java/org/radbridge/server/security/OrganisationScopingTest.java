@@ -1,0 +1,135 @@
+package org.radbridge.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.radbridge.server.ServerTestBase;
+import org.radbridge.server.TestTokens;
+
+/**
+ * Each organisation reads what belongs to it, as a predicate of the read SQL: centre A's patient,
+ * order and report are visible to centre A and to the hospital the order is routed to, never to
+ * centre B or the other hospital; the exchange and the administrator read everything; a re-routed
+ * order takes its patient and report along to the new hospital.
+ */
+class OrganisationScopingTest extends ServerTestBase {
+  private String pa;
+  private String pb;
+  private String sa;
+  private String sb;
+  private String ra;
+  private String ob;
+
+  private String create(String json) {
+    return json().body(json).post("/" + json.substring(json.indexOf(":\"") + 2, json.indexOf("\",")))
+        .then().statusCode(201).extract().path("id");
+  }
+
+  @BeforeEach
+  void twoCentresTwoOrders() {
+    pa = create("""
+        {"resourceType":"Patient","identifier":[{"system":"https://radbridge.org/fhir/sid/centre-a/mrn","value":"%s"}]}"""
+        .formatted(unique("a")));
+    pb = create("""
+        {"resourceType":"Patient","identifier":[{"system":"https://radbridge.org/fhir/sid/centre-b/mrn","value":"%s"}]}"""
+        .formatted(unique("b")));
+    sa = create(order(pa, "centre-a", "city-hospital"));
+    sb = create(order(pb, "centre-b", "north-hospital"));
+    ra = create("""
+        {"resourceType":"DiagnosticReport","status":"final","code":{"text":"CT chest"},"subject":{"reference":"Patient/%s"},
+         "basedOn":[{"reference":"ServiceRequest/%s"}]}""".formatted(pa, sa));
+    ob = create("""
+        {"resourceType":"Observation","status":"final","code":{"text":"finding"},"subject":{"reference":"Patient/%s"},
+         "basedOn":[{"reference":"ServiceRequest/%s"}]}""".formatted(pb, sb));
+  }
+
+  private static String order(String patient, String requester, String performer) {
+    return """
+        {"resourceType":"ServiceRequest","status":"active","intent":"order","code":{"text":"consultation"},
+         "subject":{"reference":"Patient/%s"},"requester":{"reference":"Organization/org-%s"},
+         "performer":[{"reference":"Organization/org-%s"}]}""".formatted(patient, requester, performer);
+  }
+
+  private int read(String org, String ref) {
+    return RestAssured.given().header("Authorization", TestTokens.orgReader(port, org)).accept("application/fhir+json")
+        .get("/" + ref).statusCode();
+  }
+
+  private List<String> ids(String org, String query) {
+    JsonPath p = RestAssured.given().header("Authorization", TestTokens.orgReader(port, org))
+        .accept("application/fhir+json").get(query).then().statusCode(200).extract().jsonPath();
+    List<String> ids = p.getList("entry.resource.id");
+    return ids == null ? List.of() : ids;
+  }
+
+  @Test
+  void readsAndSearchesSeeOnlyTheOrganisationsOwn() {
+    for (String ref : List.of("Patient/" + pa, "ServiceRequest/" + sa, "DiagnosticReport/" + ra)) {
+      assertThat(read("centre-a", ref)).as("centre A reads %s", ref).isEqualTo(200);
+      assertThat(read("city-hospital", ref)).as("City Hospital (routed) reads %s", ref).isEqualTo(200);
+      assertThat(read("centre-b", ref)).as("centre B reads %s", ref).isEqualTo(404);
+      assertThat(read("north-hospital", ref)).as("North Hospital reads %s", ref).isEqualTo(404);
+      assertThat(read("regional-exchange", ref)).as("the exchange reads %s", ref).isEqualTo(200);
+    }
+    assertThat(read("centre-a", "Observation/" + ob)).isEqualTo(404);
+    assertThat(read("north-hospital", "Observation/" + ob)).isEqualTo(200);
+    // the same with a version, and through HAPI rather than the stored-JSON read
+    RestAssured.given().header("Authorization", TestTokens.orgReader(port, "centre-b")).accept("application/fhir+xml")
+        .get("/Patient/" + pa).then().statusCode(404);
+    assertThat(read("centre-b", "Patient/" + pa + "/_history/1")).isEqualTo(404);
+
+    assertThat(ids("centre-a", "/Patient?_id=" + pa + "," + pb)).containsExactly(pa);
+    assertThat(ids("centre-b", "/Patient?_id=" + pa + "," + pb)).containsExactly(pb);
+    assertThat(ids("regional-exchange", "/Patient?_id=" + pa + "," + pb)).containsExactlyInAnyOrder(pa, pb);
+    assertThat(ids("centre-a", "/ServiceRequest?subject=Patient/" + pb)).isEmpty();
+    assertThat(ids("centre-a", "/?_type=Patient,ServiceRequest&_id=" + pa + "," + pb + "," + sa + "," + sb))
+        .containsExactlyInAnyOrder(pa, sa);
+  }
+
+  @Test
+  void includesHistoryAndEverythingHoldToTheSamePredicate() {
+    assertThat(ids("centre-a", "/Patient?_id=" + pa + "," + pb + "&_revinclude=ServiceRequest:subject&_revinclude=Observation:subject"))
+        .containsExactlyInAnyOrder(pa, sa);
+    assertThat(ids("centre-b", "/Observation?_id=" + ob + "&_include=Observation:subject&_include=Observation:based-on"))
+        .containsExactlyInAnyOrder(ob, pb, sb);
+    // a report of centre A's order that names centre B's patient: centre B sees neither the report nor, through it, anything
+    List<String> history = ids("centre-b", "/Patient/_history?_count=500");
+    assertThat(history).contains(pb).doesNotContain(pa);
+    assertThat(ids("centre-b", "/_history?_count=500")).doesNotContain(pa, sa, ra);
+    RestAssured.given().header("Authorization", TestTokens.orgReader(port, "centre-b")).get("/Patient/" + pa + "/$everything")
+        .then().statusCode(404);
+    assertThat(ids("centre-a", "/Patient/" + pa + "/$everything")).contains(pa, sa, ra).doesNotContain(pb, sb, ob);
+  }
+
+  @Test
+  void aPagingLinkShowsItsFollowerOnlyWhatTheFollowerMaySee() {
+    String next = RestAssured.given().header("Authorization", TestTokens.orgReader(port, "regional-exchange"))
+        .accept("application/fhir+json").get("/Patient?_id=" + pa + "," + pb + "&_count=1").then().statusCode(200)
+        .extract().path("link.find { it.relation == 'next' }.url");
+    assertThat(next).isNotNull();
+    String path = next.substring(next.indexOf("/fhir") + "/fhir".length());
+    JsonPath asA = RestAssured.given().header("Authorization", TestTokens.orgReader(port, "centre-a"))
+        .urlEncodingEnabled(false).accept("application/fhir+json").get(path).then().statusCode(200).extract().jsonPath();
+    JsonPath asB = RestAssured.given().header("Authorization", TestTokens.orgReader(port, "centre-b"))
+        .urlEncodingEnabled(false).accept("application/fhir+json").get(path).then().statusCode(200).extract().jsonPath();
+    List<String> a = asA.getList("entry.resource.id");
+    List<String> b = asB.getList("entry.resource.id");
+    assertThat(a == null ? List.<String>of() : a).doesNotContain(pb);
+    assertThat(b == null ? List.<String>of() : b).doesNotContain(pa);
+  }
+
+  @Test
+  void aReRoutedOrderTakesItsPatientAndReportToTheNewHospital() {
+    json().body(order(pa, "centre-a", "north-hospital").replace("{\"resourceType\":\"ServiceRequest\",",
+        "{\"resourceType\":\"ServiceRequest\",\"id\":\"" + sa + "\",")).put("/ServiceRequest/" + sa).then().statusCode(200);
+    for (String ref : List.of("Patient/" + pa, "ServiceRequest/" + sa, "DiagnosticReport/" + ra)) {
+      assertThat(read("north-hospital", ref)).as("North Hospital (routed now) reads %s", ref).isEqualTo(200);
+      assertThat(read("city-hospital", ref)).as("City Hospital (routed before) reads %s", ref).isEqualTo(404);
+      assertThat(read("centre-a", ref)).as("centre A reads %s", ref).isEqualTo(200);
+    }
+  }
+}
