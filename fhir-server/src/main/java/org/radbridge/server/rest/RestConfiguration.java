@@ -24,8 +24,9 @@ public class RestConfiguration {
       org.radbridge.server.security.RestCallers callers, org.radbridge.server.security.RestScopeCheck scopeCheck,
       org.radbridge.server.security.SmartConfiguration smart, org.radbridge.server.security.SecurityProperties security) {
     FhirRestServlet servlet = new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation,
-        conformance, subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader),
-        new org.radbridge.server.workflow.TurnaroundProvider(figures), signer, callers, scopeCheck);
+        conformance, subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader, callers::visibility),
+        new org.radbridge.server.workflow.TurnaroundProvider(figures, reader, callers::visibility), signer, callers,
+        scopeCheck);
     servlet.registerInterceptor(new org.radbridge.server.security.CapabilityStatementSecurity(smart, security));
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(servlet, "/fhir/*");
     reg.setName("fhir");

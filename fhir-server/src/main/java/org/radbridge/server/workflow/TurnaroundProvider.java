@@ -34,7 +34,13 @@ public class TurnaroundProvider {
   public static final String FIGURES = "https://radbridge.org/fhir/CodeSystem/turnaround-figure";
   private final TurnaroundFigures figures;
 
-  public TurnaroundProvider(TurnaroundFigures figures) {
+  private final org.radbridge.server.store.ResourceReader reader;
+  private final java.util.function.Supplier<org.radbridge.server.store.Visibility> visibility;
+
+  public TurnaroundProvider(TurnaroundFigures figures, org.radbridge.server.store.ResourceReader reader,
+      java.util.function.Supplier<org.radbridge.server.store.Visibility> visibility) {
+    this.reader = reader;
+    this.visibility = visibility;
     this.figures = figures;
   }
 
@@ -101,6 +107,7 @@ public class TurnaroundProvider {
 
   @Operation(name = "$turnaround", idempotent = true, typeName = "ServiceRequest")
   public Parameters order(@IdParam IIdType id) {
+    reader.read("ServiceRequest", id.getIdPart(), visibility.get()); // 404 for an order the reader may not see
     Map<String, Object> row = figures.order(id.getIdPart());
     if (row == null) {
       throw new ResourceNotFoundException("No turnaround record for ServiceRequest/" + id.getIdPart());

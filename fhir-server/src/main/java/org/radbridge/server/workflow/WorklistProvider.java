@@ -28,7 +28,12 @@ public class WorklistProvider {
   private final SearchService search;
   private final ResourceReader reader;
 
-  public WorklistProvider(JdbcTemplate jdbc, SearchService search, ResourceReader reader) {
+  /** The request's reader: a reading hospital reads its own worklist, resources as it may see them. */
+  private final java.util.function.Supplier<org.radbridge.server.store.Visibility> visibility;
+
+  public WorklistProvider(JdbcTemplate jdbc, SearchService search, ResourceReader reader,
+      java.util.function.Supplier<org.radbridge.server.store.Visibility> visibility) {
+    this.visibility = visibility;
     this.jdbc = jdbc;
     this.search = search;
     this.reader = reader;
@@ -42,6 +47,12 @@ public class WorklistProvider {
     }
     String org = organization.getValue().startsWith("Organization/") ? organization.getValue()
         : "Organization/" + organization.getValue();
+    org.radbridge.server.store.Visibility v = visibility.get();
+    String orgKey = org.startsWith("Organization/org-") ? org.substring("Organization/org-".length()) : org;
+    if (!v.everything() && !v.organisations().contains(orgKey)) {
+      throw new ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException(
+          "$worklist: a reading hospital reads its own worklist, not " + org);
+    }
     int count = intParam(request, "_count", 20, 1, MAX);
     int offset = intParam(request, "_offset", 0, 0, Integer.MAX_VALUE);
     String where = " FROM order_turnaround WHERE reading_org = ? AND study_at IS NOT NULL AND final_at IS NULL"
@@ -65,9 +76,9 @@ public class WorklistProvider {
     for (String orderId : orders) {
       for (SearchService.Match m : search.match("ImagingStudy",
           SearchCriteria.where().reference("basedon", "ServiceRequest", orderId).build(), 10)) {
-        add(b, base, reader.read("ImagingStudy", m.resId()), Bundle.SearchEntryMode.MATCH);
+        add(b, base, reader.read("ImagingStudy", m.resId(), v), Bundle.SearchEntryMode.MATCH);
       }
-      ServiceRequest sr = (ServiceRequest) reader.read("ServiceRequest", orderId);
+      ServiceRequest sr = (ServiceRequest) reader.read("ServiceRequest", orderId, v);
       add(b, base, sr, Bundle.SearchEntryMode.INCLUDE);
       String patient = sr.getSubject().getReference();
       if (patient != null && patient.startsWith("Patient/")) {
@@ -81,7 +92,7 @@ public class WorklistProvider {
   /** An included resource, when it resolves (references are not enforced). */
   private void include(Bundle b, String base, String type, String id) {
     try {
-      add(b, base, reader.read(type, id), Bundle.SearchEntryMode.INCLUDE);
+      add(b, base, reader.read(type, id, visibility.get()), Bundle.SearchEntryMode.INCLUDE);
     } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException missing) {
       // not stored (or deleted): the entry goes without it
     }

@@ -106,6 +106,16 @@ class OrganisationScopingTest extends ServerTestBase {
   }
 
   @Test
+  void aHospitalReadsItsOwnWorklistAndOnlyTheTurnaroundOfOrdersItMaySee() {
+    RestAssured.given().header("Authorization", TestTokens.orgReader(port, "city-hospital"))
+        .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(200);
+    RestAssured.given().header("Authorization", TestTokens.orgReader(port, "north-hospital"))
+        .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(403);
+    RestAssured.given().header("Authorization", TestTokens.orgReader(port, "centre-b"))
+        .get("/ServiceRequest/" + sa + "/$turnaround").then().statusCode(404);
+  }
+
+  @Test
   void aPagingLinkShowsItsFollowerOnlyWhatTheFollowerMaySee() {
     String next = RestAssured.given().header("Authorization", TestTokens.orgReader(port, "regional-exchange"))
         .accept("application/fhir+json").get("/Patient?_id=" + pa + "," + pb + "&_count=1").then().statusCode(200)
