@@ -61,6 +61,7 @@ public class SearchSqlBuilder {
   /** SELECT r.res_pk, r.res_id of the current, not deleted resources of a type that match. */
   public SqlQuery matching(String resourceType, SearchCriteria criteria, int limit) {
     resetAliases();
+    queryVisibility.set(org.radbridge.server.store.Visibility.EVERYTHING);
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id FROM resource r WHERE ");
     appendWhere(sql, p, "r", resourceType, criteria.clauses());
@@ -82,6 +83,7 @@ public class SearchSqlBuilder {
       if (i > 0) {
         sql.append(" UNION ALL ");
       }
+      queryVisibility.set(org.radbridge.server.store.Visibility.EVERYTHING);
       sql.append("SELECT ").append(i).append(" WHERE EXISTS (SELECT 1 FROM resource r WHERE r.res_pk = ? AND ");
       p.add(resPk);
       appendWhere(sql, p, "r", resourceType, criteria.get(i).clauses());
@@ -101,6 +103,7 @@ public class SearchSqlBuilder {
   public SqlQuery page(String type, List<Clause> clauses, List<SortKey> sort, long maxPk, List<String> cursor,
       boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
+    queryVisibility.set(visibility);
     List<SortColumn> cols = sortColumns(type, sort);
     List<Object> p = new ArrayList<>();
     StringBuilder select = new StringBuilder("SELECT r.res_pk, r.res_id");
@@ -157,6 +160,7 @@ public class SearchSqlBuilder {
   public SqlQuery dateSortDriving(String type, List<Clause> clauses, SortKey key, long maxPk, String cursorValue,
       Long cursorPk, boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
+    queryVisibility.set(visibility);
     boolean desc = key.descending();
     String col = desc ? "high" : "low";
     // forward: asc -> low ASC, res_pk ASC; desc -> high DESC, res_pk ASC; backwards reverses both
@@ -191,6 +195,7 @@ public class SearchSqlBuilder {
   public SqlQuery dateSortMissing(String type, List<Clause> clauses, SortKey key, long maxPk, Long cursorPk,
       boolean backwards, int limit, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
+    queryVisibility.set(visibility);
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id, ? FROM resource r WHERE ");
     p.add(missingDateText(key.descending()));
@@ -211,6 +216,7 @@ public class SearchSqlBuilder {
   /** SELECT count(*) of the matches that existed at the first page. */
   public SqlQuery count(String type, List<Clause> clauses, long maxPk, org.radbridge.server.store.Visibility visibility) {
     resetAliases();
+    queryVisibility.set(visibility);
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT count(*) FROM resource r WHERE ");
     appendTypesWhere(sql, p, type, clauses);
@@ -329,6 +335,20 @@ public class SearchSqlBuilder {
    * text (and the driver's prepared-statement cache and PostgreSQL's plan cache can serve it).
    */
   private final ThreadLocal<int[]> aliasSeq = ThreadLocal.withInitial(() -> new int[1]);
+  /**
+   * The reader of the query being built: chains and {@code _has} join other resources, and a
+   * resource the reader may not see must not decide a match either (it would tell its values).
+   */
+  private final ThreadLocal<org.radbridge.server.store.Visibility> queryVisibility =
+      ThreadLocal.withInitial(() -> org.radbridge.server.store.Visibility.EVERYTHING);
+
+  /** The reader's predicate on a joined resource, followed by AND; nothing for a reader who sees everything. */
+  private void appendJoinedVisibility(StringBuilder sql, List<Object> p, String alias) {
+    org.radbridge.server.store.Visibility v = queryVisibility.get();
+    if (!v.everything()) {
+      sql.append(v.predicate(alias, p)).append(" AND ");
+    }
+  }
 
   private void resetAliases() {
     aliasSeq.get()[0] = 0;
@@ -575,6 +595,7 @@ public class SearchSqlBuilder {
           .append(" AND x.target_type = ").append(ta).append(".res_type AND x.target_id = ").append(ta).append(".res_id WHERE ");
       p.add(type);
       p.add(refName);
+      appendJoinedVisibility(sql, p, ta);
       appendWhere(sql, p, ta, t, List.of(next));
     }
     sql.append(")");
@@ -620,6 +641,7 @@ public class SearchSqlBuilder {
     p.add(otherType);
     p.add(refName);
     p.add(type);
+    appendJoinedVisibility(sql, p, oa);
     appendWhere(sql, p, oa, otherType, List.of(next));
     sql.append(")");
   }

@@ -106,6 +106,28 @@ class OrganisationScopingTest extends ServerTestBase {
   }
 
   @Test
+  void chainsAndHasDoNotMatchThroughWhatTheReaderMayNotSee() {
+    String mrnB = RestAssured.given().get("/Patient/" + pb).then().extract().path("identifier[0].value");
+    // an observation of centre A's order that names centre B's patient: centre A sees the observation,
+    // not the patient, so a chain on the patient's identifier must not confirm it
+    String stray = create("""
+        {"resourceType":"Observation","status":"final","code":{"text":"stray"},"subject":{"reference":"Patient/%s"},
+         "basedOn":[{"reference":"ServiceRequest/%s"}]}""".formatted(pb, sa));
+    assertThat(read("centre-a", "Observation/" + stray)).isEqualTo(200);
+    assertThat(ids("regional-exchange", "/Observation?subject:Patient.identifier=https://radbridge.org/fhir/sid/centre-b/mrn|"
+        + mrnB)).contains(stray);
+    assertThat(ids("centre-a", "/Observation?subject:Patient.identifier=https://radbridge.org/fhir/sid/centre-b/mrn|"
+        + mrnB)).isEmpty();
+    // centre B's observation (OB) has a code only it may know; centre A cannot find its own patient by it
+    String secret = unique("secret");
+    create("""
+        {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"urn:test","code":"%s"}]},
+         "subject":{"reference":"Patient/%s"},"basedOn":[{"reference":"ServiceRequest/%s"}]}""".formatted(secret, pa, sb));
+    assertThat(ids("regional-exchange", "/Patient?_has:Observation:subject:code=urn:test|" + secret)).containsExactly(pa);
+    assertThat(ids("centre-a", "/Patient?_has:Observation:subject:code=urn:test|" + secret)).isEmpty();
+  }
+
+  @Test
   void aHospitalReadsItsOwnWorklistAndOnlyTheTurnaroundOfOrdersItMaySee() {
     RestAssured.given().header("Authorization", TestTokens.orgReader(port, "city-hospital"))
         .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(200);

@@ -65,7 +65,9 @@ class SecurityTest extends ServerTestBase {
   @Test
   void aTokenAllowsWhatItsScopesNameAndNothingElse() {
     String token = readerToken("system/Patient.rs system/Observation.read");
-    String id = json().body("{\"resourceType\":\"Patient\",\"active\":true}").post("/Patient")
+    // a patient of centre A (its MRN system), which the centre A client may read
+    String id = json().body("{\"resourceType\":\"Patient\",\"active\":true,\"identifier\":[{\"system\":"
+        + "\"https://radbridge.org/fhir/sid/centre-a/mrn\",\"value\":\"" + unique("mrn") + "\"}]}").post("/Patient")
         .then().statusCode(201).extract().path("id");
     RestAssured.given().header("Authorization", token).get("/Patient/" + id).then().statusCode(200);
     RestAssured.given().header("Authorization", token).get("/Patient?_id=" + id).then().statusCode(200)
