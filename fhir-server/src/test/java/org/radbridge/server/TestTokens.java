@@ -66,7 +66,8 @@ public final class TestTokens {
         {"clients[1].jwks", new JWKSet(READER_KEY.toPublicJWK()).toString()},
         // one read-only system client per organisation (OrganisationScopingTest), with the test key
         {"clients[2].client-id", "centre-a-sys"}, {"clients[2].organization", "centre-a"},
-        {"clients[2].scopes[0]", "system/*.rs"}, {"clients[2].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
+        {"clients[2].scopes[0]", "system/*.rs"}, {"clients[2].scopes[1]", "system/Subscription.cruds"},
+        {"clients[2].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
         {"clients[3].client-id", "centre-b-sys"}, {"clients[3].organization", "centre-b"},
         {"clients[3].scopes[0]", "system/*.rs"}, {"clients[3].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
         {"clients[4].client-id", "city-hospital-sys"}, {"clients[4].organization", "city-hospital"},
@@ -98,6 +99,11 @@ public final class TestTokens {
   /** A read-only token ({@code system/*.rs}) of the organisation's system client ({@code <org>-sys}). */
   public static String orgReader(int port, String orgKey) {
     return "Bearer " + token(port, orgKey + "-sys", KEY, "system/*.rs");
+  }
+
+  /** A token of the organisation's system client with the scopes asked for. */
+  public static String orgToken(int port, String orgKey, String scopes) {
+    return "Bearer " + token(port, orgKey + "-sys", KEY, scopes);
   }
 
   /** A token with every scope from the node on {@code port}. */

@@ -38,8 +38,26 @@ public class RestCallers {
         || !(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {
       return org.radbridge.server.store.Visibility.EVERYTHING;
     }
-    Caller c = of(token.getToken());
-    if (SmartScopes.of(c.scopes()).isAdmin() || c.organization() != null && exchanges.contains(c.organization())) {
+    return visibilityOf(of(token.getToken()));
+  }
+
+  /** What the principal of a websocket session (its handshake's token) may read. */
+  public org.radbridge.server.store.Visibility visibilityOf(java.security.Principal principal) {
+    if (!props.isEnabled()) {
+      return org.radbridge.server.store.Visibility.EVERYTHING;
+    }
+    return principal instanceof JwtAuthenticationToken token ? visibilityOf(of(token.getToken()))
+        : org.radbridge.server.store.Visibility.of(null);
+  }
+
+  /**
+   * What a caller may read: everything for an administrator, the exchange and the server itself;
+   * else what its organisation (and every organisation) may read. DICOM nodes and HL7 applications
+   * read as their organisation.
+   */
+  public org.radbridge.server.store.Visibility visibilityOf(Caller c) {
+    if (!props.isEnabled() || c.kind() == Caller.Kind.SYSTEM || SmartScopes.of(c.scopes()).isAdmin()
+        || c.organization() != null && exchanges.contains(c.organization())) {
       return org.radbridge.server.store.Visibility.EVERYTHING;
     }
     return org.radbridge.server.store.Visibility.of(c.organization());

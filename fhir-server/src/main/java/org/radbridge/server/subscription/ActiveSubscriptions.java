@@ -3,6 +3,7 @@ package org.radbridge.server.subscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Subscription;
 import org.radbridge.server.search.SearchCriteria;
@@ -38,11 +39,27 @@ public class ActiveSubscriptions implements org.springframework.scheduling.annot
   private volatile Map<String, List<SubscriptionSpec>> byType = Map.of();
   private volatile String fingerprint = "";
 
-  public ActiveSubscriptions(SearchService search, ResourceReader reader, JdbcTemplate jdbc, org.radbridge.server.RadBridgeProperties settings) {
+  private final SubscriptionOwners ownerRows;
+
+  public ActiveSubscriptions(SearchService search, ResourceReader reader, JdbcTemplate jdbc,
+      org.radbridge.server.RadBridgeProperties settings, SubscriptionOwners ownerRows) {
+    this.ownerRows = ownerRows;
     this.settings = settings;
     this.search = search;
     this.reader = reader;
     this.jdbc = jdbc;
+  }
+
+  private volatile Map<String, org.radbridge.server.store.Visibility> owners = Map.of();
+
+  /**
+   * Whether the subscription's owner may read a resource with these readers (a subscription of no
+   * known owner — written before owners were kept — only what every organisation may read).
+   */
+  public boolean ownerMayRead(String subscriptionId, Set<String> readers) {
+    org.radbridge.server.store.Visibility owner = owners.getOrDefault(subscriptionId,
+        org.radbridge.server.store.Visibility.of(null));
+    return owner.everything() || readers.stream().anyMatch(owner.organisations()::contains);
   }
 
   public List<SubscriptionSpec> watching(String resourceType) {
@@ -56,6 +73,7 @@ public class ActiveSubscriptions implements org.springframework.scheduling.annot
   /** Reads every active subscription again. */
   public synchronized void reload() {
     String now = currentFingerprint();
+    owners = ownerRows.all();
     List<SubscriptionSpec> specs = new ArrayList<>();
     for (SearchService.Match m : search.match("Subscription", SearchCriteria.where().token("status", null, "active").build(), MAX)) {
       try {

@@ -98,7 +98,10 @@ public class SubscriptionMatcher implements WriteHook {
     }
     String version = change.resource().getIdElement().getVersionIdPart();
     for (SubscriptionSpec s : matched) {
-      events.record(s.id(), change.type(), change.id(), version);
+      // a subscription is told only about what its owner may read
+      if (active.ownerMayRead(s.id(), change.readers())) {
+        events.record(s.id(), change.type(), change.id(), version);
+      }
     }
   }
 

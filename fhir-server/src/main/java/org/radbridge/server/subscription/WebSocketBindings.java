@@ -27,8 +27,11 @@ public class WebSocketBindings extends TextWebSocketHandler {
   private final Map<String, Set<WebSocketSession>> bound = new ConcurrentHashMap<>();
   private final ResourceReader reader;
 
-  public WebSocketBindings(ResourceReader reader) {
+  private final org.radbridge.server.security.RestCallers callers;
+
+  public WebSocketBindings(ResourceReader reader, org.radbridge.server.security.RestCallers callers) {
     this.reader = reader;
+    this.callers = callers;
   }
 
   @Override
@@ -40,7 +43,8 @@ public class WebSocketBindings extends TextWebSocketHandler {
     }
     String id = text.substring(5).trim();
     try {
-      Subscription s = (Subscription) reader.read("Subscription", id);
+      // a session binds only to a subscription its token may read (its organisation's own)
+      Subscription s = (Subscription) reader.read("Subscription", id, callers.visibilityOf(session.getPrincipal()));
       if (s.getChannel().getType() != Subscription.SubscriptionChannelType.WEBSOCKET) {
         send(session, "error " + id + " is not a websocket subscription");
         return;

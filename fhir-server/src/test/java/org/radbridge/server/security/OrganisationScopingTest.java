@@ -128,6 +128,30 @@ class OrganisationScopingTest extends ServerTestBase {
   }
 
   @Test
+  void aSubscriptionIsToldOnlyAboutWhatItsOwnerMayRead() throws Exception {
+    try (org.radbridge.server.subscription.HookReceiver hook = new org.radbridge.server.subscription.HookReceiver()) {
+      String code = unique("sub");
+      RestAssured.given().header("Authorization", TestTokens.orgToken(port, "centre-a", "system/*.rs system/Subscription.c"))
+          .contentType("application/fhir+json").body("""
+              {"resourceType":"Subscription","status":"requested","reason":"centre A's reports",
+               "criteria":"DiagnosticReport?code=urn:test|%s",
+               "channel":{"type":"rest-hook","endpoint":"%s","payload":"application/fhir+json"}}"""
+              .formatted(code, hook.url("/a"))).post("/Subscription").then().statusCode(201);
+      String report = """
+          {"resourceType":"DiagnosticReport","status":"final","code":{"coding":[{"system":"urn:test","code":"%s"}]},
+           "subject":{"reference":"Patient/%s"},"basedOn":[{"reference":"ServiceRequest/%s"}]}""";
+      String ofB = create(report.formatted(code, pb, sb));
+      String ofA = create(report.formatted(code, pa, sa));
+      List<org.radbridge.server.subscription.HookReceiver.Hit> hits = hook.await(1);
+      // centre B's report was written first: had it been sent, it would have arrived first
+      assertThat(hits).isNotEmpty();
+      assertThat(hits.get(0).path()).isEqualTo("/a/DiagnosticReport/" + ofA);
+      assertThat(hits).extracting(org.radbridge.server.subscription.HookReceiver.Hit::path)
+          .doesNotContain("/a/DiagnosticReport/" + ofB);
+    }
+  }
+
+  @Test
   void aHospitalReadsItsOwnWorklistAndOnlyTheTurnaroundOfOrdersItMaySee() {
     RestAssured.given().header("Authorization", TestTokens.orgReader(port, "city-hospital"))
         .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(200);
