@@ -12,7 +12,8 @@ import org.springframework.security.oauth2.jwt.Jwt;
 /** Who a token's claims make the caller: a system client or a person, and its organisation. */
 class RestCallersTest {
   private final RestCallers callers = new RestCallers(new SecurityProperties(true, "http://issuer.example/realms/r",
-      "organization", Duration.ofMinutes(5), false, null, null));
+      "organization", Duration.ofMinutes(5), false, null, null),
+      new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null));
 
   private static Jwt token(Map<String, Object> claims) {
     Jwt.Builder b = Jwt.withTokenValue("t").header("alg", "RS256").issuedAt(Instant.now())
