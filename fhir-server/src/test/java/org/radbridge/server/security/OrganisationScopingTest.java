@@ -152,6 +152,36 @@ class OrganisationScopingTest extends ServerTestBase {
   }
 
   @Test
+  void anOrganisationWritesOnlyForItsOwnPatientsAndOrders() {
+    String centreA = TestTokens.orgToken(port, "centre-a", "system/*.cruds");
+    String city = TestTokens.orgToken(port, "city-hospital", "system/*.cruds");
+    // centre B's patient and order are not there for centre A, to change or delete
+    RestAssured.given().header("Authorization", centreA).contentType("application/fhir+json")
+        .body("{\"resourceType\":\"Patient\",\"id\":\"" + pb + "\",\"active\":false}").put("/Patient/" + pb)
+        .then().statusCode(404);
+    RestAssured.given().header("Authorization", centreA).delete("/ServiceRequest/" + sb).then().statusCode(404);
+    RestAssured.given().get("/Patient/" + pb).then().statusCode(200).body("meta.versionId", org.hamcrest.Matchers.equalTo("1"));
+    RestAssured.given().get("/ServiceRequest/" + sb).then().statusCode(200);
+    // nor to order for
+    RestAssured.given().header("Authorization", centreA).contentType("application/fhir+json")
+        .body(order(pb, "centre-a", "city-hospital")).post("/ServiceRequest").then().statusCode(422)
+        .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("Patient/" + pb));
+    // its own patient, it changes
+    RestAssured.given().header("Authorization", centreA).contentType("application/fhir+json")
+        .body("{\"resourceType\":\"Patient\",\"id\":\"" + pa + "\",\"identifier\":[{\"system\":"
+            + "\"https://radbridge.org/fhir/sid/centre-a/mrn\",\"value\":\"" + unique("a") + "\"}],\"active\":true}")
+        .put("/Patient/" + pa).then().statusCode(200);
+    // the hospital an order is routed to reports on it, and on no other
+    String report = """
+        {"resourceType":"DiagnosticReport","status":"final","code":{"text":"CT"},"subject":{"reference":"Patient/%s"},
+         "basedOn":[{"reference":"ServiceRequest/%s"}]}""";
+    RestAssured.given().header("Authorization", city).contentType("application/fhir+json")
+        .body(report.formatted(pa, sa)).post("/DiagnosticReport").then().statusCode(201);
+    RestAssured.given().header("Authorization", city).contentType("application/fhir+json")
+        .body(report.formatted(pb, sb)).post("/DiagnosticReport").then().statusCode(422);
+  }
+
+  @Test
   void aHospitalReadsItsOwnWorklistAndOnlyTheTurnaroundOfOrdersItMaySee() {
     RestAssured.given().header("Authorization", TestTokens.orgReader(port, "city-hospital"))
         .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(200);
