@@ -28,6 +28,7 @@ start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.hl7v2.por
   --radbridge.network.hl7-applications[0].sending-application=HIS_A \
   --radbridge.network.hl7-applications[0].sending-facility=CENTRE_A \
   --radbridge.network.hl7-applications[0].organization=centre-a \
+  --radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1 \
   --radbridge.network.issuers.CENTRE_A_MRN=https://radbridge.org/fhir/sid/centre-a/mrn \
   --radbridge.network.routing.default-reading=city-hospital ${SERVER_ARGS:-}
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"

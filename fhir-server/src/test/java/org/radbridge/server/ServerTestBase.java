@@ -84,6 +84,9 @@ public abstract class ServerTestBase {
         {"dicom-nodes[2].ae-title", "US_B"}, {"dicom-nodes[2].host", "127.0.0.1"}, {"dicom-nodes[2].port", "11202"},
         {"dicom-nodes[2].organization", "centre-b"}, {"dicom-nodes[2].role", "modality"}, {"dicom-nodes[2].modality", "US"},
         {"dicom-nodes[2].character-set", "GB18030"},
+        // tests connect from 127.0.0.1; CT_A and the others are recognised by their host's address (the
+        // default), US_B by a range that also holds 127.0.0.2 (a second peer address for the limit tests)
+        {"dicom-nodes[2].addresses[0]", "127.0.0.0/30"},
         {"dicom-nodes[3].ae-title", "NORTH_PACS"}, {"dicom-nodes[3].host", "127.0.0.1"}, {"dicom-nodes[3].port", "11203"},
         {"dicom-nodes[3].organization", "north-hospital"}, {"dicom-nodes[3].role", "pacs"},
         {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
@@ -91,6 +94,8 @@ public abstract class ServerTestBase {
         {"hl7-applications[0].outbound", "127.0.0.1:" + receivers().centreHis().port()},
         {"hl7-applications[1].sending-application", "HIS_B"}, {"hl7-applications[1].sending-facility", "CENTRE_B"},
         {"hl7-applications[1].organization", "centre-b"},
+        // no outbound address to take the source address from: given (else its messages are refused)
+        {"hl7-applications[1].addresses[0]", "127.0.0.1"},
         {"hl7-applications[2].sending-application", "RIS_CITY"}, {"hl7-applications[2].sending-facility", "CITY_HOSP"},
         {"hl7-applications[2].organization", "city-hospital"},
         {"hl7-applications[2].outbound", "127.0.0.1:" + receivers().hospitalRis().port()},
@@ -100,6 +105,7 @@ public abstract class ServerTestBase {
         // the centre's order management system sends OMI^O23 and takes nothing back
         {"hl7-applications[4].sending-application", "PACSOMS"}, {"hl7-applications[4].sending-facility", "CENTRE_A"},
         {"hl7-applications[4].organization", "centre-a"},
+        {"hl7-applications[4].addresses[0]", "127.0.0.1"},
         {"issuers.CENTRE_A_MRN", "https://radbridge.org/fhir/sid/centre-a/mrn"},
         {"routing.rules[0].from", "centre-a"}, {"routing.rules[0].modality", "MR"}, {"routing.rules[0].reading", "north-hospital"},
         {"routing.rules[1].priority", "stat"}, {"routing.rules[1].reading", "north-hospital"},

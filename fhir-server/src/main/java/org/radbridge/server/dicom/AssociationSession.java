@@ -12,20 +12,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.BiFunction;
 import org.radbridge.server.RadBridgeProperties;
+import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.listener.WriteWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title
- * before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks it), then serves C-ECHO and
- * C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
+ * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title and
+ * the peer's address before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks either),
+ * then serves C-ECHO and C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
  * once the instances stop coming (debounced) and again, if anything is new, when it ends. Reads
  * are bounded by {@link PduInput}, writes by the listener's {@code WriteWatchdog} (a peer that stops
  * reading is closed, and the association ends here like any broken one).
@@ -35,7 +37,7 @@ final class AssociationSession implements Runnable {
 
   private final PeekableSocket socket;
   private final String aeTitle;
-  private final Predicate<String> knownPeer;
+  private final BiFunction<String, InetAddress, NetworkDirectory.Recognition> recognise;
   private final java.util.function.BooleanSupplier ready;
   private final DicomStorage storage;
   private final StudySyncScheduler studies;
@@ -45,7 +47,8 @@ final class AssociationSession implements Runnable {
   private final RadBridgeProperties.Dicom settings;
   private final AutoCloseable slot;
 
-  AssociationSession(PeekableSocket socket, String aeTitle, Predicate<String> knownPeer,
+  AssociationSession(PeekableSocket socket, String aeTitle,
+      BiFunction<String, InetAddress, NetworkDirectory.Recognition> recognise,
       java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
       WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf,
       RadBridgeProperties.Dicom settings, AutoCloseable slot) {
@@ -57,7 +60,7 @@ final class AssociationSession implements Runnable {
     this.characterSetOf = characterSetOf;
     this.socket = socket;
     this.aeTitle = aeTitle;
-    this.knownPeer = knownPeer;
+    this.recognise = recognise;
     this.storage = storage;
     this.studies = studies;
   }
@@ -126,7 +129,8 @@ final class AssociationSession implements Runnable {
         return;
       }
       callingAe = new String(body, 20, 16, StandardCharsets.US_ASCII).trim();
-      if (!knownPeer.test(callingAe)) {
+      NetworkDirectory.Recognition peer = recognise.apply(callingAe, socket.getInetAddress());
+      if (!peer.recognised()) {
         OutputStream out = socket.getOutputStream();
         if (!ready.getAsBoolean()) {
           // the network directory may not be stored yet: A-ASSOCIATE-RJ rejected-transient,
@@ -137,10 +141,16 @@ final class AssociationSession implements Runnable {
               socket.getRemoteSocketAddress());
           return;
         }
-        // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized
+        // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized — for an
+        // AE title of the network from an address not its own too: the peer learns no more
         out.write(new byte[] {0x03, 0x00, 0, 0, 0, 4, 0x00, 0x01, 0x01, 0x03});
         out.flush();
-        log.info("DICOM association from unknown AE title '{}' ({}) rejected", callingAe, socket.getRemoteSocketAddress());
+        if (peer.verdict() == NetworkDirectory.Recognition.Verdict.NOT_ITS_ADDRESS) {
+          log.warn("DICOM association from AE title '{}' at {} rejected: {} ({})", callingAe,
+              socket.getInetAddress().getHostAddress(), peer.why(), peer.resource());
+        } else {
+          log.info("DICOM association from unknown AE title '{}' ({}) rejected", callingAe, socket.getRemoteSocketAddress());
+        }
         return;
       }
       byte[] pdu = new byte[6 + body.length];

@@ -20,9 +20,10 @@ import org.springframework.stereotype.Component;
  * {@code radbridge.dicom.ae-title}: our own server socket (PixelMed's dispatcher would bind all
  * interfaces), one thread per association. Associations are bounded in all and per peer address
  * ({@code radbridge.dicom.listener.*}); one over a limit is rejected by {@link BusyRejections}.
- * Calling AE titles must be DICOM nodes of the network unless
- * {@code radbridge.dicom.accept-unknown-peers} is set. Every write to a peer must make progress
- * within the write timeout ({@link WriteWatchdog}): one that does not read its answers is closed.
+ * Calling AE titles must be DICOM nodes of the network, associating from one of the node's source
+ * addresses; {@code radbridge.dicom.accept-unknown-peers} lets AE titles of no node in. Every write
+ * to a peer must make progress within the write timeout ({@link WriteWatchdog}): one that does not
+ * read its answers is closed.
  */
 @Component
 public class DicomListener implements SmartLifecycle {
@@ -110,7 +111,7 @@ public class DicomListener implements SmartLifecycle {
         try {
           socket.watchWrites(watchdog, props.getDicom().getListener().getWriteTimeout(),
               "DICOM association from " + socket.getRemoteSocketAddress());
-          associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::isKnownPeer,
+          associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::recognise,
               readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, props.getDicom(), slot));
         } catch (IOException | java.util.concurrent.RejectedExecutionException stopping) {
           slot.close();
@@ -129,8 +130,18 @@ public class DicomListener implements SmartLifecycle {
     return directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::characterSet).orElse("ISO_IR 192");
   }
 
-  private boolean isKnownPeer(String callingAe) {
-    return props.getDicom().isAcceptUnknownPeers() || directory.dicomNode(callingAe).isPresent();
+  /**
+   * The calling AE title must be a DICOM node of the network and the peer one of its addresses
+   * ({@link NetworkDirectory#dicomPeer}). {@code accept-unknown-peers} lets AE titles of no node in;
+   * a node's AE title from an address not its own is refused all the same.
+   */
+  private NetworkDirectory.Recognition recognise(String callingAe, InetAddress peer) {
+    NetworkDirectory.Recognition r = directory.dicomPeer(callingAe, peer);
+    if (r.verdict() == NetworkDirectory.Recognition.Verdict.UNKNOWN && props.getDicom().isAcceptUnknownPeers()) {
+      return new NetworkDirectory.Recognition(NetworkDirectory.Recognition.Verdict.RECOGNISED, null, null,
+          "accept-unknown-peers");
+    }
+    return r;
   }
 
   @Override

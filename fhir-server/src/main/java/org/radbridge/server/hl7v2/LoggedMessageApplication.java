@@ -17,13 +17,16 @@ import org.radbridge.server.terminology.NetworkConformance;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * What every inbound HL7 v2 application shares: the same message (MSH-3 + MSH-4 + MSH-10) again is
+ * What every inbound HL7 v2 application shares: the sender recognised by MSH-3/MSH-4 and the
+ * connection's source address (a known application from an address not its own: AR, nothing
+ * stored; an unknown one: AE 204); the same message (MSH-3 + MSH-4 + MSH-10) again is
  * answered with the recorded ACK and writes nothing; a new one is processed in one transaction with
  * its hl7_message row; content errors are AE naming the field, refused writes AE listing every
  * issue with its location. Until RadBridge is ready ({@link ReadinessGate}) every message is AR 207,
  * to be sent again, and nothing is stored. Subclasses map and write.
  */
 abstract class LoggedMessageApplication implements ReceivingApplication<Message> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoggedMessageApplication.class);
   static final String LOINC = "http://loinc.org";
 
   private final MessageLog messages;
@@ -57,6 +60,24 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     String facility = nonNull(t.get("/MSH-4-1"));
     String controlId = nonNull(t.get("/MSH-10"));
     String type = nonNull(t.get("/MSH-9-1")) + "^" + nonNull(t.get("/MSH-9-2"));
+    // who sent it, before anything else about the message is looked up (a recorded ACK included)
+    Optional<MllpPeer> peer = MllpPeer.of(metadata);
+    NetworkDirectory.Recognition sender = recognise(app, facility, peer);
+    if (sender.verdict() == NetworkDirectory.Recognition.Verdict.NOT_ITS_ADDRESS) {
+      String from = peer.map(p -> p.address().getHostAddress()).orElse("an unknown address");
+      log.warn("HL7 v2 message {} from {}^{} at {} refused (AR): {} ({})", controlId, app, facility, from, sender.why(),
+          sender.resource());
+      HL7Exception refused = new HL7Exception("MSH-3/MSH-4 " + app + "^" + facility + " is an HL7 application of the"
+          + " network, but not one that sends from " + from + "; nothing was stored; ask the network's administrator"
+          + " to add the address", ca.uhn.hl7v2.ErrorCode.APPLICATION_INTERNAL_ERROR);
+      refused.setLocation(new ca.uhn.hl7v2.Location().withSegmentName("MSH").withSegmentRepetition(1).withField(3));
+      return ack(message, AcknowledgmentCode.AR, refused);
+    }
+    if (!sender.recognised()) {
+      return ack(message, AcknowledgmentCode.AE, V2FieldError.unknownKey("MSH-3", "MSH-3/MSH-4 " + app + "^"
+          + facility + " is not an HL7 application of the network"));
+    }
+    String orgKey = sender.organization();
     Optional<String> earlier = messages.ackOf(app, facility, controlId);
     if (earlier.isPresent()) {
       return message.getParser().parse(earlier.get()); // the same message again: the same answer, nothing written
@@ -64,8 +85,6 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     try {
       tx.executeWithoutResult(s -> {
         try {
-          String orgKey = sender(app, facility).orElseThrow(() -> V2FieldError.unknownKey("MSH-3", "MSH-3/MSH-4 " + app + "^"
-              + facility + " is not an HL7 application of the network"));
           Message ack = process(message, Caller.hl7Application(app + "^" + facility, orgKey));
           // the message, its resources and its ACK commit together
           if (!messages.record(app, facility, controlId, type, ack.encode())) {
@@ -102,12 +121,20 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
     return "https://radbridge.org/fhir/CodeSystem/his-" + orgKey;
   }
 
-  private Optional<String> sender(String app, String facility) {
-    return directory.hl7Sender(app, facility);
+  /**
+   * The one place an HL7 v2 sender is recognised: MSH-3^MSH-4 an active application of the network
+   * and the connection from one of its source addresses ({@link NetworkDirectory#hl7Sender}). A
+   * message that reached no connection (no peer) is not recognised. Mutual TLS would check the
+   * client certificate of the {@link MllpPeer} here too.
+   */
+  private NetworkDirectory.Recognition recognise(String app, String facility, Optional<MllpPeer> peer) {
+    NetworkDirectory.Recognition r = directory.hl7Sender(app, facility, peer.map(MllpPeer::address).orElse(null));
+    if (r.recognised() && r.organization() == null) {
+      return new NetworkDirectory.Recognition(NetworkDirectory.Recognition.Verdict.UNKNOWN, null, r.resource(),
+          "its Device names no organisation of the network");
+    }
+    return r;
   }
-
-
-
 
   /** A refused write as ERR text: every issue with its FHIRPath location (validation lists them all). */
   private static String describe(BaseServerResponseException e) {

@@ -130,6 +130,7 @@ final class MllpConnection implements Runnable {
     InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_IP, from.getAddress().getHostAddress());
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_PORT, from.getPort());
+    metadata.put(MllpPeer.METADATA_KEY, new MllpPeer(from.getAddress()));
     try {
       return router.processMessage(new TransportableImpl(text, metadata)).getMessage();
     } catch (HL7Exception e) {

@@ -1,20 +1,30 @@
 package org.radbridge.server.network;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.StringType;
 import org.radbridge.server.search.SearchCriteria;
 import org.radbridge.server.search.SearchService;
 import org.radbridge.server.store.ResourceReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * The network's peers as they are stored now (seeded from configuration, editable through REST):
  * the DICOM node behind an AE title, an organisation's DICOM or HL7 v2 endpoint. Read from the
- * database on each call, so an edit takes effect at once, on every node.
+ * database on each call, so an edit takes effect at once, on every node. A DICOM peer
+ * ({@link #dicomPeer}) and an HL7 v2 sender ({@link #hl7Sender}) are recognised by name and source
+ * address together ({@link SourceAddresses}).
  */
 @Component
 public class NetworkDirectory {
+  private static final Logger log = LoggerFactory.getLogger(NetworkDirectory.class);
   private final SearchService search;
   private final ResourceReader reader;
 
@@ -24,15 +34,56 @@ public class NetworkDirectory {
   }
 
   /**
-   * The organisation (key) of the HL7 v2 application MSH-3^MSH-4 names, if it is an active
-   * application of the network (its Device, seeded from configuration, editable through REST).
+   * How a channel's peer was recognised: {@code RECOGNISED} (with its organisation key, or none for a
+   * node of no organisation), {@code UNKNOWN} (no active node or application of that name), or
+   * {@code NOT_ITS_ADDRESS} (the name is known, the connection does not come from one of its source
+   * addresses). {@code resource} is the directory resource that decided, {@code why} a sentence for
+   * the log (it may name configured addresses: not for the peer).
    */
-  public Optional<String> hl7Sender(String application, String facility) {
-    if (application == null || application.isBlank() || facility == null) {
-      return Optional.empty();
+  public record Recognition(Verdict verdict, String organization, String resource, String why) {
+    public enum Verdict { RECOGNISED, UNKNOWN, NOT_ITS_ADDRESS }
+
+    public boolean recognised() {
+      return verdict == Verdict.RECOGNISED;
     }
-    return ownerOfDevice(SearchCriteria.where().token("identifier", NetworkResources.HL7_APPLICATION,
-        application + "^" + facility).token("status", null, "active").build());
+
+    static Recognition unknown(String why) {
+      return new Recognition(Verdict.UNKNOWN, null, null, why);
+    }
+  }
+
+  /** Where the settings of source addresses are, for log lines that tell an administrator what to set. */
+  static final String DICOM_SETTING = "radbridge.network.dicom-nodes[i].addresses (or source-address extensions on the Endpoint)";
+  static final String HL7_SETTING = "radbridge.network.hl7-applications[i].addresses (or source-address extensions on the Device)";
+
+  /**
+   * The HL7 v2 application MSH-3^MSH-4 names, sending from {@code peer}: an active application of the
+   * network (its Device) whose source addresses — the Device's source-address extensions, else the
+   * host of the application's active outbound ({@code hl7v2-mllp}) Endpoint — include the peer. An
+   * application with neither is never recognised.
+   */
+  public Recognition hl7Sender(String application, String facility, InetAddress peer) {
+    if (application == null || application.isBlank() || facility == null) {
+      return Recognition.unknown("no MSH-3");
+    }
+    String name = application + "^" + facility;
+    Optional<Device> device = search.match("Device", SearchCriteria.where().token("identifier",
+        NetworkResources.HL7_APPLICATION, name).token("status", null, "active").build(), 1).stream().findFirst()
+        .map(m -> (Device) reader.read("Device", m.resId()));
+    if (device.isEmpty()) {
+      return Recognition.unknown(name + " is not an active HL7 application of the network");
+    }
+    Device d = device.get();
+    String org = OrgRef.parse(d.getOwner().getReference()).map(OrgRef::key).orElse(null);
+    String resource = "Device/" + d.getIdPart();
+    List<String> entries = NetworkResources.sourceAddresses(d);
+    String host = null;
+    if (entries.isEmpty()) {
+      host = endpoint(SearchCriteria.where().token("identifier", NetworkResources.HL7_APPLICATION, name)
+          .token("connection-type", NetworkResources.CONNECTION_TYPE, "hl7v2-mllp").token("status", null, "active").build())
+          .flatMap(NetworkDirectory::toHl7Endpoint).map(Hl7Endpoint::host).orElse(null);
+    }
+    return decide(org, resource, peer, entries, host, "outbound host", HL7_SETTING);
   }
 
   /** The organisation (key) of the application whose namespace ID (EI-2, MSH-3) this is. */
@@ -71,12 +122,70 @@ public class NetworkDirectory {
       String characterSet, String endpointId) {}
 
   public Optional<DicomNode> dicomNode(String aeTitle) {
+    return dicomEndpoint(aeTitle).flatMap(NetworkDirectory::toDicomNode);
+  }
+
+  private Optional<Endpoint> dicomEndpoint(String aeTitle) {
     if (aeTitle == null || aeTitle.isBlank()) {
       return Optional.empty();
     }
     return endpoint(SearchCriteria.where().token("identifier", NetworkResources.AE_SYSTEM, aeTitle)
-        .token("status", null, "active").build())
-        .flatMap(NetworkDirectory::toDicomNode);
+        .token("status", null, "active").build());
+  }
+
+  /**
+   * The DICOM node a calling AE title names, associating from {@code peer}: an active DICOM Endpoint
+   * of that AE title whose source addresses — its source-address extensions, else the addresses the
+   * host of its {@code dicom://AE@host:port} address resolves to now — include the peer.
+   */
+  public Recognition dicomPeer(String aeTitle, InetAddress peer) {
+    Optional<Endpoint> endpoint = dicomEndpoint(aeTitle);
+    Optional<DicomNode> node = endpoint.flatMap(NetworkDirectory::toDicomNode);
+    if (node.isEmpty()) {
+      return Recognition.unknown("'" + aeTitle + "' is not the AE title of an active DICOM node of the network");
+    }
+    String org = OrgRef.parse(node.get().organization()).map(OrgRef::key).orElse(null);
+    return decide(org, "Endpoint/" + node.get().endpointId(), peer, NetworkResources.sourceAddresses(endpoint.get()),
+        node.get().host(), "host", DICOM_SETTING);
+  }
+
+  /**
+   * Whether {@code peer} is one of the source addresses {@code entries} (IP addresses, CIDR ranges),
+   * or — when there are none — one of the addresses {@code host} resolves to.
+   */
+  private static Recognition decide(String org, String resource, InetAddress peer, List<String> entries, String host,
+      String hostIs, String setting) {
+    String from = peer == null ? "an unknown address" : peer.getHostAddress();
+    if (!entries.isEmpty()) {
+      List<String> valid = new ArrayList<>();
+      for (String entry : entries) {
+        Optional<String> problem = SourceAddresses.problemWith(entry);
+        if (problem.isPresent()) {
+          log.warn("{}: source address {} ignored: {}", resource, entry, problem.get());
+        } else {
+          valid.add(entry);
+        }
+      }
+      SourceAddresses allowed = SourceAddresses.parse(valid);
+      return allowed.matches(peer) ? new Recognition(Recognition.Verdict.RECOGNISED, org, resource, "")
+          : new Recognition(Recognition.Verdict.NOT_ITS_ADDRESS, org, resource, from + " is not one of its source"
+              + " addresses (" + allowed + ")");
+    }
+    if (host == null || host.isBlank() || "null".equals(host)) {
+      return new Recognition(Recognition.Verdict.NOT_ITS_ADDRESS, org, resource, "it has no source addresses and no "
+          + hostIs + " to take them from: set " + setting);
+    }
+    List<InetAddress> resolved;
+    try {
+      resolved = List.of(InetAddress.getAllByName(host));
+    } catch (UnknownHostException | SecurityException unresolved) {
+      return new Recognition(Recognition.Verdict.NOT_ITS_ADDRESS, org, resource, "it has no source addresses and its "
+          + hostIs + " " + host + " does not resolve: set " + setting);
+    }
+    SourceAddresses allowed = SourceAddresses.exactly(resolved);
+    return allowed.matches(peer) ? new Recognition(Recognition.Verdict.RECOGNISED, org, resource, "")
+        : new Recognition(Recognition.Verdict.NOT_ITS_ADDRESS, org, resource, from + " is not an address of its " + hostIs
+            + " " + host + " (" + allowed + "), which is where it may connect from while " + setting + " gives none");
   }
 
   /** The organisation's active endpoint of a connection type. */

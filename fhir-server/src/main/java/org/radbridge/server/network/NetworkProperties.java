@@ -25,9 +25,17 @@ import org.springframework.validation.annotation.Validated;
 public class NetworkProperties {
   /** The network's organisations: key, name, kind, region, identifier systems, accession prefix (stored as Organization resources). */
   @Valid private final List<Org> organizations;
-  /** DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character set (stored as Endpoints). */
+  /**
+   * DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character
+   * set, and addresses: the IP addresses or CIDR ranges its associations may come from (none: its
+   * host's). Stored as Endpoints.
+   */
   @Valid private final List<DicomNode> dicomNodes;
-  /** HL7 v2 applications: sending application and facility, organisation, outbound host:port (stored as Devices and Endpoints). */
+  /**
+   * HL7 v2 applications: sending application and facility, organisation, outbound host:port, and
+   * addresses: the IP addresses or CIDR ranges its messages may come from (none: the outbound
+   * host's; neither: its messages are refused). Stored as Devices and Endpoints.
+   */
   @Valid private final List<Hl7Application> hl7Applications;
   /**
    * Clients of the API (SMART Backend Services): client id, organisation, scopes, and the public
@@ -117,6 +125,8 @@ public class NetworkProperties {
     private final String modality;
     /** Specific Character Set for worklist answers to this node (default ISO_IR 192, UTF-8). */
     private final String characterSet;
+    /** IP addresses or CIDR ranges (IPv4, IPv6) its associations may come from; none: the host's addresses. */
+    private final List<@SourceAddress String> addresses;
 
     public DicomNode(String aeTitle,
         String host,
@@ -124,7 +134,9 @@ public class NetworkProperties {
         String organization,
         String role,
         String modality,
-        @DefaultValue("ISO_IR 192") String characterSet) {
+        @DefaultValue("ISO_IR 192") String characterSet,
+        List<String> addresses) {
+      this.addresses = addresses == null ? List.of() : List.copyOf(addresses);
       this.aeTitle = aeTitle;
       this.host = host;
       this.port = port;
@@ -141,6 +153,7 @@ public class NetworkProperties {
     public String getRole() { return role; }
     public String getModality() { return modality; }
     public String getCharacterSet() { return characterSet; }
+    public List<String> getAddresses() { return addresses; }
   }
 
   public static class Hl7Application {
@@ -152,11 +165,18 @@ public class NetworkProperties {
     @NotBlank private final String organization;
     /** host:port of the application's own MLLP listener, for messages RadBridge sends it. */
     private final String outbound;
+    /**
+     * IP addresses or CIDR ranges (IPv4, IPv6) its messages may come from; none: the outbound host's
+     * addresses; neither: its messages are refused.
+     */
+    private final List<@SourceAddress String> addresses;
 
     public Hl7Application(String sendingApplication,
         String sendingFacility,
         String organization,
-        String outbound) {
+        String outbound,
+        List<String> addresses) {
+      this.addresses = addresses == null ? List.of() : List.copyOf(addresses);
       this.sendingApplication = sendingApplication;
       this.sendingFacility = sendingFacility;
       this.organization = organization;
@@ -167,6 +187,7 @@ public class NetworkProperties {
     public String getSendingFacility() { return sendingFacility; }
     public String getOrganization() { return organization; }
     public String getOutbound() { return outbound; }
+    public List<String> getAddresses() { return addresses; }
   }
 
   public static class Client {

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Endpoint;
 import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
 
 /** The network configuration as FHIR resources with fixed ids (pure; {@link NetworkSeeder} stores them). */
 public final class NetworkResources {
@@ -20,6 +23,11 @@ public final class NetworkResources {
   /** An HL7 v2 application's namespace ID (MSH-3, and EI-2 of the numbers it assigns). */
   public static final String HL7_NAMESPACE = "urn:hl7v2:namespace";
   public static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+  /**
+   * Extension (valueString, repeating) on a DICOM node's Endpoint and an HL7 v2 application's
+   * Device: an IP address or CIDR range the node or application may connect from.
+   */
+  public static final String SOURCE_ADDRESS = "https://radbridge.org/fhir/StructureDefinition/source-address";
 
   private NetworkResources() {}
 
@@ -59,6 +67,7 @@ public final class NetworkResources {
       e.setAddress("dicom://" + n.getAeTitle() + "@" + n.getHost() + ":" + n.getPort());
       e.addHeader("role: " + n.getRole());
       e.addHeader("character-set: " + n.getCharacterSet());
+      addSourceAddresses(e, n.getAddresses());
       out.add(e);
       if ("modality".equals(n.getRole())) {
         Device d = new Device();
@@ -76,13 +85,14 @@ public final class NetworkResources {
     for (NetworkProperties.Hl7Application a : network.getHl7Applications()) {
       // every application is a Device of its organisation: the directory answers who sent a message
       Device app = new Device();
-      app.setId("hl7app-" + idPart(a.getSendingApplication() + "-" + a.getSendingFacility()));
+      app.setId(hl7DeviceId(a.getSendingApplication(), a.getSendingFacility()));
       app.addIdentifier().setSystem(HL7_APPLICATION).setValue(a.getSendingApplication() + "^" + a.getSendingFacility());
       app.addIdentifier().setSystem(HL7_NAMESPACE).setValue(a.getSendingApplication());
       app.setStatus(Device.FHIRDeviceStatus.ACTIVE);
       app.addDeviceName().setName(a.getSendingApplication() + "^" + a.getSendingFacility())
           .setType(Device.DeviceNameType.USERFRIENDLYNAME);
       app.setOwner(new Reference(new OrgRef(a.getOrganization()).reference()));
+      addSourceAddresses(app, a.getAddresses());
       out.add(app);
       if (a.getOutbound() == null || a.getOutbound().isBlank()) {
         continue;
@@ -99,6 +109,22 @@ public final class NetworkResources {
       out.add(e);
     }
     return out;
+  }
+
+  public static String hl7DeviceId(String application, String facility) {
+    return "hl7app-" + idPart(application + "-" + facility);
+  }
+
+  private static void addSourceAddresses(DomainResource r, List<String> addresses) {
+    for (String a : addresses) {
+      r.addExtension(SOURCE_ADDRESS, new StringType(a.strip()));
+    }
+  }
+
+  /** The source-address extensions of a directory resource, as written (empty: none given). */
+  public static List<String> sourceAddresses(DomainResource r) {
+    return r.getExtensionsByUrl(SOURCE_ADDRESS).stream()
+        .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null).toList();
   }
 
   /** An AE title or application name as part of a resource id ([A-Za-z0-9-.]). */

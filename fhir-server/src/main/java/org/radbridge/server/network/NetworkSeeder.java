@@ -61,7 +61,29 @@ public class NetworkSeeder {
     if (written > 0) {
       log.info("Network configuration: {} resources stored", written);
     }
+    warnOfPeersWithoutAddresses();
     seeded.done();
+  }
+
+  /** Nodes and applications configured so that no connection can be theirs: said once at start. */
+  private void warnOfPeersWithoutAddresses() {
+    for (int i = 0; i < network.getHl7Applications().size(); i++) {
+      NetworkProperties.Hl7Application a = network.getHl7Applications().get(i);
+      if (a.getAddresses().isEmpty() && (a.getOutbound() == null || a.getOutbound().isBlank())) {
+        log.warn("HL7 v2 application {}^{} has no source addresses and no outbound address: its messages are refused"
+            + " until radbridge.network.hl7-applications[{}].addresses (or a source-address extension on Device/{})"
+            + " says where it sends from", a.getSendingApplication(), a.getSendingFacility(), i,
+            NetworkResources.hl7DeviceId(a.getSendingApplication(), a.getSendingFacility()));
+      }
+    }
+    for (int i = 0; i < network.getDicomNodes().size(); i++) {
+      NetworkProperties.DicomNode n = network.getDicomNodes().get(i);
+      if (n.getAddresses().isEmpty() && (n.getHost() == null || n.getHost().isBlank())) {
+        log.warn("DICOM node {} has no source addresses and no host: its associations are rejected until"
+            + " radbridge.network.dicom-nodes[{}].addresses (or a source-address extension on Endpoint/{}) says"
+            + " where it connects from", n.getAeTitle(), i, NetworkResources.dicomEndpointId(n.getAeTitle()));
+      }
+    }
   }
 
   private Optional<String> storedHash(String type, String id) {

@@ -238,8 +238,8 @@ class DicomHostileInputTest extends ServerTestBase {
     Run fifth = dcmtk("echoscu", "-v", "-aet", "CT_A", "-aec", "RADBRIDGE", "127.0.0.1", String.valueOf(dicom));
     assertThat(fifth.exit()).isNotZero();
     assertThat(fifth.output().toLowerCase()).contains("association rejected").contains("local limit exceeded");
-    held.add(accepted(other));
-    held.add(accepted(other));
+    held.add(accepted(other, "US_B")); // CT_A's address is its host's, 127.0.0.1; US_B's range holds 127.0.0.2
+    held.add(accepted(other, "US_B"));
     assertThat(rejectReason(other)).as("a seventh in all").isEqualTo(2);
     assertThat(associationThreads()).isEqualTo(6);
     for (Socket s : held) {
@@ -260,10 +260,77 @@ class DicomHostileInputTest extends ServerTestBase {
     assertThat(TestPdus.successStatus(TestPdus.read(s.getInputStream()))).as("C-ECHO-RSP Success").isTrue();
   }
 
+  @Test
+  void anAeTitleOfTheNetworkFromAnotherAddressIsRejectedLikeAnUnknownOne() throws Exception {
+    // CT_A's source address is its host's, 127.0.0.1: from 127.0.0.2 the AE title is not recognised
+    byte[] rj = permanentRejection(InetAddress.getByName("127.0.0.2"), "CT_A");
+    assertThat(rj).as("the same answer as an unknown AE title's")
+        .isEqualTo(permanentRejection(InetAddress.getLoopbackAddress(), "STRANGER"));
+    // the same AE title from its own address, by DCMTK
+    Run echo = dcmtk("echoscu", "-v", "-aet", "CT_A", "-aec", "RADBRIDGE", "127.0.0.1", String.valueOf(dicom));
+    assertThat(echo.exit()).as(echo.output()).isZero();
+    // a node whose addresses are given (US_B: 127.0.0.0/30) is recognised from any of them
+    Socket s = accepted(InetAddress.getByName("127.0.0.2"), "US_B");
+    s.getOutputStream().write(TestPdus.echoRq(5));
+    assertThat(TestPdus.successStatus(TestPdus.read(s.getInputStream()))).as("C-ECHO-RSP Success").isTrue();
+  }
+
+  @Test
+  void anAddressAnAdministratorAddsToTheEndpointThroughRestIsRecognisedAtOnce() throws Exception {
+    InetAddress other = InetAddress.getByName("127.0.0.2");
+    String id = "/Endpoint/dicom-CT-A";
+    String original = json().get(id).then().statusCode(200).extract().asString();
+    String sourceAddress = "https://radbridge.org/fhir/StructureDefinition/source-address";
+    try {
+      // not an address: refused when written, naming it
+      json().body(withSourceAddresses(original, sourceAddress, "ct-a.example")).put(id).then().statusCode(422)
+          .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("'ct-a.example' is not an IP address"));
+      permanentRejection(other, "CT_A");
+      // given addresses replace the host's: both are listed; this node reads the edit from the directory
+      json().body(withSourceAddresses(original, sourceAddress, "127.0.0.1", "127.0.0.2")).put(id).then().statusCode(200)
+          .body("extension.valueString", org.hamcrest.Matchers.contains("127.0.0.1", "127.0.0.2"));
+      Socket s = accepted(other, "CT_A");
+      s.getOutputStream().write(TestPdus.echoRq(9));
+      assertThat(TestPdus.successStatus(TestPdus.read(s.getInputStream()))).as("C-ECHO-RSP Success").isTrue();
+      // and taken back
+      json().body(withSourceAddresses(original, sourceAddress, "127.0.0.1")).put(id).then().statusCode(200);
+      permanentRejection(other, "CT_A");
+    } finally {
+      json().body(original).put(id).then().statusCode(200); // as other tests expect it
+    }
+  }
+
+  private static String withSourceAddresses(String endpoint, String url, String... addresses) {
+    StringBuilder ext = new StringBuilder("\"extension\":[");
+    for (int i = 0; i < addresses.length; i++) {
+      ext.append(i == 0 ? "" : ",").append("{\"url\":\"").append(url).append("\",\"valueString\":\"")
+          .append(addresses[i]).append("\"}");
+    }
+    return endpoint.replaceFirst("\"resourceType\":\"Endpoint\",", "\"resourceType\":\"Endpoint\"," + ext + "],");
+  }
+
+  /** The A-ASSOCIATE-RJ an RQ of {@code callingAe} from {@code from} gets: rejected-permanent, service-user, calling AE title not recognized. */
+  private byte[] permanentRejection(InetAddress from, String callingAe) throws IOException {
+    Socket s = connect(from);
+    s.getOutputStream().write(TestPdus.associateRq(callingAe, "RADBRIDGE"));
+    byte[] rj = TestPdus.read(s.getInputStream());
+    assertThat(rj).as("an answer to the A-ASSOCIATE-RQ").isNotNull();
+    assertThat(rj[0]).as("A-ASSOCIATE-RJ").isEqualTo((byte) 0x03);
+    assertThat(rj[7]).as("rejected-permanent").isEqualTo((byte) 1);
+    assertThat(rj[8]).as("service-user").isEqualTo((byte) 1);
+    assertThat(rj[9]).as("calling AE title not recognized").isEqualTo((byte) 3);
+    return rj;
+  }
+
   /** An association of CT_A, accepted (A-ASSOCIATE-AC read), from {@code from}. */
   private Socket accepted(InetAddress from) throws IOException {
+    return accepted(from, "CT_A");
+  }
+
+  /** An association of {@code callingAe}, accepted (A-ASSOCIATE-AC read), from {@code from}. */
+  private Socket accepted(InetAddress from, String callingAe) throws IOException {
     Socket s = connect(from);
-    s.getOutputStream().write(TestPdus.associateRq("CT_A", "RADBRIDGE"));
+    s.getOutputStream().write(TestPdus.associateRq(callingAe, "RADBRIDGE"));
     byte[] ac = TestPdus.read(s.getInputStream());
     assertThat(ac).as("an answer to the A-ASSOCIATE-RQ").isNotNull();
     assertThat(ac[0]).as("A-ASSOCIATE-AC").isEqualTo((byte) 0x02);

@@ -97,6 +97,35 @@ class MllpHostileInputTest extends ServerTestBase {
   }
 
   @Test
+  void anApplicationOfTheNetworkSendingFromAnotherAddressIsRefusedArAndNothingIsStored() throws Exception {
+    // HIS_A's source address is its outbound host, 127.0.0.1; 127.0.0.2 is not it
+    String accession = "ADR" + V2Fixtures.suffix();
+    Socket s = connect(InetAddress.getByName("127.0.0.2"));
+    s.getOutputStream().write(TestMllpReceiver.frame(order(accession).getBytes(StandardCharsets.UTF_8)));
+    s.getOutputStream().flush();
+    String answer = MllpSocket.answer(s.getInputStream());
+    Terser ack = terser(answer);
+    assertThat(ack.get("/MSA-1")).isEqualTo("AR");
+    assertThat(ack.get("/MSA-2")).isEqualTo("C" + accession);
+    assertThat(ack.get("/ERR-2-1")).isEqualTo("MSH");
+    assertThat(ack.get("/ERR-2-3")).isEqualTo("3");
+    assertThat(ack.get("/ERR-3-9")).contains("HIS_A^CENTRE_A").contains("not one that sends from 127.0.0.2")
+        .contains("nothing was stored");
+    assertThat(answer).as("no patient data in the answer").doesNotContain("Zhang").doesNotContain("M" + accession)
+        .doesNotContain("PID");
+    assertThat(count("SELECT count(*) FROM hl7_message WHERE control_id = ?", "C" + accession)).isZero();
+    json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-a/accession|" + accession)
+        .get("/ServiceRequest").then().statusCode(200).body("entry", org.hamcrest.Matchers.nullValue());
+    // the same message from the application's own address is taken
+    try (MllpSocket own = new MllpSocket(mllp, BOUND)) {
+      Terser accepted = terser(own.send(order(accession)));
+      assertThat(accepted.get("/MSA-1")).isEqualTo("AA");
+      assertThat(accepted.get("/MSA-2")).isEqualTo("C" + accession);
+    }
+    assertThat(count("SELECT count(*) FROM hl7_message WHERE control_id = ?", "C" + accession)).isOne();
+  }
+
+  @Test
   void aTenMegabyteFrameIsAnsweredArAndTheConnectionGoesOn() throws Exception {
     String accession = "BIG" + V2Fixtures.suffix();
     StringBuilder big = new StringBuilder(order(accession));

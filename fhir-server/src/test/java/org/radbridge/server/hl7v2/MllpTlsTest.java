@@ -39,7 +39,8 @@ class MllpTlsTest {
         "--radbridge.network.organizations[0].key=centre-a",
         "--radbridge.network.hl7-applications[0].sending-application=HIS_A",
         "--radbridge.network.hl7-applications[0].sending-facility=CENTRE_A",
-        "--radbridge.network.hl7-applications[0].organization=centre-a").start()) {
+        "--radbridge.network.hl7-applications[0].organization=centre-a",
+        "--radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1").start()) {
       int port = ctx.getBean(MllpListener.class).port();
       KeyStore trust = KeyStore.getInstance("PKCS12");
       try (InputStream in = java.nio.file.Files.newInputStream(store)) {

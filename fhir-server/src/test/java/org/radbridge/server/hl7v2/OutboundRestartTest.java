@@ -28,6 +28,7 @@ class OutboundRestartTest {
         "--radbridge.network.hl7-applications[0].sending-application=HIS_A",
         "--radbridge.network.hl7-applications[0].sending-facility=CENTRE_A",
         "--radbridge.network.hl7-applications[0].organization=centre-a",
+        "--radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1", // it takes nothing back: no outbound
         "--radbridge.network.hl7-applications[1].sending-application=RIS_CITY",
         "--radbridge.network.hl7-applications[1].sending-facility=CITY_HOSP",
         "--radbridge.network.hl7-applications[1].organization=city-hospital",

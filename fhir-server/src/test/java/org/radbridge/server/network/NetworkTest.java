@@ -58,6 +58,7 @@ class NetworkTest extends ServerTestBase {
     String id = "/Device/hl7app-HIS-B-CENTRE-B";
     String original = json().get(id).then().statusCode(200)
         .body("identifier.find { it.system == 'urn:hl7v2:application' }.value", equalTo("HIS_B^CENTRE_B"))
+        .body("extension.find { it.url == '" + NetworkResources.SOURCE_ADDRESS + "' }.valueString", equalTo("127.0.0.1"))
         .body("owner.reference", equalTo("Organization/org-centre-b")).extract().asString();
     String adt = String.join("\r",
         "MSH|^~\\&|HIS_B|CENTRE_B|RADBRIDGE|NETWORK|20261205140000||ADT^A08|%s|P|2.3.1",
@@ -69,6 +70,15 @@ class NetworkTest extends ServerTestBase {
       assertThat(refused.encode()).contains("is not an HL7 application of the network");
       json().body(original).put(id).then().statusCode(200);
       assertThat(org.radbridge.server.hl7v2.MllpClient.msa1(c.send(adt.formatted(unique("ON"))))).isEqualTo("AA");
+      // its source addresses are the Device's too: moved elsewhere, a message from 127.0.0.1 is refused AR
+      String moved = original.replace("\"valueString\":\"127.0.0.1\"", "\"valueString\":\"10.9.0.0/16\"");
+      assertThat(moved).contains("10.9.0.0/16");
+      json().body(moved).put(id).then().statusCode(200);
+      ca.uhn.hl7v2.model.Message elsewhere = c.send(adt.formatted(unique("ADDR")));
+      assertThat(org.radbridge.server.hl7v2.MllpClient.msa1(elsewhere)).isEqualTo("AR");
+      assertThat(elsewhere.encode()).contains("not one that sends from 127.0.0.1");
+      json().body(original).put(id).then().statusCode(200);
+      assertThat(org.radbridge.server.hl7v2.MllpClient.msa1(c.send(adt.formatted(unique("BACK"))))).isEqualTo("AA");
     } finally {
       json().body(original).put(id); // as other tests expect it
     }
