@@ -159,7 +159,7 @@ public abstract class ServerTestBase {
 
   static {
     // every REST Assured request carries a bearer token of its node (TestTokens), unless it has its own
-    RestAssured.filters(TestTokens.restAssured());
+    TestTokens.installRestAssuredFilter();
   }
 
   @BeforeEach

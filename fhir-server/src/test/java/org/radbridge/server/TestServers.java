@@ -18,6 +18,11 @@ public final class TestServers {
   private final List<String> args = new ArrayList<>(List.of("--server.port=0", "--radbridge.dicom.port=0",
       "--radbridge.hl7v2.port=0"));
 
+  static {
+    // tests that start their own nodes (and no shared context) talk to them with tokens too
+    TestTokens.installRestAssuredFilter();
+  }
+
   private TestServers() {
     // the tests' token client, on every node (TestTokens)
     for (String[] kv : TestTokens.clientSettings()) {

@@ -169,6 +169,16 @@ public final class TestTokens {
    * Adds the bearer token of the request's node to every REST Assured request without an
    * Authorization header; a test that means to send none sets the header {@code X-Test-No-Token}.
    */
+  private static boolean installed;
+
+  /** Adds {@link #restAssured()} to REST Assured's global filters, once per JVM. */
+  public static synchronized void installRestAssuredFilter() {
+    if (!installed) {
+      io.restassured.RestAssured.filters(restAssured());
+      installed = true;
+    }
+  }
+
   public static Filter restAssured() {
     return (request, response, ctx) -> {
       if (request.getHeaders().hasHeaderWithName("X-Test-No-Token")) {
