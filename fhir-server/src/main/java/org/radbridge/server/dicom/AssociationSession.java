@@ -44,6 +44,8 @@ final class AssociationSession implements Runnable {
   private final WorklistItems worklist;
   private final StudyRootFind studyRoot;
   private final java.util.function.Function<String, String> characterSetOf;
+  /** What a calling node may see: its organisation's (C-FIND answers only those). */
+  private final java.util.function.Function<String, org.radbridge.server.store.Visibility> visibilityOf;
   private final RadBridgeProperties.Dicom settings;
   private final AutoCloseable slot;
 
@@ -51,7 +53,9 @@ final class AssociationSession implements Runnable {
       BiFunction<String, InetAddress, NetworkDirectory.Recognition> recognise,
       java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
       WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf,
+      java.util.function.Function<String, org.radbridge.server.store.Visibility> visibilityOf,
       RadBridgeProperties.Dicom settings, AutoCloseable slot) {
+    this.visibilityOf = visibilityOf;
     this.settings = settings;
     this.slot = slot;
     this.ready = ready;
@@ -246,7 +250,7 @@ final class AssociationSession implements Runnable {
       com.pixelmed.dicom.AttributeList query = com.pixelmed.network.CompositeResponseHandler
           .getAttributeListFromCommandOrData(r.data.toByteArray(), ts);
       if (WorklistItems.MWL_FIND.equals(sopClass)) {
-        items = worklist.find(query, characterSetOf.apply(callingAe));
+        items = worklist.find(query, characterSetOf.apply(callingAe), visibilityOf.apply(callingAe));
       } else if (StudyRootFind.STUDY_ROOT_FIND.equals(sopClass)) {
         items = studyRoot.find(query, characterSetOf.apply(callingAe));
       } else {

@@ -112,7 +112,8 @@ public class DicomListener implements SmartLifecycle {
           socket.watchWrites(watchdog, props.getDicom().getListener().getWriteTimeout(),
               "DICOM association from " + socket.getRemoteSocketAddress());
           associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::recognise,
-              readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, props.getDicom(), slot));
+              readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, this::visibilityOf,
+              props.getDicom(), slot));
         } catch (IOException | java.util.concurrent.RejectedExecutionException stopping) {
           slot.close();
           socket.close();
@@ -123,6 +124,13 @@ public class DicomListener implements SmartLifecycle {
         log.warn("DICOM accept failed: {}", e.toString());
       }
     }
+  }
+
+  /** What a node may read: its organisation's (a node of no known organisation: nothing of a patient). */
+  private org.radbridge.server.store.Visibility visibilityOf(String callingAe) {
+    return org.radbridge.server.store.Visibility.of(directory.dicomNode(callingAe)
+        .map(NetworkDirectory.DicomNode::organization).flatMap(org.radbridge.server.network.OrgRef::parse)
+        .map(org.radbridge.server.network.OrgRef::key).orElse(null));
   }
 
   /** Specific Character Set of worklist answers to a node (its Endpoint's character-set header; UTF-8 by default). */

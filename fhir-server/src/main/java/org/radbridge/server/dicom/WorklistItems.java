@@ -61,11 +61,14 @@ public class WorklistItems {
     this.props = props;
   }
 
-  /** Items matching the query, with the query's keys only, in the given character set. */
-  public List<AttributeList> find(AttributeList query, String characterSet) throws DicomException {
+  /** Items matching the query that the caller may see, with the query's keys only, in the given character set. */
+  public List<AttributeList> find(AttributeList query, String characterSet,
+      org.radbridge.server.store.Visibility visibility) throws DicomException {
     List<AttributeList> out = new ArrayList<>();
     SpecificCharacterSet cs = new SpecificCharacterSet(new String[] {characterSet});
-    for (SearchService.Match m : search.match("ServiceRequest", SearchCriteria.where().token("status", null, "active").build(), MAX_CANDIDATES)) {
+    // the calling node's organisation's orders only, as a predicate of the query
+    for (SearchService.Match m : search.match("ServiceRequest", SearchCriteria.where().token("status", null, "active").build(),
+        MAX_CANDIDATES, visibility)) {
       ServiceRequest sr = (ServiceRequest) reader.read("ServiceRequest", m.resId());
       AttributeList item = item(sr, cs);
       if (QueryMatching.matches(query, item)) {

@@ -49,6 +49,13 @@ public class SearchService {
     return query(sqlBuilder.matching(resourceType, criteria, limit), (rs, n) -> new Match(rs.getLong(1), rs.getString(2)));
   }
 
+  /** Matches a reader who sees only what {@code visibility} lets them may see. */
+  public List<Match> match(String resourceType, SearchCriteria criteria, int limit,
+      org.radbridge.server.store.Visibility visibility) {
+    return query(sqlBuilder.matching(resourceType, criteria, limit, visibility),
+        (rs, n) -> new Match(rs.getLong(1), rs.getString(2)));
+  }
+
   /** The newest resource key: pages bound their result to keys at or below it. */
   /** The indexes (into {@code criteria}) of the criteria the resource with {@code resPk} satisfies. */
   public java.util.Set<Integer> matchingAmong(String resourceType, List<SearchCriteria> criteria, long resPk) {

@@ -60,11 +60,20 @@ public class SearchSqlBuilder {
 
   /** SELECT r.res_pk, r.res_id of the current, not deleted resources of a type that match. */
   public SqlQuery matching(String resourceType, SearchCriteria criteria, int limit) {
+    return matching(resourceType, criteria, limit, org.radbridge.server.store.Visibility.EVERYTHING);
+  }
+
+  /** The same, for a reader who sees only what {@code visibility} lets them. */
+  public SqlQuery matching(String resourceType, SearchCriteria criteria, int limit,
+      org.radbridge.server.store.Visibility visibility) {
     resetAliases();
-    queryVisibility.set(org.radbridge.server.store.Visibility.EVERYTHING);
+    queryVisibility.set(visibility);
     List<Object> p = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT r.res_pk, r.res_id FROM resource r WHERE ");
     appendWhere(sql, p, "r", resourceType, criteria.clauses());
+    if (!visibility.everything()) {
+      sql.append(" AND ").append(visibility.predicate("r", p));
+    }
     sql.append(" ORDER BY r.res_pk LIMIT ?");
     p.add(limit);
     return new SqlQuery(sql.toString(), p);

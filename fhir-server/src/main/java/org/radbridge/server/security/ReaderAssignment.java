@@ -32,7 +32,8 @@ import org.springframework.stereotype.Component;
  *   <li>anything: the organisation its writer acts for;</li>
  *   <li>a Patient: the organisations whose identifier systems it carries, and (inherited) those of
  *       its orders;</li>
- *   <li>a ServiceRequest: its requester and its performers (the reading hospital it is routed to);</li>
+ *   <li>a ServiceRequest: its requester, the organisations whose accession systems it is numbered in,
+ *       and its performers (the reading hospital it is routed to);</li>
  *   <li>what belongs to orders — ImagingStudy, DiagnosticReport, Observation, Task (basedOn,
  *       focus) — inherits its orders' readers.</li>
  * </ul>
@@ -77,6 +78,10 @@ class ReaderAssignment implements WriteHook {
       }
     } else if (r instanceof ServiceRequest sr) {
       OrgRef.parse(sr.getRequester().getReference()).map(OrgRef::key).ifPresent(own::add);
+      // the organisation whose accession numbers it carries (an order numbered in centre A's system is centre A's)
+      for (Identifier id : sr.getIdentifier()) {
+        systems.orgOfAccessionSystem(id.getSystem()).ifPresent(own::add);
+      }
       for (Reference performer : sr.getPerformer()) {
         OrgRef.parse(performer.getReference()).map(OrgRef::key).ifPresent(own::add);
       }

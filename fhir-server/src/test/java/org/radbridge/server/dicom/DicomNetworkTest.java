@@ -239,6 +239,22 @@ class DicomNetworkTest extends ServerTestBase {
     }
   }
 
+  /** findscu -W as {@code ae}, its output read as GB18030 (a superset of ASCII, as the node may be configured). */
+  private String findscuAs(String ae, String... keys) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("findscu", "-v", "-W", "-aet", ae, "-aec", "RADBRIDGE"));
+    for (String k : keys) {
+      cmd.add("-k");
+      cmd.add(k);
+    }
+    cmd.add("127.0.0.1");
+    cmd.add(String.valueOf(listener.port()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.Charset.forName("GB18030"));
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
   private Run findscu(String... keys) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("findscu", "-v", "-W", "-aet", "CT_A", "-aec", "RADBRIDGE"));
     for (String k : keys) {
@@ -280,15 +296,25 @@ class DicomNetworkTest extends ServerTestBase {
 
     Run wildcard = findscu("PatientName=张*", "PatientID=" + mrn, "(0040,0100)[0].ScheduledProcedureStepStartDate=20261119-20261121");
     assertThat(wildcard.output()).contains(accession == null ? "" : mrn).contains("Pending");
-    // a node configured for GB18030 gets the same item in GB18030
-    ProcessBuilder gb = new ProcessBuilder("findscu", "-v", "-W", "-aet", "US_B", "-aec", "RADBRIDGE",
-        "-k", "AccessionNumber=" + accession, "-k", "PatientName", "127.0.0.1", String.valueOf(listener.port()))
-        .redirectErrorStream(true);
-    gb.environment().put("TCP_NODELAY", "1");
-    Process gbp = gb.start();
-    String gbOut = new String(gbp.getInputStream().readAllBytes(), java.nio.charset.Charset.forName("GB18030"));
-    assertThat(gbp.waitFor()).isZero();
-    assertThat(gbOut).contains("[GB18030").contains("[张^伟");
+    // centre B's station (configured for GB18030) does not get centre A's item; it gets its own centre's, in GB18030
+    assertThat(findscuAs("US_B", "AccessionNumber=" + accession, "PatientName")).doesNotContain("Pending")
+        .doesNotContain(mrn);
+    String mrnB = unique("B").substring(0, 16);
+    String patientB = json().body("""
+        {"resourceType":"Patient","identifier":[{"system":"https://radbridge.org/fhir/sid/centre-b/mrn","value":"%s"}],
+         "name":[{"family":"张","given":["伟"]}]}""".formatted(mrnB)).post("/Patient").then().statusCode(201).extract().path("id");
+    String accessionB = "WB" + System.nanoTime() % 1_000_000_000L;
+    json().body("""
+        {"resourceType":"ServiceRequest","status":"active","intent":"order",
+         "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"ACSN"}]},
+           "system":"https://radbridge.org/fhir/sid/centre-b/accession","value":"%s"}],
+         "code":{"coding":[{"system":"http://loinc.org","code":"30799-1","display":"CT Head WO contrast"}]},
+         "subject":{"reference":"Patient/%s"},"requester":{"reference":"Organization/org-centre-b"},
+         "occurrenceDateTime":"2026-11-20T09:00:00+08:00","performer":[{"reference":"Device/station-US-B"}]}"""
+        .formatted(accessionB, patientB)).post("/ServiceRequest").then().statusCode(201);
+    String gbOut = findscuAs("US_B", "AccessionNumber=" + accessionB, "PatientName");
+    assertThat(gbOut).contains("[GB18030").contains("[张^伟").contains("Pending");
+    assertThat(findscu("AccessionNumber=" + accessionB, "PatientName").output()).doesNotContain("Pending");
     Run none = findscu("PatientID=" + mrn, "(0040,0100)[0].Modality=MR");
     assertThat(none.exit()).isZero();
     assertThat(none.output()).doesNotContain("Pending");
