@@ -37,7 +37,9 @@ import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.radbridge.server.RadBridgeApplication;
-import org.radbridge.server.store.ResourceWriter;
+import org.radbridge.server.write.Caller;
+import org.radbridge.server.write.ResourceWriter;
+import org.radbridge.server.write.WriteRequest;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -50,8 +52,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Patients, and per order a ServiceRequest, an ImagingStudy and a DiagnosticReport, all linked.
  *
  * <p>It writes through the server's own code, not SQL of its own: it starts the Spring context of
- * RadBridgeApplication without the web server on the given data directory and calls
- * {@link ResourceWriter#create} (the one write path, so the resource, version and index rows are
+ * RadBridgeApplication on the given data directory (with its web server on a free loopback port that
+ * nothing calls: the security configuration needs a servlet context) and calls
+ * {@link ResourceWriter#write} (the one write path, so the resource, version and index rows are
  * exactly what a REST create writes) for batches of resources inside one outer transaction each,
  * from several threads. Run it with the classes of the extracted server jar on the class path; see
  * bench/search-run.sh and bench/README.md.
@@ -103,6 +106,8 @@ public class SearchLoad {
   record OrderRow(String sr, String is, String dr, int patient, String studyUid, String accession, String status) {}
 
   final TransactionTemplate tx;
+  /** The loader writes as the server itself does for its own work (no token, no scopes to check). */
+  static final Caller LOADER = Caller.system("SearchLoad");
   final ResourceWriter writer;
   final int batch;
   final int threads;
@@ -175,11 +180,11 @@ public class SearchLoad {
 
     long t0 = System.nanoTime();
     List<String> sargs = new ArrayList<>(List.of("--radbridge.data-dir=" + dataDir,
-        "--spring.main.web-application-type=none", "--spring.main.banner-mode=off"));
+        "--server.port=0", "--radbridge.bind-address=127.0.0.1", "--spring.main.banner-mode=off"));
     sargs.addAll(springArgs);
     int exit = 0;
     try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RadBridgeApplication.class)
-        .web(WebApplicationType.NONE).run(sargs.toArray(new String[0]))) {
+        .web(WebApplicationType.SERVLET).run(sargs.toArray(new String[0]))) {
       System.out.printf("server context started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
       Long existing = jdbc.queryForObject("SELECT count(*) FROM resource WHERE res_type = 'Patient'", Long.class);
@@ -372,7 +377,7 @@ public class SearchLoad {
   }
 
   String create(IBaseResource r) {
-    return writer.create(r, null).id().getIdPart();
+    return writer.write(WriteRequest.create(r, LOADER)).id().getIdPart();
   }
 
   void loadPractitioners(int n) throws Exception {

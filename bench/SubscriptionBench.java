@@ -41,7 +41,8 @@ public class SubscriptionBench {
       ex.sendResponseHeaders(200, -1);
       ex.close();
     });
-    receiver.setExecutor(Executors.newFixedThreadPool(4));
+    java.util.concurrent.ExecutorService receiverThreads = Executors.newFixedThreadPool(4);
+    receiver.setExecutor(receiverThreads);
     receiver.start();
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
 
@@ -80,6 +81,7 @@ public class SubscriptionBench {
     System.out.printf("write throughput (Observation creates, 4 writers): %.0f/s with no subscriptions, %.0f/s with 500"
         + " active subscriptions: %+.1f %%%n", before, after, 100 * (after - before) / before);
     receiver.stop(0);
+    receiverThreads.shutdown(); // its threads would keep the JVM (and subscription-run.sh) waiting
   }
 
   static double throughput(String base, int seconds) throws Exception {

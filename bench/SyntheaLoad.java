@@ -29,8 +29,11 @@ import java.util.stream.Stream;
 /**
  * Loads Synthea's FHIR R4 transaction bundles into a RadBridge server, one POST /fhir per bundle,
  * and checks per resource type that the server stores as many resources as the bundles hold.
- * Needs Gson on the class path (Synthea's class path has it); bench/synthea-load.sh runs it:
- * {@code java -cp <synthea class path> bench/SyntheaLoad.java --base URL --dir <synthea output>/fhir}.
+ * Needs Gson on the class path (Synthea's class path has it) and is compiled with BenchSupport.java
+ * (its HTTP client, which sends the token); bench/synthea-load.sh compiles and runs it:
+ * {@code javac -cp <synthea class path> -d DIR bench/BenchSupport.java bench/SyntheaLoad.java &&
+ * RADBRIDGE_ADMIN_CLIENT=<data-dir>/admin-client.json java -cp DIR:<synthea class path> SyntheaLoad
+ * --base URL --dir <synthea output>/fhir}.
  * See bench/README.md, "Transactions and Synthea".
  */
 public class SyntheaLoad {
@@ -118,8 +121,7 @@ public class SyntheaLoad {
         contents.values().stream().mapToInt(Content::deceased).sum(), totalEntries, totalBytes / 1e6,
         biggest.file.getFileName(), biggest.entries, Files.size(biggest.file) / 1e6);
 
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http = BenchSupport.http();
     Loader loader = new Loader(http, base, minimal, contents);
     System.out.printf("posting, Prefer: return=%s, %d client(s) for the patient bundles%n",
         minimal ? "minimal" : "representation", clients);

@@ -44,7 +44,7 @@ start_server "$WORK/server.jar" "$HTTP" "$WORK/server.log" --radbridge.dicom.por
   --radbridge.network.dicom-nodes[0].role=modality
 BASE=http://127.0.0.1:$HTTP/fhir
 wait_ready "$BASE" "$WORK/server.log"
-for _ in $(seq 600); do grep -q "Shipped conformance resources" "$WORK/server.log" && break; sleep 0.1; done
+wait_writable "$BASE" "$WORK/server.log"
 
 t0=$(now_ns)
 # DCMTK 3.6.7 leaves Nagle on unless TCP_NODELAY=1 (then ~40 ms per instance waiting for delayed ACKs)
@@ -53,11 +53,11 @@ t1=$(now_ns)
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 echo "C-STORE of $N instances over one association: $secs s, $(awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') instances/s"
 while :; do
-  n=$(curl -s "$BASE/ImagingStudy?identifier=urn:dicom:uid%7Curn:oid:$STUDY" | grep -o '"numberOfInstances":[0-9]*' | head -1 | cut -d: -f2 || true)
+  n=$(auth_curl -s "$BASE/ImagingStudy?identifier=urn:dicom:uid%7Curn:oid:$STUDY" | grep -o '"numberOfInstances":[0-9]*' | head -1 | cut -d: -f2 || true)
   [[ ${n:-0} -ge $N ]] && break
   (( $(now_ns) - t1 < 30000000000 )) || { echo "ImagingStudy incomplete after 30 s: ${n:-none}"; exit 1; }
   sleep 0.02
 done
 echo "ImagingStudy complete ($N instances) and searchable $(seconds_since "$t1") s after storescu returned"
-curl -s "$BASE/ImagingStudy?identifier=urn:dicom:uid%7Curn:oid:$STUDY" | grep -o '"versionId":"[0-9]*"' | head -1 | sed 's/^/ImagingStudy /'
+auth_curl -s "$BASE/ImagingStudy?identifier=urn:dicom:uid%7Curn:oid:$STUDY" | grep -o '"versionId":"[0-9]*"' | head -1 | sed 's/^/ImagingStudy /'
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

@@ -30,12 +30,9 @@ start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.hl7v2.por
   --radbridge.network.hl7-applications[0].organization=centre-a \
   --radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1 \
   --radbridge.network.issuers.CENTRE_A_MRN=https://radbridge.org/fhir/sid/centre-a/mrn \
-  --radbridge.network.routing.default-reading=city-hospital ${SERVER_ARGS:-}
+  --radbridge.network.routing.default-reading=city-hospital
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
-# the validator is built in the background after start: wait for the shipped conformance resources
-for _ in $(seq 600); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fhir/StructureDefinition/rb-service-request") == 200 ]] && break
-  sleep 0.2
-done
+# the shipped conformance resources and the validator are made in the background after start
+wait_writable "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 bench_java Hl7Bench "$MLLP" "${1:-5000}" "${2:-1000}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

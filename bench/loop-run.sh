@@ -37,12 +37,10 @@ start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.hl7v2.por
   --radbridge.network.hl7-applications[1].organization=city-hospital \
   --radbridge.network.hl7-applications[1].outbound=127.0.0.1:$RIS \
   --radbridge.network.issuers.CENTRE_A_MRN=https://radbridge.org/fhir/sid/centre-a/mrn \
-  --radbridge.network.routing.default-reading=city-hospital ${SERVER_ARGS:-}
+  --radbridge.network.routing.default-reading=city-hospital
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
-for _ in $(seq 600); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fhir/StructureDefinition/rb-service-request") == 200 ]] && break
-  sleep 0.2
-done
+# the shipped conformance resources and the validator are made in the background after start
+wait_writable "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 sleep 5
 bench_java LoopBench "$PORT" "$MLLP" "$RIS" "$HIS" "${1:-50}" "${2:-60}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

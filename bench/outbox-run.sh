@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hand-run outbox benchmark (issue 6; not part of CI), see bench/README.md: starts the server jar
 # on fresh data, then OutboxBench measures what an outbox row adds to a write and how fast rows
-# are delivered to a local HTTP receiver. Arguments: [rows] [keys]. SERVER_JAVA_OPTS as in run.sh.
+# are delivered to a local HTTP receiver. Arguments: [rows] [keys]. SERVER_JAVA_OPTS as in run.sh;
+# M2_REPO is the local Maven repository the JDBC driver is taken from (default ~/.m2/repository).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/server.sh
@@ -24,7 +25,7 @@ PORT=$(free_port 18800)
 start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.validation.mode=off
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
-PGJDBC=$(find ~/.m2/repository/org/postgresql/postgresql -name 'postgresql-*.jar' | sort | tail -1)
+PGJDBC=$(find "${M2_REPO:-$HOME/.m2/repository}/org/postgresql/postgresql" -name 'postgresql-*.jar' | sort | tail -1)
 BENCH_CP="$PGJDBC" bench_java OutboxBench \
   "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres&password=$(cat "$DATA/postgres/radbridge-password")" \
   "${1:-20000}" "${2:-50}"

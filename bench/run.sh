@@ -4,8 +4,9 @@
 # the server on the same data to time a start on an existing database, reads again, reports the
 # server's resident memory and stops everything. Arguments are passed on to RestBench
 # (e.g. --quick, --clients 1,8). The server JVM gets the options `./radbridge serve` uses unless
-# SERVER_JAVA_OPTS says otherwise. KEEP=1 keeps the work directory (data and logs), which is
-# otherwise kept only on failure.
+# SERVER_JAVA_OPTS says otherwise; SERVER_ARGS adds server arguments. RestBench sends the bootstrap
+# administrator's token (BenchSupport, RADBRIDGE_ADMIN_CLIENT). KEEP=1 keeps the work directory
+# (data and logs), which is otherwise kept only on failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,7 +61,7 @@ cp "$JAR" "$WORK/server.jar"
 # Runs RestBench in the background and waits for it, so a TERM to this script is handled at once
 # (bash runs traps only between foreground commands).
 run_bench() {
-  java -cp "$(bench_cp RestBench)" RestBench --base "$BASE" --ids "$WORK/ids.tsv" "$@" &
+  env "$(bench_env)" java -cp "$(bench_cp RestBench)" RestBench --base "$BASE" --ids "$WORK/ids.tsv" "$@" &
   BENCH_PID=$!
   local rc=0
   wait "$BENCH_PID" || rc=$?
@@ -70,7 +71,7 @@ run_bench() {
 
 # Other work on the machine skews every number here; the load average before the run hints at it.
 echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
-echo "server jar built $(date -Is -r "$JAR"), JVM options: ${JAVA_OPTS:-none}"
+echo "server jar built $(date -Is -r "$JAR"), JVM options: ${JAVA_OPTS:-none}${SERVER_ARGS:+, server arguments: $SERVER_ARGS}"
 mkdir -p "$DATA"
 bench_compile RestBench
 echo "== first start (initialises PostgreSQL in $DATA) on port $PORT"
@@ -78,6 +79,8 @@ t0=$(now_ns)
 start_server "$WORK/server.jar" "$PORT" "$WORK/server-1.log"
 wait_ready "$BASE" "$WORK/server-1.log"
 echo "ready after $(seconds_since "$t0") s (first start, new database)"
+wait_writable "$BASE" "$WORK/server-1.log"
+echo "takes writes after $(seconds_since "$t0") s (/actuator/health/readiness 200)"
 
 # Errors are counted in the tables; a failed bench still lets the rest of the measurements run.
 bench_rc=0

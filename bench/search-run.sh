@@ -14,8 +14,9 @@
 #     --explain      also capture EXPLAIN (ANALYZE, BUFFERS) of each search's SQL (needs psql)
 #     --no-bench     load (and explain) only
 # The server JVM gets the options `./radbridge serve` uses unless SERVER_JAVA_OPTS says otherwise;
-# LOAD_JAVA_OPTS adds JVM options to the loader; SERVER_JAR runs another build of the server
-# (default fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar).
+# SERVER_ARGS adds server arguments; LOAD_JAVA_OPTS adds JVM options to the loader; SERVER_JAR runs
+# another build of the server (default fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar).
+# SearchBench and the EXPLAIN requests send the bootstrap administrator's token (server.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +37,7 @@ while (($#)); do
     --explain) EXPLAIN=1; shift ;;
     --no-bench) BENCH=""; shift ;;
     --) shift; BENCH_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (SearchBench options go after --)" >&2; exit 2 ;;
   esac
 done
@@ -157,20 +158,21 @@ load_avg() { cut -d ' ' -f 1-3 /proc/loadavg; }
 # server is measured as it is run, unless SERVER_JAVA_OPTS says otherwise.
 SERVER_OPTS=${SERVER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/radbridge" 2>/dev/null || true)}
 
-# $1 = data dir, $2 = log file
+# $1 = data dir, $2 = log file; DATA names the data directory of the running server (its admin client)
 start_server() {
   PORT=$(free_port)
   BASE=http://127.0.0.1:$PORT/fhir
+  DATA=$1
   # zonky logs PostgreSQL's own output at INFO; the server's default (WARN) would hide the
   # statement log that --explain turns on
   # shellcheck disable=SC2086
   java $SERVER_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$1" --server.port="$PORT" \
-    --logging.level.io.zonky.test.db.postgres=INFO >"$2" 2>&1 &
+    --logging.level.io.zonky.test.db.postgres=INFO ${SERVER_ARGS:-} >"$2" 2>&1 &
   SERVER_PID=$!
   local deadline=$((SECONDS + 300)) code
   while ((SECONDS < deadline)); do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata" || true)
-    [[ $code == 200 ]] && return 0
+    [[ $code == 200 ]] && { bench_login "http://127.0.0.1:$PORT"; return; }
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start; see $2" >&2; return 1; }
     sleep 0.2
   done
@@ -217,13 +219,13 @@ explain() {
   } >"$out"
   while IFS=$'\t' read -r name url; do
     # untimed requests first: the JIT, and pgjdbc's server-side prepare after prepareThreshold (5)
-    for _ in $(seq 20); do curl -s -o /dev/null -H 'Accept: application/fhir+json' "$url"; done
+    for _ in $(seq 20); do auth_curl -s -o /dev/null -H 'Accept: application/fhir+json' "$url"; done
     local mark="radbridge-explain-$name-$RANDOM$RANDOM"
     pg "$pgport" -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
     # the marker statements fence this search's statements in the log
     pg "$pgport" -c "SELECT '$mark-begin'" >/dev/null
-    curl -s -o /dev/null -H 'Accept: application/fhir+json' "$url"
+    auth_curl -s -o /dev/null -H 'Accept: application/fhir+json' "$url"
     pg "$pgport" -c "SELECT '$mark-end'" >/dev/null
     pg "$pgport" -c "ALTER SYSTEM SET log_min_duration_statement = -1" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
@@ -253,7 +255,7 @@ explain() {
 }
 
 echo "$(date -Is), $(nproc) CPUs, load average $(load_avg)"
-echo "server jar $JAR built $(date -Is -r "$JAR"), server JVM options: ${SERVER_OPTS:-none}"
+echo "server jar $JAR built $(date -Is -r "$JAR"), server JVM options: ${SERVER_OPTS:-none}${SERVER_ARGS:+, server arguments: $SERVER_ARGS}"
 IFS=',' read -r -a scale_list <<<"$SCALES"
 saved=()
 bench_rc=0
@@ -279,7 +281,7 @@ for scale in "${scale_list[@]}"; do
   echo "server ready on port $PORT"
   if [[ -n $BENCH ]]; then
     out=$ROOT/bench/results/search-$STAMP-scale-$scale.tsv
-    run_child java -cp "$(bench_cp SearchBench)" SearchBench --base "$BASE" --values "$values" \
+    run_child env "$(bench_env)" java -cp "$(bench_cp SearchBench)" SearchBench --base "$BASE" --values "$values" \
       --server-pid "$SERVER_PID" --postgres-pid "$(head -n 1 "$data/postgres/postmaster.pid")" \
       --label "scale $scale ($(tr '\n' ' ' <"$values/load.txt" | sed 's/ $//'))" --out "$out" \
       "${BENCH_ARGS[@]}" || bench_rc=$?

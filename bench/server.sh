@@ -17,25 +17,41 @@ free_port() {
   echo "$port"
 }
 
-# $1 = jar, $2 = port, $3 = log file, further arguments go to the application.
+# $1 = jar, $2 = port, $3 = log file, further arguments and then SERVER_ARGS (word split) go to the
+# application (SERVER_ARGS=--radbridge.security.enabled=false for the on/off comparison, say).
 start_server() {
   local jar=$1 port=$2 log=$3
   shift 3
-  # shellcheck disable=SC2046  # word splitting of the options is intended
-  java $(server_java_opts) -jar "$jar" --radbridge.data-dir="$DATA" --server.port="$port" "$@" >"$log" 2>&1 &
+  # shellcheck disable=SC2046,SC2086  # word splitting of the options is intended
+  java $(server_java_opts) -jar "$jar" --radbridge.data-dir="$DATA" --server.port="$port" "$@" ${SERVER_ARGS:-} >"$log" 2>&1 &
   SERVER_PID=$!
 }
 
-# $1 = base URL, $2 = log file. Polls /metadata every 50 ms until 200; fails if the server exits or after 180 s.
+# $1 = base URL, $2 = log file. Polls /metadata every 50 ms until 200, then gets a token (bench_login);
+# fails if the server exits or after 180 s.
 wait_ready() {
   local deadline=$((SECONDS + 180)) code
   while ((SECONDS < deadline)); do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$1/metadata" || true)
-    [[ $code == 200 ]] && return 0
+    [[ $code == 200 ]] && { bench_login "${1%/fhir}"; return; }
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start; see $2" >&2; return 1; }
     sleep 0.05
   done
   echo "server not ready after 180 s; see $2" >&2
+  return 1
+}
+
+# $1 = base URL, $2 = log file. Waits until the server takes writes: /actuator/health/readiness
+# answers 200 once its start-up work (shipped conformance resources, validator, directory) is done;
+# before that, FHIR writes answer 503, HL7 v2 AR and C-STORE a transient failure. Up to 300 s.
+wait_writable() {
+  local deadline=$((SECONDS + 300))
+  while ((SECONDS < deadline)); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "${1%/fhir}/actuator/health/readiness" || true) == 200 ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited during start; see $2" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "server not ready for writes after 300 s; see $2" >&2
   return 1
 }
 
@@ -62,6 +78,51 @@ stop_server() {
       done
     fi
   fi
+}
+
+# The scripts' one token helper (security is on in every benchmark). The first start of a server
+# writes its bootstrap administrator client to $DATA/admin-client.json; bench_login ORIGIN
+# (http://127.0.0.1:PORT; wait_ready calls it) gets an access token of that client with
+# client_secret_basic from the server at ORIGIN, and bench_token renews it a minute before it
+# expires; auth_curl is curl with it. Without the file, RADBRIDGE_TOKEN is used as it is. The Java
+# benches get the file as RADBRIDGE_ADMIN_CLIENT (bench_java, bench_env) and do the same
+# themselves: BenchSupport.http(). A renewal inside $(...) is not kept, but is correct.
+BENCH_TOKEN="" BENCH_TOKEN_UNTIL=0 BENCH_ORIGIN=""
+bench_login() {
+  BENCH_ORIGIN=$1 BENCH_TOKEN="" BENCH_TOKEN_UNTIL=0
+  bench_token
+}
+bench_token() {
+  [[ -n $BENCH_TOKEN ]] && ((SECONDS < BENCH_TOKEN_UNTIL)) && return 0
+  local file=$DATA/admin-client.json answer
+  if [[ ! -r $file ]]; then
+    [[ -n ${RADBRIDGE_TOKEN:-} ]] || { echo "no $file and no RADBRIDGE_TOKEN: no token for $BENCH_ORIGIN" >&2; return 1; }
+    BENCH_TOKEN=$RADBRIDGE_TOKEN BENCH_TOKEN_UNTIL=$((SECONDS + 86400))
+    return 0
+  fi
+  # client_secret_basic; the secret goes to curl on stdin, not on its command line
+  answer=$(printf 'user = "%s:%s"\n' "$(json_field client_id <"$file")" "$(json_field client_secret <"$file")" |
+    curl -s --max-time 30 -K - -d grant_type=client_credentials --data-urlencode "scope=$(json_field scope <"$file")" \
+      "$BENCH_ORIGIN$(json_field token_endpoint <"$file")" || true)
+  BENCH_TOKEN=$(json_field access_token <<<"$answer" 2>/dev/null || true)
+  [[ -n $BENCH_TOKEN ]] || { echo "no token from $BENCH_ORIGIN: $answer" >&2; return 1; }
+  BENCH_TOKEN_UNTIL=$((SECONDS + $(json_field expires_in <<<"$answer") - 60))
+}
+auth_curl() {
+  bench_token || return
+  curl -H "Authorization: Bearer $BENCH_TOKEN" "$@"
+}
+# A top-level member ($1) of the JSON object on stdin; jq when installed, else python3.
+json_field() {
+  if command -v jq >/dev/null; then
+    jq -r --arg f "$1" '.[$f] // empty'
+  else
+    python3 -c 'import json, sys; v = json.load(sys.stdin).get(sys.argv[1]); print("" if v is None else v)' "$1"
+  fi
+}
+# Environment of a Java bench talking to the server on $DATA: the admin client file (BenchSupport).
+bench_env() {
+  echo "RADBRIDGE_ADMIN_CLIENT=$DATA/admin-client.json"
 }
 
 now_ns() { date +%s%N; }
@@ -91,5 +152,5 @@ bench_java() {
   shift
   bench_compile "$cls"
   # shellcheck disable=SC2086  # word splitting of the options is intended
-  java ${BENCH_JAVA_OPTS:-} -cp "$(bench_cp "$cls")" "$cls" "$@"
+  env "$(bench_env)" java ${BENCH_JAVA_OPTS:-} -cp "$(bench_cp "$cls")" "$cls" "$@"
 }

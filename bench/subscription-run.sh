@@ -23,14 +23,10 @@ echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg
 echo "JVM options: $(server_java_opts)"
 PORT=$(free_port 18950)
 start_server "$WORK/server.jar" "$PORT" "$WORK/server.log" --radbridge.dicom.port=0 --radbridge.hl7v2.port=0 \
-  --radbridge.subscriptions.allowed-endpoints[0]=http://127.0.0.1: --radbridge.subscriptions.rate-per-second=1000 \
-  ${SERVER_ARGS:-}
+  --radbridge.subscriptions.allowed-endpoints[0]=http://127.0.0.1: --radbridge.subscriptions.rate-per-second=1000
 wait_ready "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
-# the validator and shipped conformance resources are built in the background after start: let that finish
-for _ in $(seq 600); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fhir/StructureDefinition/rb-service-request") == 200 ]] && break
-  sleep 0.2
-done
+# the shipped conformance resources and the validator are made in the background after start
+wait_writable "http://127.0.0.1:$PORT/fhir" "$WORK/server.log"
 sleep 5
 bench_java SubscriptionBench "http://127.0.0.1:$PORT/fhir" "${1:-30}"
 echo "server resident memory: $(rss_mb) MB; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"

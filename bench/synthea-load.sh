@@ -20,7 +20,8 @@
 # The server JVM gets the options `./radbridge serve` uses, with the heap raised to SYNTHEA_HEAP
 # (default 2g) when Synthea bundles are loaded: its 320 MB heap cannot parse the biggest patient
 # bundles (see bench/README.md). SERVER_JAVA_OPTS replaces all of that; SERVER_JAR runs another
-# build of the server.
+# build of the server. SERVER_ARGS adds server arguments. SyntheaLoad and TransactionBench send the
+# bootstrap administrator's token (BenchSupport, RADBRIDGE_ADMIN_CLIENT; see server.sh).
 # BUNDLE_LIMITS are server arguments for the bundle limits (default: 50,000 entries, 256 MB; Synthea's
 # biggest patient bundles are over the server's defaults of 10,000 entries and 64 MB); BUNDLE_LIMITS=
 # (empty) runs with the server's defaults. KEEP=1 keeps the work directory (data, logs, Synthea
@@ -28,7 +29,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# bench_compile / bench_cp (the benchmarks' shared sources); this script keeps its own server helpers
+# bench_compile / bench_cp (the benchmarks' shared sources) and the token helper; this script keeps its
+# own server helpers
 # shellcheck source=bench/server.sh
 . "$ROOT/bench/server.sh"
 bench_compile TransactionBench
@@ -55,7 +57,7 @@ while (($#)); do
     --tx-bench) TX_BENCH=1; shift ;;
     --tx-only) TX_BENCH=1; SYNTHEA=""; shift ;;
     --) shift; TX_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (TransactionBench options go after --)" >&2; exit 2 ;;
   esac
 done
@@ -228,7 +230,7 @@ echo "== starting the server on port $PORT (data in $DATA)"
 # Word splitting of JAVA_OPTS and BUNDLE_LIMITS is intended.
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$WORK/server.jar" --radbridge.data-dir="$DATA" --server.port="$PORT" \
-  --radbridge.bind-address=127.0.0.1 $BUNDLE_LIMITS >"$WORK/server.log" 2>&1 &
+  --radbridge.bind-address=127.0.0.1 $BUNDLE_LIMITS ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 deadline=$((SECONDS + 180))
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata" || true) == 200 ]]; do
@@ -236,13 +238,16 @@ until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE/metadata"
   ((SECONDS < deadline)) || { echo "server not ready after 180 s; see $WORK/server.log" >&2; exit 1; }
   sleep 0.05
 done
-echo "server ready; JVM options: ${JAVA_OPTS:-none}; bundle limits: ${BUNDLE_LIMITS:-defaults of the server}"
+bench_login "http://127.0.0.1:$PORT"
+wait_writable "$BASE" "$WORK/server.log"
+echo "server ready; JVM options: ${JAVA_OPTS:-none}; bundle limits: ${BUNDLE_LIMITS:-defaults of the server}${SERVER_ARGS:+; server arguments: $SERVER_ARGS}"
 
 rc=0
 if [[ -n $SYNTHEA ]]; then
   echo "== Synthea load, $(date -Is), $(nproc) CPUs, load average $(load)"
   c0=$(server_cpu) p0=$(postgres_cpu) w0=$(now_s)
-  run_child java -cp "$(cat "$SYNTHEA_CP")" "$ROOT/bench/SyntheaLoad.java" --base "$BASE" --dir "$OUT/fhir" \
+  BENCH_CP=$(cat "$SYNTHEA_CP") bench_compile SyntheaLoad
+  run_child env "$(bench_env)" java -cp "$(BENCH_CP=$(cat "$SYNTHEA_CP") bench_cp SyntheaLoad)" SyntheaLoad --base "$BASE" --dir "$OUT/fhir" \
     --clients "$CLIENTS" --prefer "$PREFER" "${LOAD_ARGS[@]}" || rc=$?
   echo "load average after the load: $(load)"
   cpu_report "Synthea load and check" "$c0" "$p0" "$w0"
@@ -252,7 +257,7 @@ fi
 if [[ -n $TX_BENCH ]]; then
   echo "== TransactionBench, $(date -Is), load average $(load)"
   c0=$(server_cpu) p0=$(postgres_cpu) w0=$(now_s)
-  run_child java -cp "$(bench_cp TransactionBench)" TransactionBench --base "$BASE" "${TX_ARGS[@]}" || rc=$?
+  run_child env "$(bench_env)" java -cp "$(bench_cp TransactionBench)" TransactionBench --base "$BASE" "${TX_ARGS[@]}" || rc=$?
   echo "load average after TransactionBench: $(load)"
   cpu_report "TransactionBench (warmups included)" "$c0" "$p0" "$w0"
 fi

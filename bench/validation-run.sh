@@ -48,6 +48,7 @@ for mode in ${MODES:-enforce off}; do
   done
   grep -m 1 -o "Validator ready in .*" "$WORK/server-$mode.log" || echo "validator not ready after 60 s"
   echo "resident memory with the validator warm: $(rss_mb) MB"
+  wait_writable "$BASE" "$WORK/server-$mode.log"
   bench_java ValidationBench --base "$BASE" \
     --examples "$ROOT/profiles/src/main/resources/radbridge/examples" "$@"
   echo "resident memory after the writes: $(rss_mb) MB"
