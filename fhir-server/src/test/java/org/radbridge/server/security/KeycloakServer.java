@@ -92,23 +92,16 @@ final class KeycloakServer implements AutoCloseable {
 
   /** Until the master realm's OpenID configuration answers; fails early if Keycloak exits. */
   private void awaitUp(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
+    org.radbridge.server.Await.until("Keycloak's master realm answering", timeout, () -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("Keycloak exited (" + process.exitValue() + ") while starting:\n" + logTail());
       }
       try {
-        if (get("/realms/master/.well-known/openid-configuration").statusCode() == 200) {
-          return;
-        }
+        return get("/realms/master/.well-known/openid-configuration").statusCode() == 200;
       } catch (IOException e) {
-        // not listening yet
+        return false; // not listening yet
       }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Keycloak did not answer within " + timeout + ":\n" + logTail());
-      }
-      sleep(500);
-    }
+    });
   }
 
   private String logTail() {
@@ -197,15 +190,6 @@ final class KeycloakServer implements AutoCloseable {
     }
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   /**
    * Stops Keycloak: SIGTERM to the Java process kc.sh started and to kc.sh itself (by their PIDs),
    * then, whatever has not exited within a minute, SIGKILL.
@@ -220,12 +204,13 @@ final class KeycloakServer implements AutoCloseable {
     List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
     tree.add(process.toHandle());
     tree.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     for (ProcessHandle p : tree) {
-      while (p.isAlive() && System.nanoTime() < deadline) {
-        sleep(100);
-      }
-      if (p.isAlive()) {
+      try {
+        p.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        p.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         p.destroyForcibly();
       }
     }
