@@ -95,14 +95,15 @@ public class SecurityConfiguration {
   /**
    * Tokens of the built-in authorization server are checked against its own keys, in process; an
    * external issuer's against its published keys, fetched when the first token arrives (the issuer
-   * need not be up when RadBridge starts).
+   * need not be up when RadBridge starts). Either way a token is verified once and then remembered
+   * until it expires ({@link VerifiedTokenCache}).
    */
   @Bean
   JwtDecoder jwtDecoder(SecurityProperties security, ObjectProvider<JWKSource<SecurityContext>> keys) {
-    if (!security.isBuiltInIssuer()) {
-      return new SupplierJwtDecoder(() -> JwtDecoders.fromIssuerLocation(security.getIssuerUri()));
-    }
-    return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys.getObject());
+    JwtDecoder verifier = security.isBuiltInIssuer()
+        ? OAuth2AuthorizationServerConfiguration.jwtDecoder(keys.getObject())
+        : new SupplierJwtDecoder(() -> JwtDecoders.fromIssuerLocation(security.getIssuerUri()));
+    return new VerifiedTokenCache(verifier, java.time.Clock.systemUTC());
   }
 
   /** Security off is refused unless nothing but this machine can reach any listener. */
