@@ -13,7 +13,6 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +53,8 @@ final class ClientAssertionDecoders implements JwtDecoderFactory<RegisteredClien
   public JwtDecoder createDecoder(RegisteredClient client) {
     String jwks = client.getClientSettings().getSetting(JWKS_SETTING);
     String url = client.getClientSettings().getJwkSetUrl();
-    String key = client.getClientId() + "\n" + Objects.hashCode(jwks) + "\n" + url;
+    // the keys themselves are part of the key: a client whose keys were changed gets a new decoder
+    String key = client.getClientId() + "\n" + jwks + "\n" + url;
     return decoders.computeIfAbsent(key, k -> build(client, jwks, url));
   }
 

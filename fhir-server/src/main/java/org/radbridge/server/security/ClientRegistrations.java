@@ -25,7 +25,6 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
-import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 /**
@@ -48,30 +47,15 @@ final class ClientRegistrations {
 
   static void register(RegisteredClientRepository repository, NetworkProperties network, RadBridgeProperties props,
       SecurityProperties security) {
-    TokenSettings tokens = TokenSettings.builder().accessTokenTimeToLive(security.getTokenLifetime())
-        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED).build();
+    TokenSettings tokens = SystemClients.tokenSettings(security);
     for (NetworkProperties.Client c : network.getClients()) {
       if ((c.getOrganization() == null || c.getOrganization().isBlank()) && !c.getScopes().contains(SmartScopes.ADMIN)) {
         throw new IllegalStateException("radbridge.network.clients: client " + c.getClientId()
             + " names no organisation; only a client with the scope " + SmartScopes.ADMIN + " may act for none");
       }
       RegisteredClient existing = repository.findByClientId(c.getClientId());
-      ClientSettings.Builder settings = ClientSettings.builder().requireAuthorizationConsent(false);
-      if (c.getOrganization() != null && !c.getOrganization().isBlank()) {
-        settings.setting(ORGANIZATION_SETTING, c.getOrganization());
-      }
-      if (c.getJwks() != null && !c.getJwks().isBlank()) {
-        settings.setting(ClientAssertionDecoders.JWKS_SETTING, c.getJwks());
-      }
-      if (c.getJwksUri() != null && !c.getJwksUri().isBlank()) {
-        settings.jwkSetUrl(c.getJwksUri());
-      }
-      repository.save(RegisteredClient.withId(existing != null ? existing.getId() : "client-" + c.getClientId())
-          .clientId(c.getClientId()).clientName(c.getClientId())
-          .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
-          .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-          .scopes(s -> s.addAll(c.getScopes()))
-          .clientSettings(settings.build()).tokenSettings(tokens).build());
+      repository.save(SystemClients.build(existing != null ? existing.getId() : null, c.getClientId(),
+          c.getOrganization(), c.getScopes(), c.getJwks(), c.getJwksUri(), security));
     }
     if (!security.getConsoleRedirectUris().isEmpty()) {
       // the console: a public client (a browser page keeps no secret) with PKCE, for people
