@@ -22,12 +22,14 @@ public class RestConfiguration {
       org.springframework.jdbc.core.JdbcTemplate jdbc, org.radbridge.server.search.SearchService searchService,
       org.radbridge.server.workflow.TurnaroundFigures figures, LinkSigner signer,
       org.radbridge.server.security.RestCallers callers, org.radbridge.server.security.RestScopeCheck scopeCheck,
-      org.radbridge.server.security.SmartConfiguration smart, org.radbridge.server.security.SecurityProperties security) {
+      org.radbridge.server.security.SmartConfiguration smart, org.radbridge.server.security.SecurityProperties security,
+      org.radbridge.server.security.BreakGlassSessions breakGlass) {
     FhirRestServlet servlet = new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation,
         conformance, subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader, callers::visibility),
         new org.radbridge.server.workflow.TurnaroundProvider(figures, reader, callers::visibility), signer, callers,
         scopeCheck);
     servlet.registerInterceptor(new org.radbridge.server.security.CapabilityStatementSecurity(smart, security));
+    servlet.registerInterceptor(new org.radbridge.server.security.BreakGlassReadTrail(callers, breakGlass));
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(servlet, "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);

@@ -22,8 +22,12 @@ public class RestCallers {
   /** The organisations of kind exchange: they read across the network (what their scopes name). */
   private final java.util.Set<String> exchanges;
 
-  public RestCallers(SecurityProperties props, org.radbridge.server.network.NetworkProperties network) {
+  private final BreakGlassSessions breakGlass;
+
+  public RestCallers(SecurityProperties props, org.radbridge.server.network.NetworkProperties network,
+      BreakGlassSessions breakGlass) {
     this.props = props;
+    this.breakGlass = breakGlass;
     this.exchanges = network.getOrganizations().stream().filter(o -> "exchange".equals(o.getKind()))
         .map(org.radbridge.server.network.NetworkProperties.Org::getKey)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -42,22 +46,26 @@ public class RestCallers {
     return visibilityOf(of(token.getToken()));
   }
 
-  /** What the principal of a websocket session (its handshake's token) may read. */
+  /**
+   * What the principal of a websocket session (its handshake's token) may read: a socket may
+   * outlive a break-glass session, so never more than the organisation's.
+   */
   public org.radbridge.server.store.Visibility visibilityOf(java.security.Principal principal) {
     if (!props.isEnabled()) {
       return org.radbridge.server.store.Visibility.EVERYTHING;
     }
-    return principal instanceof JwtAuthenticationToken token ? visibilityOf(of(token.getToken()))
+    return principal instanceof JwtAuthenticationToken token ? visibilityOf(of(token.getToken()).withoutBreakGlass())
         : org.radbridge.server.store.Visibility.of(null);
   }
 
   /**
-   * What a caller may read: everything for an administrator, the exchange and the server itself;
+   * What a caller may read: everything for an administrator, the exchange, the server itself and a
+   * person in a break-glass session;
    * else what its organisation (and every organisation) may read. DICOM nodes and HL7 applications
    * read as their organisation.
    */
   public org.radbridge.server.store.Visibility visibilityOf(Caller c) {
-    if (!props.isEnabled() || c.kind() == Caller.Kind.SYSTEM || SmartScopes.of(c.scopes()).isAdmin()
+    if (!props.isEnabled() || c.kind() == Caller.Kind.SYSTEM || c.breakGlass() != null || SmartScopes.of(c.scopes()).isAdmin()
         || c.organization() != null && exchanges.contains(c.organization())) {
       return org.radbridge.server.store.Visibility.EVERYTHING;
     }
@@ -76,6 +84,15 @@ public class RestCallers {
     throw new IllegalStateException("no authenticated caller for this request");
   }
 
+  /** The current request's caller, or null when it has none (an open path, or the server's own work). */
+  public Caller currentOrNull() {
+    if (!props.isEnabled()) {
+      return UNSECURED;
+    }
+    return SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token
+        ? of(token.getToken()) : null;
+  }
+
   Caller of(Jwt jwt) {
     String client = firstOf(jwt, "client_id", "azp", "sub");
     String org = jwt.getClaimAsString(props.getOrganizationClaim());
@@ -84,7 +101,11 @@ public class RestCallers {
     java.util.Set<String> scopes = SmartScopes.ofClaim(scope).asSet();
     String subject = jwt.getSubject();
     if (subject != null && client != null && !subject.equals(client) && !systemScoped(scopes)) {
-      return Caller.user(subject, org, scopes); // a person, logged in through the client
+      Caller person = Caller.user(subject, org, scopes); // a person, logged in through the client
+      if (scopes.contains(SmartScopes.BREAK_GLASS) && breakGlass != null) {
+        return breakGlass.of(jwt.getTokenValue(), jwt.getExpiresAt()).map(person::inBreakGlass).orElse(person);
+      }
+      return person;
     }
     return Caller.client(client == null ? "unnamed" : client, org, scopes);
   }

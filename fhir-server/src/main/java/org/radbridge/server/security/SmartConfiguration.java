@@ -26,7 +26,7 @@ public class SmartConfiguration {
   public static final List<String> SCOPES_SUPPORTED = List.of("system/*.cruds", "system/*.rs", "system/*.read",
       "system/*.write", "system/Patient.cruds", "system/ServiceRequest.cruds", "system/ImagingStudy.rs",
       "system/DiagnosticReport.cruds", "system/Observation.cruds", "system/Task.cruds", "system/Subscription.cruds",
-      SmartScopes.ADMIN);
+      SmartScopes.ADMIN, SmartScopes.BREAK_GLASS);
 
   private final SecurityProperties security;
   private final RadBridgeProperties props;

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class SmartScopes {
   public static final String ADMIN = "radbridge/admin";
+  /** A person may declare an emergency and read beyond their organisation (README "Break-glass"). */
+  public static final String BREAK_GLASS = "radbridge/break-glass";
   /** What the built-in administrator client, and a server with security off, may do. */
   public static final List<String> EVERYTHING = List.of("system/*.cruds", ADMIN);
 

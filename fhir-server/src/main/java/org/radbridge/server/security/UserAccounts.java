@@ -18,10 +18,11 @@ final class UserAccounts implements UserDetailsService {
   /** What each role may be granted; a login asks for a subset (SMART user scopes). */
   static final Map<String, List<String>> ROLE_SCOPES = Map.of(
       "viewer", List.of("user/*.rs"),
-      "clinician", List.of("user/*.cruds"),
-      "admin", List.of("user/*.cruds", SmartScopes.ADMIN));
+      "clinician", List.of("user/*.cruds", SmartScopes.BREAK_GLASS),
+      "admin", List.of("user/*.cruds", SmartScopes.ADMIN, SmartScopes.BREAK_GLASS));
   /** Every scope the console client may ask for: openid and the union of the roles'. */
-  static final Set<String> CONSOLE_SCOPES = Set.of("openid", "user/*.rs", "user/*.cruds", SmartScopes.ADMIN);
+  static final Set<String> CONSOLE_SCOPES = Set.of("openid", "user/*.rs", "user/*.cruds", SmartScopes.ADMIN,
+      SmartScopes.BREAK_GLASS);
 
   private final Map<String, SecurityProperties.User> byName;
 

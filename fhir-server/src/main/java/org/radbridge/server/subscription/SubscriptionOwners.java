@@ -42,7 +42,8 @@ public class SubscriptionOwners implements WriteHook {
       jdbc.update("DELETE FROM subscription_owner WHERE subscription_id = ?", e.id());
       return;
     }
-    Visibility v = callers.visibilityOf(e.caller());
+    // a subscription outlives any break-glass session it was written in
+    Visibility v = callers.visibilityOf(e.caller().withoutBreakGlass());
     java.util.List<Object> p = java.util.List.of(e.id(), v.everything(), new SqlArray("text", v.organisations().toArray()));
     jdbc.update(con -> StatementBinder.prepare(con, "INSERT INTO subscription_owner (subscription_id, everything,"
         + " organisations) VALUES (?, ?, ?) ON CONFLICT (subscription_id) DO UPDATE SET everything = excluded.everything,"

@@ -10,15 +10,34 @@ package org.radbridge.server.write;
  * @param organization the key of the organisation it acts for; null when none is known
  * @param scopes a client's SMART scopes (what its token grants); empty for the other kinds, which
  *     the network directory authorises by who they are
+ * @param breakGlass the break-glass session a person's token is in (organisation scoping lifted,
+ *     everything touched listed for review); null outside one
  */
-public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes) {
+public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes, Long breakGlass) {
   public enum Kind { CLIENT, USER, DICOM_NODE, HL7_APPLICATION, SYSTEM }
 
   public Caller {
     if (kind == null || name == null || name.isBlank()) {
       throw new IllegalArgumentException("a caller needs a kind and a name");
     }
+    if (breakGlass != null && kind != Kind.USER) {
+      throw new IllegalArgumentException("only a person breaks the glass");
+    }
     scopes = scopes == null ? java.util.Set.of() : java.util.Set.copyOf(scopes);
+  }
+
+  public Caller(Kind kind, String name, String organization, java.util.Set<String> scopes) {
+    this(kind, name, organization, scopes, null);
+  }
+
+  /** The same person in the break-glass session {@code session}. */
+  public Caller inBreakGlass(long session) {
+    return new Caller(kind, name, organization, scopes, session);
+  }
+
+  /** The caller as its organisation makes it, outside any break-glass session (what outlives the session). */
+  public Caller withoutBreakGlass() {
+    return breakGlass == null ? this : new Caller(kind, name, organization, scopes, null);
   }
 
   /** A client of the REST API (a token's client), the organisation it acts for and its scopes. */

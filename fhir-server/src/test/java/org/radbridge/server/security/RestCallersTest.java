@@ -13,7 +13,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 class RestCallersTest {
   private final RestCallers callers = new RestCallers(new SecurityProperties(true, "http://issuer.example/realms/r",
       "organization", Duration.ofMinutes(5), false, null, null),
-      new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null));
+      new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null), null);
 
   private static Jwt token(Map<String, Object> claims) {
     Jwt.Builder b = Jwt.withTokenValue("t").header("alg", "RS256").issuedAt(Instant.now())
