@@ -61,20 +61,27 @@ class ReaderAssignment implements WriteHook {
     if (r == null) {
       return;
     }
-    if (ScopeGuard.ADMINISTRATION.contains(e.type())) {
-      e.addOwnReaders(Set.of(Readers.EVERY_ORGANISATION));
-      return;
-    }
     Set<String> own = new LinkedHashSet<>();
-    if (e.caller() != null && e.caller().organization() != null) {
+    if (e.caller() != null && e.caller().organization() != null && !ScopeGuard.ADMINISTRATION.contains(e.type())) {
       own.add(e.caller().organization());
     }
+    own.addAll(ownReaders(e.type(), r));
+    e.addOwnReaders(own);
+    Set<String> inherited = inheritedReaders(e.type(), e.id(), r);
+    if (!inherited.isEmpty()) {
+      e.addInheritedReaders(inherited);
+    }
+  }
+
+  /** The organisations that read a resource for what it says itself (its writer aside). */
+  Set<String> ownReaders(String type, IBaseResource r) {
+    if (ScopeGuard.ADMINISTRATION.contains(type)) {
+      return Set.of(Readers.EVERY_ORGANISATION);
+    }
+    Set<String> own = new LinkedHashSet<>();
     if (r instanceof Patient p) {
       for (Identifier id : p.getIdentifier()) {
         systems.orgOfPatientIdSystem(id.getSystem()).ifPresent(own::add);
-      }
-      if (e.id() != null) {
-        e.addInheritedReaders(rows.readersOfOrdersFor("Patient/" + e.id()));
       }
     } else if (r instanceof ServiceRequest sr) {
       OrgRef.parse(sr.getRequester().getReference()).map(OrgRef::key).ifPresent(own::add);
@@ -85,13 +92,20 @@ class ReaderAssignment implements WriteHook {
       for (Reference performer : sr.getPerformer()) {
         OrgRef.parse(performer.getReference()).map(OrgRef::key).ifPresent(own::add);
       }
-    } else {
-      List<String> orders = orderIds(r);
-      if (!orders.isEmpty()) {
-        e.addInheritedReaders(rows.readersOf("ServiceRequest", orders));
-      }
     }
-    e.addOwnReaders(own);
+    return own;
+  }
+
+  /** What a resource inherits from the orders it belongs to (a patient: from its orders). */
+  Set<String> inheritedReaders(String type, String id, IBaseResource r) {
+    if (ScopeGuard.ADMINISTRATION.contains(type) || r instanceof ServiceRequest) {
+      return Set.of();
+    }
+    if (r instanceof Patient) {
+      return id == null ? Set.of() : rows.readersOfOrdersFor("Patient/" + id);
+    }
+    List<String> orders = orderIds(r);
+    return orders.isEmpty() ? Set.of() : rows.readersOf("ServiceRequest", orders);
   }
 
   /** The ServiceRequests a resource belongs to (relative references). */

@@ -116,6 +116,19 @@ public class ResourceRows {
     }, VERSION_MAPPER);
   }
 
+  /** Locks the next current rows that no organisation reads (own readers empty), after {@code afterPk}. */
+  public List<StoredVersion> lockWithoutReadersAfter(long afterPk, int limit) {
+    return jdbc.query("SELECT res_pk, res_type, res_id, version_id, last_updated, NULL AS method, content"
+        + " FROM resource WHERE own_readers = '{}' AND NOT deleted AND res_pk > ? ORDER BY res_pk LIMIT ? FOR UPDATE",
+        VERSION_MAPPER, afterPk, limit);
+  }
+
+  /** Sets a row's readers without a new version (a computation catching up, not a change of the resource). */
+  public void setReaders(long resPk, Readers readers) {
+    jdbc.update(con -> StatementBinder.prepare(con, "UPDATE resource SET own_readers = ?, readers = ? WHERE res_pk = ?",
+        List.of(new SqlArray("text", readers.own().toArray()), new SqlArray("text", readers.all().toArray()), resPk)));
+  }
+
   /** A transaction-scoped advisory lock on a text key (released at commit or rollback). */
   public void lockKey(String key) {
     jdbc.query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, key);
