@@ -75,7 +75,10 @@ public final class TestTokens {
         {"clients[5].client-id", "north-hospital-sys"}, {"clients[5].organization", "north-hospital"},
         {"clients[5].scopes[0]", "system/*.rs"}, {"clients[5].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
         {"clients[6].client-id", "regional-exchange-sys"}, {"clients[6].organization", "regional-exchange"},
-        {"clients[6].scopes[0]", "system/*.rs"}, {"clients[6].jwks", new JWKSet(KEY.toPublicJWK()).toString()}};
+        // the exchange may be registered with write scopes: it still writes nothing but its Subscriptions
+        {"clients[6].scopes[0]", "system/*.rs"}, {"clients[6].scopes[1]", "system/Patient.cruds"},
+        {"clients[6].scopes[2]", "system/Subscription.cruds"},
+        {"clients[6].jwks", new JWKSet(KEY.toPublicJWK()).toString()}};
   }
 
   /** A viewer of centre A and a clinician of City Hospital, and where the console is sent back to. */

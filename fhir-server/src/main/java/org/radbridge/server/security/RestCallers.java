@@ -72,6 +72,11 @@ public class RestCallers {
     return org.radbridge.server.store.Visibility.of(c.organization());
   }
 
+  /** Whether the organisation is of kind exchange: it reads across the network and writes only its Subscriptions. */
+  public boolean isExchange(String organization) {
+    return organization != null && exchanges.contains(organization);
+  }
+
   public Caller current() {
     if (!props.isEnabled()) {
       return UNSECURED;

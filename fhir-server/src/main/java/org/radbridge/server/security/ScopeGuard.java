@@ -19,6 +19,12 @@ import org.springframework.stereotype.Component;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ScopeGuard implements WriteHook {
+  private final RestCallers callers;
+
+  ScopeGuard(RestCallers callers) {
+    this.callers = callers;
+  }
+
   /** Who is who in the network, and what every write is checked against. */
   static final Set<String> ADMINISTRATION = Set.of("Organization", "Endpoint", "Device", "StructureDefinition",
       "ValueSet", "CodeSystem", "ConceptMap", "SearchParameter", "OperationDefinition", "CapabilityStatement",
@@ -48,6 +54,10 @@ class ScopeGuard implements WriteHook {
     if (ADMINISTRATION.contains(e.type()) && !scopes.isAdmin()) {
       throw Refusals.forbidden(e.type() + " is part of the network's administration: writing it needs"
           + " the scope " + SmartScopes.ADMIN);
+    }
+    if (caller.breakGlass() == null && callers.isExchange(caller.organization()) && !"Subscription".equals(e.type())) {
+      throw Refusals.forbidden("The regional exchange (" + caller.organization() + ") reads the network; it writes"
+          + " only its Subscriptions, not " + e.type());
     }
     if (!scopes.permits(e.type(), interaction)) {
       throw Refusals.forbidden("The token's scopes (" + scopes + ") do not allow "

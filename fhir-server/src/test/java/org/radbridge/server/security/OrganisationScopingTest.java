@@ -182,6 +182,23 @@ class OrganisationScopingTest extends ServerTestBase {
   }
 
   @Test
+  void theExchangeReadsEverythingAndWritesOnlyItsSubscriptions() {
+    String exchange = TestTokens.orgToken(port, "regional-exchange", "system/*.rs system/Patient.cruds system/Subscription.cruds");
+    RestAssured.given().header("Authorization", exchange).get("/Patient/" + pb).then().statusCode(200);
+    // its scopes would allow it: the exchange's rule refuses it
+    RestAssured.given().header("Authorization", exchange).contentType("application/fhir+json")
+        .body("{\"resourceType\":\"Patient\",\"id\":\"" + pb + "\",\"active\":false}").put("/Patient/" + pb)
+        .then().statusCode(403).body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("exchange"));
+    RestAssured.given().header("Authorization", exchange).contentType("application/fhir+json")
+        .body("{\"resourceType\":\"Patient\"}").post("/Patient").then().statusCode(403);
+    RestAssured.given().get("/Patient/" + pb).then().statusCode(200).body("meta.versionId", org.hamcrest.Matchers.equalTo("1"));
+    RestAssured.given().header("Authorization", exchange).contentType("application/fhir+json").body("""
+        {"resourceType":"Subscription","status":"requested","reason":"exchange feed","criteria":"DiagnosticReport?status=final",
+         "channel":{"type":"rest-hook","endpoint":"http://127.0.0.1:9/feed","payload":"application/fhir+json"}}""")
+        .post("/Subscription").then().statusCode(201);
+  }
+
+  @Test
   void aHospitalReadsItsOwnWorklistAndOnlyTheTurnaroundOfOrdersItMaySee() {
     RestAssured.given().header("Authorization", TestTokens.orgReader(port, "city-hospital"))
         .get("/ImagingStudy/$worklist?organization=Organization/org-city-hospital").then().statusCode(200);
