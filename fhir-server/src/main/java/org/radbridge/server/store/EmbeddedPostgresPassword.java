@@ -9,14 +9,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -162,28 +158,10 @@ final class EmbeddedPostgresPassword implements Consumer<File> {
     // role has the password (the file is what the next start reads), pg_hba.conf last (while it is not
     // ours, the next start sets the role's password again)
     if (!stored) {
-      writeOwnerOnly(file, password + "\n");
+      OwnerOnlyFiles.write(file, (password + "\n").getBytes(StandardCharsets.UTF_8));
     }
     setRolePassword();
-    writeOwnerOnly(hba, PG_HBA);
-  }
-
-  /** Written to a new file created rw------- (never wider, not even for a moment), then renamed. */
-  private void writeOwnerOnly(Path target, String content) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
-      ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-      while (bytes.hasRemaining()) {
-        ch.write(bytes);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    }
+    OwnerOnlyFiles.write(hba, PG_HBA.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
