@@ -9,7 +9,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @EnableScheduling
 @EnableConfigurationProperties({RadBridgeProperties.class, org.radbridge.server.network.NetworkProperties.class,
-    org.radbridge.server.security.SecurityProperties.class})
+    org.radbridge.server.security.SecurityProperties.class, org.radbridge.server.audit.AuditProperties.class})
 public class RadBridgeApplication {
   public static void main(String[] args) {
     SpringApplication.run(RadBridgeApplication.class, args);

@@ -60,6 +60,7 @@ public final class TestTokens {
     return new String[][] {
         {"clients[0].client-id", CLIENT_ID},
         {"clients[0].scopes[0]", "system/*.cruds"}, {"clients[0].scopes[1]", "radbridge/admin"},
+        {"clients[0].scopes[2]", "radbridge/audit"},
         {"clients[0].jwks", new JWKSet(KEY.toPublicJWK()).toString()},
         {"clients[1].client-id", READER_ID}, {"clients[1].organization", "centre-a"},
         {"clients[1].scopes[0]", "system/Patient.rs"}, {"clients[1].scopes[1]", "system/Observation.read"},

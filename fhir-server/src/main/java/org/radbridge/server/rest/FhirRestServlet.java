@@ -54,6 +54,13 @@ public class FhirRestServlet extends RestfulServer {
     this.props = props;
   }
 
+  /** Providers of types the generic provider does not serve (AuditEvent), added before the servlet starts. */
+  private final transient List<IResourceProvider> ownProviders = new ArrayList<>();
+
+  public void addResourceProvider(IResourceProvider provider) {
+    ownProviders.add(provider);
+  }
+
   private final org.radbridge.server.subscription.EventNumbers subscriptionEvents;
   private final org.radbridge.server.workflow.WorklistProvider worklist;
   private final org.radbridge.server.workflow.TurnaroundProvider turnaround;
@@ -78,10 +85,14 @@ public class FhirRestServlet extends RestfulServer {
     List<IResourceProvider> providers = new ArrayList<>();
     FhirContext ctx = getFhirContext();
     for (String type : ctx.getResourceTypes()) {
+      if ("AuditEvent".equals(type)) {
+        continue; // the audit trail's own provider: read and search, never written (audit/AuditEventProvider)
+      }
       RuntimeResourceDefinition def = ctx.getResourceDefinition(type);
       providers.add(new GenericResourceProvider(def.getImplementingClass(), type, writer, reader, history, search,
           validation, callers));
     }
+    providers.addAll(ownProviders);
     setResourceProviders(providers);
     registerProvider(new SystemProvider(history, search, search.registry()));
     registerProvider(new EverythingProvider(search, reader, callers));

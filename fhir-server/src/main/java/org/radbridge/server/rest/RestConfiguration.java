@@ -23,13 +23,16 @@ public class RestConfiguration {
       org.radbridge.server.workflow.TurnaroundFigures figures, LinkSigner signer,
       org.radbridge.server.security.RestCallers callers, org.radbridge.server.security.RestScopeCheck scopeCheck,
       org.radbridge.server.security.SmartConfiguration smart, org.radbridge.server.security.SecurityProperties security,
-      org.radbridge.server.security.BreakGlassSessions breakGlass) {
+      org.radbridge.server.security.BreakGlassSessions breakGlass, org.radbridge.server.audit.AuditLog audit,
+      org.radbridge.server.audit.AuditRows auditRows) {
     FhirRestServlet servlet = new FhirRestServlet(ctx, writer, reader, history, search, bundles, props, validation,
         conformance, subscriptionEvents, new org.radbridge.server.workflow.WorklistProvider(jdbc, searchService, reader, callers::visibility),
         new org.radbridge.server.workflow.TurnaroundProvider(figures, reader, callers::visibility), signer, callers,
         scopeCheck);
     servlet.registerInterceptor(new org.radbridge.server.security.CapabilityStatementSecurity(smart, security));
     servlet.registerInterceptor(new org.radbridge.server.security.BreakGlassReadTrail(callers, breakGlass));
+    servlet.registerInterceptor(new org.radbridge.server.audit.RestAudit(audit, callers));
+    servlet.addResourceProvider(new org.radbridge.server.audit.AuditEventProvider(auditRows, ctx));
     ServletRegistrationBean<FhirRestServlet> reg = new ServletRegistrationBean<>(servlet, "/fhir/*");
     reg.setName("fhir");
     reg.setLoadOnStartup(1);

@@ -67,6 +67,7 @@ public class StoredJsonReadFilter extends OncePerRequestFilter {
       return;
     }
     StoredVersion v = found.get();
+    request.setAttribute(org.radbridge.server.audit.RestAuditFilter.SERVED_FROM_STORE, type + "/" + id);
     byte[] body = v.content().getBytes(StandardCharsets.UTF_8);
     String self = request.getRequestURL().toString();
     int at = self.indexOf("/fhir/");

@@ -43,6 +43,9 @@ final class OperationOutcomeAnswers implements AuthenticationEntryPoint, AccessD
   public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
       throws IOException {
     denied.handle(request, response, e);
+    // the audit trail records the refusal after the security filters have cleared the context
+    request.setAttribute(RestCallers.REFUSED_AUTHENTICATION,
+        org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication());
     write(response, OperationOutcome.IssueType.FORBIDDEN, "The token's scopes do not allow this request: "
         + request.getRequestURI() + " needs the scope " + SmartScopes.ADMIN);
   }

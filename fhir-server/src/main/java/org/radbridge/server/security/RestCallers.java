@@ -17,6 +17,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class RestCallers {
+  /** Request attribute: the Authentication a 403 of the filter chain refused (for the audit trail). */
+  public static final String REFUSED_AUTHENTICATION = "radbridge.refused-authentication";
   private static final Caller UNSECURED = Caller.client("anonymous", null, Set.copyOf(SmartScopes.EVERYTHING));
   private final SecurityProperties props;
   /** The organisations of kind exchange: they read across the network (what their scopes name). */
@@ -83,7 +85,7 @@ public class RestCallers {
     }
     Authentication auth = SecurityContextHolder.getContext().getAuthentication();
     if (auth instanceof JwtAuthenticationToken token) {
-      return of(token.getToken());
+      return of(token.getToken()).from(remoteAddress());
     }
     // the filter chain lets no unauthenticated request through to a handler that asks
     throw new IllegalStateException("no authenticated caller for this request");
@@ -95,7 +97,18 @@ public class RestCallers {
       return UNSECURED;
     }
     return SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token
-        ? of(token.getToken()) : null;
+        ? of(token.getToken()).from(remoteAddress()) : null;
+  }
+
+  /** The address of the current HTTP request's peer (behind a proxy: what Tomcat's RemoteIpValve says). */
+  private static String remoteAddress() {
+    return org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
+        instanceof org.springframework.web.context.request.ServletRequestAttributes a ? a.getRequest().getRemoteAddr() : null;
+  }
+
+  /** The caller of an Authentication kept from a request (a refused one, for the audit trail); null if none. */
+  public Caller callerOf(Object authentication) {
+    return authentication instanceof JwtAuthenticationToken token ? of(token.getToken()) : null;
   }
 
   Caller of(Jwt jwt) {

@@ -26,7 +26,7 @@ public class SmartConfiguration {
   public static final List<String> SCOPES_SUPPORTED = List.of("system/*.cruds", "system/*.rs", "system/*.read",
       "system/*.write", "system/Patient.cruds", "system/ServiceRequest.cruds", "system/ImagingStudy.rs",
       "system/DiagnosticReport.cruds", "system/Observation.cruds", "system/Task.cruds", "system/Subscription.cruds",
-      SmartScopes.ADMIN, SmartScopes.BREAK_GLASS);
+      SmartScopes.ADMIN, SmartScopes.BREAK_GLASS, SmartScopes.AUDIT);
 
   private final SecurityProperties security;
   private final RadBridgeProperties props;

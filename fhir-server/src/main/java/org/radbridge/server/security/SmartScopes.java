@@ -19,8 +19,10 @@ public final class SmartScopes {
   public static final String ADMIN = "radbridge/admin";
   /** A person may declare an emergency and read beyond their organisation (README "Break-glass"). */
   public static final String BREAK_GLASS = "radbridge/break-glass";
+  /** The audit trail (AuditEvent read and search): granted only by name, never by a wildcard. */
+  public static final String AUDIT = "radbridge/audit";
   /** What the built-in administrator client, and a server with security off, may do. */
-  public static final List<String> EVERYTHING = List.of("system/*.cruds", ADMIN);
+  public static final List<String> EVERYTHING = List.of("system/*.cruds", ADMIN, AUDIT);
 
   /** One interaction letter of SMART v2: create, read, update, delete, search. */
   public enum Interaction {
@@ -83,6 +85,9 @@ public final class SmartScopes {
   }
 
   public boolean permits(String resourceType, Interaction interaction) {
+    if ("AuditEvent".equals(resourceType)) {
+      return raw.contains(AUDIT) && (interaction == Interaction.READ || interaction == Interaction.SEARCH);
+    }
     return grants.stream().anyMatch(g -> g.covers(resourceType, interaction));
   }
 
@@ -131,6 +136,9 @@ public final class SmartScopes {
 
   /** The scope a refusal names: {@code system/Patient.r}. */
   public static String needed(String resourceType, Interaction interaction) {
+    if ("AuditEvent".equals(resourceType)) {
+      return AUDIT;
+    }
     return "system/" + resourceType + "." + interaction.letter;
   }
 

@@ -19,10 +19,10 @@ final class UserAccounts implements UserDetailsService {
   static final Map<String, List<String>> ROLE_SCOPES = Map.of(
       "viewer", List.of("user/*.rs"),
       "clinician", List.of("user/*.cruds", SmartScopes.BREAK_GLASS),
-      "admin", List.of("user/*.cruds", SmartScopes.ADMIN, SmartScopes.BREAK_GLASS));
+      "admin", List.of("user/*.cruds", SmartScopes.ADMIN, SmartScopes.BREAK_GLASS, SmartScopes.AUDIT));
   /** Every scope the console client may ask for: openid and the union of the roles'. */
   static final Set<String> CONSOLE_SCOPES = Set.of("openid", "user/*.rs", "user/*.cruds", SmartScopes.ADMIN,
-      SmartScopes.BREAK_GLASS);
+      SmartScopes.BREAK_GLASS, SmartScopes.AUDIT);
 
   private final Map<String, SecurityProperties.User> byName;
 

@@ -12,8 +12,11 @@ package org.radbridge.server.write;
  *     the network directory authorises by who they are
  * @param breakGlass the break-glass session a person's token is in (organisation scoping lifted,
  *     everything touched listed for review); null outside one
+ * @param address the network address it called from (the audit trail's agent address); null when
+ *     not known or not a network caller
  */
-public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes, Long breakGlass) {
+public record Caller(Kind kind, String name, String organization, java.util.Set<String> scopes, Long breakGlass,
+    String address) {
   public enum Kind { CLIENT, USER, DICOM_NODE, HL7_APPLICATION, SYSTEM }
 
   public Caller {
@@ -27,17 +30,22 @@ public record Caller(Kind kind, String name, String organization, java.util.Set<
   }
 
   public Caller(Kind kind, String name, String organization, java.util.Set<String> scopes) {
-    this(kind, name, organization, scopes, null);
+    this(kind, name, organization, scopes, null, null);
   }
 
   /** The same person in the break-glass session {@code session}. */
   public Caller inBreakGlass(long session) {
-    return new Caller(kind, name, organization, scopes, session);
+    return new Caller(kind, name, organization, scopes, session, address);
   }
 
   /** The caller as its organisation makes it, outside any break-glass session (what outlives the session). */
   public Caller withoutBreakGlass() {
-    return breakGlass == null ? this : new Caller(kind, name, organization, scopes, null);
+    return breakGlass == null ? this : new Caller(kind, name, organization, scopes, null, address);
+  }
+
+  /** The same caller, calling from {@code from}. */
+  public Caller from(String from) {
+    return new Caller(kind, name, organization, scopes, breakGlass, from);
   }
 
   /** A client of the REST API (a token's client), the organisation it acts for and its scopes. */

@@ -1,0 +1,21 @@
+package org.radbridge.server.audit;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code radbridge.audit}: how long the audit trail is kept (README "Audit"). */
+@ConfigurationProperties(prefix = "radbridge.audit")
+@Validated
+public class AuditProperties {
+  /** Months of audit records kept (whole calendar months, UTC); older months are dropped in the background. */
+  @Min(1) @Max(1200) private final int retentionMonths;
+
+  public AuditProperties(@DefaultValue("12") int retentionMonths) {
+    this.retentionMonths = retentionMonths;
+  }
+
+  public int getRetentionMonths() { return retentionMonths; }
+}
