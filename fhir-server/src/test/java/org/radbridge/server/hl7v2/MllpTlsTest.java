@@ -124,6 +124,45 @@ class MllpTlsTest {
     }
   }
 
+  /**
+   * client-auth need: a client without a certificate the bundle trusts gets no HL7 answer (the handshake
+   * fails); an application whose entry names no certificate is recognised by its address, whatever
+   * trusted certificate it presents. client-auth without a TLS listener stops the start.
+   */
+  @Test
+  void needRefusesTheHandshakeWithoutACertificateAndAnEntryWithoutCertificatesKeepsItsAddress() throws Exception {
+    try (ConfigurableApplicationContext ctx = org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
+        "--radbridge.validation.mode=off",
+        "--spring.ssl.bundle.pem.mllp.keystore.certificate=classpath:tls/server.crt",
+        "--spring.ssl.bundle.pem.mllp.keystore.private-key=classpath:tls/server.key",
+        "--spring.ssl.bundle.pem.mllp.truststore.certificate=classpath:tls/ca.crt",
+        "--radbridge.hl7v2.tls.enabled=true", "--radbridge.hl7v2.tls.bundle=mllp",
+        "--radbridge.hl7v2.tls.client-auth=need",
+        "--radbridge.network.organizations[0].key=city-hospital",
+        "--radbridge.network.hl7-applications[0].sending-application=RIS_CITY",
+        "--radbridge.network.hl7-applications[0].sending-facility=CITY_HOSP",
+        "--radbridge.network.hl7-applications[0].organization=city-hospital",
+        "--radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1").start()) {
+      int port = ctx.getBean(MllpListener.class).port();
+      String answer;
+      try {
+        answer = exchange(port, null, adt("RIS_CITY", "NONE1"));
+      } catch (java.io.IOException handshakeRefused) {
+        answer = null;
+      }
+      assertThat(answer).isNull();
+      String other = exchange(port, "tls/ris-other", adt("RIS_CITY", "OTHER1"));
+      assertThat(other).as(other).contains("MSA|AA|OTHER1");
+    }
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> org.radbridge.server.TestServers
+        .onDataDir(dir.resolve("data2")).args("--radbridge.hl7v2.tls.client-auth=want").start().close());
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = refused; t != null; t = t.getCause()) {
+      chain.append(t.getMessage()).append('\n');
+    }
+    assertThat(chain.toString()).contains("radbridge.hl7v2.tls.client-auth=want needs radbridge.hl7v2.tls.enabled=true");
+  }
+
   private static String adt(String app, String controlId) {
     return String.join("\r",
         "MSH|^~\\&|" + app + "|CITY_HOSP|RADBRIDGE|NETWORK|20261207091200||ADT^A08|" + controlId + "|P|2.5.1",
