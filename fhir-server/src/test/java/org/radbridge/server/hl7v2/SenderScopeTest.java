@@ -120,6 +120,35 @@ class SenderScopeTest extends ServerTestBase {
   }
 
   @Test
+  void anOrderReRoutedMidReadQuarantinesTheFormerReadersReport() throws Exception {
+    String n = V2Fixtures.suffix();
+    assertThat(MllpClient.msa1(send(orm(n, "HIS_A|CENTRE_A", "M" + n + "^^^CENTRE_A_MRN", "NW", "PL-" + n))))
+        .isEqualTo("AA");
+    String orderId = search("ServiceRequest", "identifier", "https://radbridge.org/fhir/sid/centre-a/accession|A" + n)
+        .getString("entry[0].resource.id");
+    // the administrator moves the order from city-hospital to north-hospital
+    String order = json().get("/ServiceRequest/" + orderId).asString();
+    assertThat(order).contains("Organization/org-city-hospital");
+    json().body(order.replace("Organization/org-city-hospital", "Organization/org-north-hospital"))
+        .put("/ServiceRequest/" + orderId).then().statusCode(200);
+    assertThat(json().get("/ServiceRequest/" + orderId).jsonPath().getList("performer.reference"))
+        .contains("Organization/org-north-hospital").doesNotContain("Organization/org-city-hospital");
+
+    Message late = send(oru(n, "RIS_CITY|CITY_HOSP", "Read before the order moved"));
+    assertThat(MllpClient.msa1(late)).as(late.encode()).isEqualTo("AE");
+    assertThat(err(late)).contains("not routed to city-hospital").contains("north-hospital");
+    assertThat(search("DiagnosticReport", "based-on", "ServiceRequest/" + orderId).getList("entry")).isNull();
+    assertThat(json().queryParam("_tag", QUARANTINED)
+        .queryParam("identifier", "https://radbridge.org/fhir/sid/city-hospital/report|A" + n).get("/DiagnosticReport")
+        .then().statusCode(200).extract().jsonPath().getList("entry")).hasSize(1);
+
+    Message current = send(oru(n, "RIS_NORTH|NORTH_HOSP", "Read by the new reader"));
+    assertThat(MllpClient.msa1(current)).as(current.encode()).isEqualTo("AA");
+    assertThat(search("DiagnosticReport", "based-on", "ServiceRequest/" + orderId).getList("entry.resource.conclusion"))
+        .containsExactly("Read by the new reader");
+  }
+
+  @Test
   void anOrderForAnotherCentresPatientIsRefusedAndNothingIsWritten() throws Exception {
     String n = V2Fixtures.suffix();
     // centre B's HIS names a patient by centre A's MRN
