@@ -308,16 +308,28 @@ public class RadBridgeProperties {
       private final boolean enabled;
       /** The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME) for the listener and mllps:// receivers. */
       private final String bundle;
+      /**
+       * Whether the TLS listener asks senders for a client certificate, checked against the bundle's trust
+       * store: none, want (asked for; a sender without one is recognised by its address unless its entry
+       * names certificates) or need (a handshake without one fails).
+       */
+      @NotNull private final ClientAuth clientAuth;
 
       public Tls(@DefaultValue("false") boolean enabled,
-          String bundle) {
+          String bundle,
+          @DefaultValue("none") ClientAuth clientAuth) {
         this.enabled = enabled;
         this.bundle = bundle;
+        this.clientAuth = clientAuth;
       }
 
       public boolean isEnabled() { return enabled; }
       public String getBundle() { return bundle; }
+      public ClientAuth getClientAuth() { return clientAuth; }
     }
+
+    /** Whether the MLLP listener asks TLS clients for a certificate. */
+    public enum ClientAuth { NONE, WANT, NEED }
   }
 
   public static class Dicom {

@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What every inbound HL7 v2 application shares: the sender recognised by MSH-3/MSH-4 and the
- * connection's source address (a known application from an address not its own: AR, nothing
- * stored; an unknown one: AE 204); the same message (MSH-3 + MSH-4 + MSH-10) again is
+ * connection's source address or TLS client certificate (a known application from an address not
+ * its own or without its certificate: AR, nothing stored; an unknown one: AE 204); the same message (MSH-3 + MSH-4 + MSH-10) again is
  * answered with the recorded ACK and writes nothing; a new one is processed in one transaction with
  * its hl7_message row; content errors are AE naming the field, refused writes AE listing every
  * issue with its location. Until RadBridge is ready ({@link ReadinessGate}) every message is AR 207,
@@ -73,6 +73,17 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
       refused.setLocation(new ca.uhn.hl7v2.Location().withSegmentName("MSH").withSegmentRepetition(1).withField(3));
       return ack(message, AcknowledgmentCode.AR, refused);
     }
+    if (sender.verdict() == NetworkDirectory.Recognition.Verdict.NOT_ITS_CERTIFICATE) {
+      String from = peer.map(p -> p.address().getHostAddress()).orElse("an unknown address");
+      log.warn("HL7 v2 message {} from {}^{} at {} refused (AR): {} ({})", controlId, app, facility, from, sender.why(),
+          sender.resource());
+      HL7Exception refused = new HL7Exception("MSH-3/MSH-4 " + app + "^" + facility + " is an HL7 application of the"
+          + " network that is recognised by its TLS client certificate, and this connection did not present it;"
+          + " nothing was stored; ask the network's administrator to add the certificate",
+          ca.uhn.hl7v2.ErrorCode.APPLICATION_INTERNAL_ERROR);
+      refused.setLocation(new ca.uhn.hl7v2.Location().withSegmentName("MSH").withSegmentRepetition(1).withField(3));
+      return ack(message, AcknowledgmentCode.AR, refused);
+    }
     if (!sender.recognised()) {
       return ack(message, AcknowledgmentCode.AE, V2FieldError.unknownKey("MSH-3", "MSH-3/MSH-4 " + app + "^"
           + facility + " is not an HL7 application of the network"));
@@ -123,12 +134,13 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
 
   /**
    * The one place an HL7 v2 sender is recognised: MSH-3^MSH-4 an active application of the network
-   * and the connection from one of its source addresses ({@link NetworkDirectory#hl7Sender}). A
-   * message that reached no connection (no peer) is not recognised. Mutual TLS would check the
-   * client certificate of the {@link MllpPeer} here too.
+   * and the connection from one of its source addresses or, over TLS when its entry names client
+   * certificates, with one of them ({@link NetworkDirectory#hl7Sender}). A message that reached no
+   * connection (no peer) is not recognised.
    */
   private NetworkDirectory.Recognition recognise(String app, String facility, Optional<MllpPeer> peer) {
-    NetworkDirectory.Recognition r = directory.hl7Sender(app, facility, peer.map(MllpPeer::address).orElse(null));
+    NetworkDirectory.Recognition r = directory.hl7Sender(app, facility, peer.map(MllpPeer::address).orElse(null),
+        peer.map(MllpPeer::tls).orElse(false), peer.map(MllpPeer::certificate).orElse(null));
     if (r.recognised() && r.organization() == null) {
       return new NetworkDirectory.Recognition(NetworkDirectory.Recognition.Verdict.UNKNOWN, null, r.resource(),
           "its Device names no organisation of the network");

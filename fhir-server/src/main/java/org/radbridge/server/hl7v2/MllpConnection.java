@@ -44,6 +44,8 @@ final class MllpConnection implements Runnable {
   private final java.time.Duration writeTimeout;
   private final Runnable ended;
   private final String peer;
+  /** The client certificate the handshake verified (set once, by this connection's thread); null when none. */
+  private java.security.cert.X509Certificate clientCertificate;
 
   MllpConnection(Socket socket, MllpFrameReader frames, ApplicationRouter router, UnreadableMessageHandler refusals,
       ca.uhn.hl7v2.parser.Parser parser, java.time.Duration handshakeTimeout, WriteWatchdog watchdog,
@@ -68,6 +70,7 @@ final class MllpConnection implements Runnable {
         // the handshake gets the time of a frame, not of an idle connection
         socket.setSoTimeout((int) handshakeTimeout.toMillis());
         tls.startHandshake();
+        clientCertificate = clientCertificateOf(tls);
       }
       out = watchdog.watch(socket, socket.getOutputStream(), writeTimeout, "MLLP connection from " + peer);
       HL7Writer writer = new MinLowerLayerProtocol(true).getWriter(out);
@@ -130,7 +133,7 @@ final class MllpConnection implements Runnable {
     InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_IP, from.getAddress().getHostAddress());
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_PORT, from.getPort());
-    metadata.put(MllpPeer.METADATA_KEY, new MllpPeer(from.getAddress()));
+    metadata.put(MllpPeer.METADATA_KEY, new MllpPeer(from.getAddress(), socket instanceof SSLSocket, clientCertificate));
     try {
       return router.processMessage(new TransportableImpl(text, metadata)).getMessage();
     } catch (HL7Exception e) {
@@ -171,6 +174,16 @@ final class MllpConnection implements Runnable {
       return parser.getAckID(text) != null;
     } catch (RuntimeException unreadable) {
       return false; // let the router say what is wrong with it
+    }
+  }
+
+  /** The client's own certificate, verified by the handshake against the bundle's trust store; null when it sent none. */
+  private static java.security.cert.X509Certificate clientCertificateOf(SSLSocket tls) {
+    try {
+      java.security.cert.Certificate[] chain = tls.getSession().getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+      return null; // client-auth none, or want and the client sent none
     }
   }
 }

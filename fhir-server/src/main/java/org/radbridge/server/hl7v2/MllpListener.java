@@ -101,7 +101,7 @@ public class MllpListener implements SmartLifecycle {
       refusals = new UnreadableMessageHandler(context.getPipeParser(), props.getHl7v2().getApplication(),
           props.getHl7v2().getFacility());
       router.setExceptionHandler(refusals);
-      ServerSocket s = tls.listenerUsesTls() ? tls.context().getServerSocketFactory().createServerSocket() : new ServerSocket();
+      ServerSocket s = tls.listenerUsesTls() ? tls.serverSocket() : new ServerSocket();
       s.bind(new InetSocketAddress(InetAddress.getByName(props.getBindAddress()), props.getHl7v2().getPort()), 50);
       server = s;
     } catch (IOException e) {
@@ -115,7 +115,8 @@ public class MllpListener implements SmartLifecycle {
     Thread acceptor = new Thread(this::acceptLoop, "mllp-" + port() + "-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-    log.info("MLLP listener on {}:{}{}", props.getBindAddress(), port(), tls.listenerUsesTls() ? " (TLS)" : "");
+    log.info("MLLP listener on {}:{}{}", props.getBindAddress(), port(), tls.listenerUsesTls()
+        ? " (TLS, client certificates: " + props.getHl7v2().getTls().getClientAuth().name().toLowerCase() + ")" : "");
   }
 
   private void bind(String type, String trigger, ca.uhn.hl7v2.protocol.ReceivingApplication<?> application) {

@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * ORM^O01 and OMI^O23 from a community HIS: PID-3 resolves the Patient through the identity table; the order
  * is written (created, or updated by its accession number) through the one write path, with the
- * sender's local procedure code translated to LOINC by its ConceptMap.
+ * sender's local procedure code translated to LOINC by its ConceptMap. Only the sender's own patients and
+ * orders ({@link OrderOwnership}).
  */
 @Component
 public class OrderMessageApplication extends LoggedMessageApplication {
@@ -41,11 +42,13 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final org.radbridge.server.network.PatientMapping mapping;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
+  private final OrderOwnership ownership;
 
   public OrderMessageApplication(NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
-      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping) {
+      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping, OrderOwnership ownership) {
     super(messages, tx, ready, directory, conformance);
+    this.ownership = ownership;
     this.mapping = mapping;
     this.props = props;
     this.identity = identity;
@@ -121,8 +124,11 @@ public class OrderMessageApplication extends LoggedMessageApplication {
       // ORC-12 and OBR-16 are optional: the order is then the ordering centre's own
       sr.setRequester(new Reference(new OrgRef(orgKey).reference()));
     }
-    OrmMapper.PatientData p = mapped.patient();
-    String patientId = patients.resolve(mapping.fromHl7(p, orgKey), caller);
+    // the sender's own order and patient, checked before anything is written
+    ownership.checkPlacer(message, orgKey);
+    org.hl7.fhir.r4.model.Patient patient = mapping.fromHl7(mapped.patient(), orgKey);
+    ownership.checkPatient(patient, orgKey);
+    String patientId = patients.resolve(patient, caller);
     sr.setSubject(new Reference("Patient/" + patientId));
     List<SearchCriteria.Token> keys = keys(mapped, orgKey);
     if (keys.isEmpty()) {
@@ -144,10 +150,15 @@ public class OrderMessageApplication extends LoggedMessageApplication {
         if (stored == null && STATUS_ONLY.contains(control)) {
           throw new UnknownOrder(control, mapped);
         }
+        if (stored != null) {
+          ownership.checkStored((ServiceRequest) stored, orgKey);
+        }
         return stored == null ? incoming : merge((ServiceRequest) stored, incoming, control);
       }, null, caller);
     } catch (UnknownOrder e) {
       throw V2FieldError.unknownKey("ORC-2", e.getMessage());
+    } catch (OrderOwnership.NotTheSenders e) {
+      throw V2FieldError.refused("ORC-2", e.getMessage());
     }
     log.info("{} from {}: ServiceRequest/{} {}", control, orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");
     return OrderAcks.accepted(message, control, (ServiceRequest) o.resource(), accessionSystem, props.getHl7v2().getApplication());

@@ -34,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * ORU^R01 from the reading hospital's RIS: the report of the order its accession, placer or filler
- * number names (AE when none matches); coded OBX become Observations in the same transaction, linked to that order, its patient and its study, written (or, when
+ * number names (AE when none matches; a hospital the order is not routed to: {@link ReportQuarantine},
+ * AE); coded OBX become Observations in the same transaction, linked to that order, its patient and its study, written (or, when
  * corrected, a new version of the same report) through the one write path — so the order's Task
  * follows (preliminary, final).
  */
@@ -49,12 +50,14 @@ public class ResultMessageApplication extends LoggedMessageApplication {
   private final NetworkProperties network;
   private final NetworkDirectory directory;
   private final IdentitySystems identity;
+  private final ReportQuarantine quarantine;
 
   public ResultMessageApplication(NetworkProperties network, NetworkDirectory directory, SearchService search,
       ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
-      RadBridgeProperties props, IdentitySystems identity) {
+      RadBridgeProperties props, IdentitySystems identity, ReportQuarantine quarantine) {
     super(messages, tx, ready, directory, conformance);
+    this.quarantine = quarantine;
     this.directory = directory;
     this.identity = identity;
     this.search = search;
@@ -152,6 +155,16 @@ public class ResultMessageApplication extends LoggedMessageApplication {
         IdentitySystems.SID_BASE + orgKey + "/", props.zone());
     String orderId = orderOf(mapped, orgKey);
     ServiceRequest order = (ServiceRequest) reader.read("ServiceRequest", orderId);
+    if (!ReportQuarantine.routedTo(order, orgKey)) {
+      // a known hospital, but not the order's reader: kept for a person, the order untouched
+      String kept = quarantine.keep(mapped, order, caller);
+      String field = mapped.accessionNumber() != null ? "OBR-18" : mapped.placer() != null ? "OBR-2" : "OBR-3";
+      log.warn("ORU from {} for ServiceRequest/{}, routed to {}: quarantined as DiagnosticReport/{}", orgKey, orderId,
+          ReportQuarantine.readersOf(order), kept);
+      return ack(message, AcknowledgmentCode.AE, V2FieldError.refused(field, "the order " + field + " names is not"
+          + " routed to " + orgKey + " (its reading hospital is " + ReportQuarantine.readersOf(order) + "); the report"
+          + " was kept in quarantine for a person to look at, not attached to the order"));
+    }
     DiagnosticReport dr = mapped.report();
     dr.addBasedOn(new Reference(new OrderRef(orderId).reference()));
     dr.setSubject(order.getSubject().copy());

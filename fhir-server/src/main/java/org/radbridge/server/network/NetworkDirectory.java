@@ -1,6 +1,7 @@
 package org.radbridge.server.network;
 
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +38,12 @@ public class NetworkDirectory {
    * How a channel's peer was recognised: {@code RECOGNISED} (with its organisation key, or none for a
    * node of no organisation), {@code UNKNOWN} (no active node or application of that name), or
    * {@code NOT_ITS_ADDRESS} (the name is known, the connection does not come from one of its source
-   * addresses). {@code resource} is the directory resource that decided, {@code why} a sentence for
+   * addresses), {@code NOT_ITS_CERTIFICATE} (the name is known and names client certificates, the
+   * TLS connection presented none of them). {@code resource} is the directory resource that decided, {@code why} a sentence for
    * the log (it may name configured addresses: not for the peer).
    */
   public record Recognition(Verdict verdict, String organization, String resource, String why) {
-    public enum Verdict { RECOGNISED, UNKNOWN, NOT_ITS_ADDRESS }
+    public enum Verdict { RECOGNISED, UNKNOWN, NOT_ITS_ADDRESS, NOT_ITS_CERTIFICATE }
 
     public boolean recognised() {
       return verdict == Verdict.RECOGNISED;
@@ -54,6 +56,8 @@ public class NetworkDirectory {
 
   /** Where the settings of source addresses are, for log lines that tell an administrator what to set. */
   static final String DICOM_SETTING = "radbridge.network.dicom-nodes[i].addresses (or source-address extensions on the Endpoint)";
+  static final String HL7_CERTIFICATES = "radbridge.network.hl7-applications[i].certificates, or client-certificate"
+      + " extensions on the Device";
   static final String HL7_SETTING = "radbridge.network.hl7-applications[i].addresses (or source-address extensions on the Device)";
 
   /**
@@ -63,6 +67,17 @@ public class NetworkDirectory {
    * application with neither is never recognised.
    */
   public Recognition hl7Sender(String application, String facility, InetAddress peer) {
+    return hl7Sender(application, facility, peer, false, null);
+  }
+
+  /**
+   * As {@link #hl7Sender(String, String, InetAddress)}, for a connection that may be TLS: over TLS,
+   * an application whose Device names client certificates (client-certificate extensions) is
+   * recognised by {@code certificate} — the client's, verified by the handshake; null when it sent
+   * none — being one of them, instead of by its source address.
+   */
+  public Recognition hl7Sender(String application, String facility, InetAddress peer, boolean tls,
+      X509Certificate certificate) {
     if (application == null || application.isBlank() || facility == null) {
       return Recognition.unknown("no MSH-3");
     }
@@ -76,6 +91,16 @@ public class NetworkDirectory {
     Device d = device.get();
     String org = OrgRef.parse(d.getOwner().getReference()).map(OrgRef::key).orElse(null);
     String resource = "Device/" + d.getIdPart();
+    List<String> certificates = NetworkResources.clientCertificates(d);
+    if (tls && !certificates.isEmpty()) {
+      if (ClientCertificates.matches(certificates, certificate)) {
+        return new Recognition(Recognition.Verdict.RECOGNISED, org, resource, "");
+      }
+      return new Recognition(Recognition.Verdict.NOT_ITS_CERTIFICATE, org, resource, certificate == null
+          ? "the connection presented no client certificate (radbridge.hl7v2.tls.client-auth want or need asks for one)"
+          : "the client certificate " + certificate.getSubjectX500Principal().getName() + " (SHA-256 "
+              + ClientCertificates.sha256(certificate) + ") is not one of its certificates (" + HL7_CERTIFICATES + ")");
+    }
     List<String> entries = NetworkResources.sourceAddresses(d);
     String host = null;
     if (entries.isEmpty()) {

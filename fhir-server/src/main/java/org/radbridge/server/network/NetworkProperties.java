@@ -34,7 +34,9 @@ public class NetworkProperties {
   /**
    * HL7 v2 applications: sending application and facility, organisation, outbound host:port, and
    * addresses: the IP addresses or CIDR ranges its messages may come from (none: the outbound
-   * host's; neither: its messages are refused). Stored as Devices and Endpoints.
+   * host's; neither: its messages are refused), and certificates: the SHA-256 fingerprints or subject
+   * DNs of its TLS client certificates, which over TLS recognise it instead of its addresses. Stored
+   * as Devices and Endpoints.
    */
   @Valid private final List<Hl7Application> hl7Applications;
   /**
@@ -170,13 +172,22 @@ public class NetworkProperties {
      * addresses; neither: its messages are refused.
      */
     private final List<@SourceAddress String> addresses;
+    /**
+     * The client certificates it sends from, when the MLLP listener speaks TLS and asks for one
+     * (radbridge.hl7v2.tls.client-auth): each a SHA-256 fingerprint (64 hex digits, colons allowed)
+     * or a subject DN (O=City Hospital,CN=RIS_CITY). Given: over TLS it is recognised by its
+     * certificate instead of its source address.
+     */
+    private final List<@ClientCertificate String> certificates;
 
     public Hl7Application(String sendingApplication,
         String sendingFacility,
         String organization,
         String outbound,
-        List<String> addresses) {
+        List<String> addresses,
+        List<String> certificates) {
       this.addresses = addresses == null ? List.of() : List.copyOf(addresses);
+      this.certificates = certificates == null ? List.of() : List.copyOf(certificates);
       this.sendingApplication = sendingApplication;
       this.sendingFacility = sendingFacility;
       this.organization = organization;
@@ -188,6 +199,7 @@ public class NetworkProperties {
     public String getOrganization() { return organization; }
     public String getOutbound() { return outbound; }
     public List<String> getAddresses() { return addresses; }
+    public List<String> getCertificates() { return certificates; }
   }
 
   public static class Client {

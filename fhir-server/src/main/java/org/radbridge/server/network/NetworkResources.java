@@ -28,6 +28,8 @@ public final class NetworkResources {
    * Device: an IP address or CIDR range the node or application may connect from.
    */
   public static final String SOURCE_ADDRESS = "https://radbridge.org/fhir/StructureDefinition/source-address";
+  /** An HL7 application's client certificate (SHA-256 fingerprint or subject DN), on its Device. */
+  public static final String CLIENT_CERTIFICATE = "https://radbridge.org/fhir/StructureDefinition/client-certificate";
 
   private NetworkResources() {}
 
@@ -93,6 +95,9 @@ public final class NetworkResources {
           .setType(Device.DeviceNameType.USERFRIENDLYNAME);
       app.setOwner(new Reference(new OrgRef(a.getOrganization()).reference()));
       addSourceAddresses(app, a.getAddresses());
+      for (String c : a.getCertificates()) {
+        app.addExtension(CLIENT_CERTIFICATE, new StringType(c.strip()));
+      }
       out.add(app);
       if (a.getOutbound() == null || a.getOutbound().isBlank()) {
         continue;
@@ -125,6 +130,13 @@ public final class NetworkResources {
   public static List<String> sourceAddresses(DomainResource r) {
     return r.getExtensionsByUrl(SOURCE_ADDRESS).stream()
         .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null).toList();
+  }
+
+  /** The client-certificate extensions of an HL7 application's Device (empty: none given). */
+  public static List<String> clientCertificates(DomainResource r) {
+    return r.getExtensionsByUrl(CLIENT_CERTIFICATE).stream()
+        .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null)
+        .filter(java.util.Objects::nonNull).toList();
   }
 
   /** An AE title or application name as part of a resource id ([A-Za-z0-9-.]). */

@@ -76,6 +76,12 @@ class FixtureProfilesTest extends ServerTestBase {
       assertThat(TestMllpReceiver.sendRaw(listener.port(),
           V2Fixtures.with(V2Fixtures.text(order, StandardCharsets.UTF_8), fresh).getBytes(StandardCharsets.UTF_8)))
           .contains("MSA|AA|");
+      // the report comes from the hospital the order is routed to (another hospital's would be quarantined)
+      String reader = json().queryParam("identifier", SID + "centre-a/placer|PL-A" + s).get("/ServiceRequest")
+          .jsonPath().getString("entry[0].resource.performer.find { it.reference?.startsWith('Organization') }.reference");
+      if ("Organization/org-north-hospital".equals(reader)) {
+        fresh.put("|RIS_CITY|CITY_HOSP|", "|RIS_NORTH|NORTH_HOSP|");
+      }
       String ack = TestMllpReceiver.sendRaw(listener.port(),
           V2Fixtures.with(V2Fixtures.text(report, StandardCharsets.UTF_8), fresh).getBytes(StandardCharsets.UTF_8));
       assertThat(ack).as(report + ": " + ack).contains("MSA|AA|");

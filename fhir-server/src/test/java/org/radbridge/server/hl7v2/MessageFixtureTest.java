@@ -212,6 +212,8 @@ class MessageFixtureTest extends ServerTestBase {
     String orderId = order("A" + s).getString("id");
     String subject = order("A" + s).getString("subject.reference");
     String study = study(orderId, subject);
+    // the OMI is stat, routed to north-hospital: its RIS reports it (another hospital's report is quarantined)
+    fresh.put("|RIS_CITY|CITY_HOSP|", "|RIS_NORTH|NORTH_HOSP|");
 
     Message ack = fixture("oru-r01-ris-city-final.hl7", fresh);
     assertThat(get(ack, "/MSA-1")).as(ack.encode()).isEqualTo("AA");
@@ -276,6 +278,8 @@ class MessageFixtureTest extends ServerTestBase {
     assertAa(fixture("omi-o23-pacsoms-utf8.hl7", fresh));
     String orderId = order("A" + s).getString("id");
     study(orderId, order("A" + s).getString("subject.reference"));
+    // the OMI is stat, routed to north-hospital: its RIS reports it (another hospital's report is quarantined)
+    fresh.put("|RIS_CITY|CITY_HOSP|", "|RIS_NORTH|NORTH_HOSP|");
     String noAccession = V2Fixtures.with(V2Fixtures.text("oru-r01-ris-city-final.hl7", StandardCharsets.UTF_8), fresh)
         .replace("|||||||||||A" + s + "||||", "|||||||||||||||");
     assertThat(noAccession).doesNotContain("|A" + s + "|");

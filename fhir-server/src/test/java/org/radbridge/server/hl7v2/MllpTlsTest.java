@@ -79,6 +79,120 @@ class MllpTlsTest {
     }
   }
 
+  /**
+   * Mutual TLS: the bundle's trust store (a test CA) checks client certificates; RIS_CITY's entry names
+   * its certificate by SHA-256 fingerprint, RIS_DN's by subject DN, and neither lists 127.0.0.1 among
+   * its addresses — over TLS the certificate recognises them instead. The keys and certificates were
+   * made once with openssl (src/test/resources/tls/README.md).
+   */
+  @Test
+  void withClientCertificatesAnApplicationIsRecognisedByItsCertificateAndAnotherValidOneIsRefused() throws Exception {
+    String fingerprint = org.radbridge.server.network.ClientCertificates.sha256(certificate("tls/ris-city.crt"));
+    try (ConfigurableApplicationContext ctx = org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
+        "--radbridge.validation.mode=off",
+        "--spring.ssl.bundle.pem.mllp.keystore.certificate=classpath:tls/server.crt",
+        "--spring.ssl.bundle.pem.mllp.keystore.private-key=classpath:tls/server.key",
+        "--spring.ssl.bundle.pem.mllp.truststore.certificate=classpath:tls/ca.crt",
+        "--radbridge.hl7v2.tls.enabled=true", "--radbridge.hl7v2.tls.bundle=mllp",
+        "--radbridge.hl7v2.tls.client-auth=want",
+        "--radbridge.network.organizations[0].key=city-hospital",
+        "--radbridge.network.hl7-applications[0].sending-application=RIS_CITY",
+        "--radbridge.network.hl7-applications[0].sending-facility=CITY_HOSP",
+        "--radbridge.network.hl7-applications[0].organization=city-hospital",
+        "--radbridge.network.hl7-applications[0].addresses[0]=192.0.2.7",
+        // colons and upper case as openssl prints it
+        "--radbridge.network.hl7-applications[0].certificates[0]=" + fingerprint.toUpperCase().replaceAll("(..)(?!$)", "$1:"),
+        "--radbridge.network.hl7-applications[1].sending-application=RIS_DN",
+        "--radbridge.network.hl7-applications[1].sending-facility=CITY_HOSP",
+        "--radbridge.network.hl7-applications[1].organization=city-hospital",
+        "--radbridge.network.hl7-applications[1].addresses[0]=192.0.2.7",
+        "--radbridge.network.hl7-applications[1].certificates[0]=O=City Hospital, CN=RIS_CITY").start()) {
+      int port = ctx.getBean(MllpListener.class).port();
+      for (String app : new String[] {"RIS_CITY", "RIS_DN"}) {
+        String right = exchange(port, "tls/ris-city", adt(app, "R" + app));
+        assertThat(right).as(right).contains("MSA|AA|R" + app);
+        String other = exchange(port, "tls/ris-other", adt(app, "O" + app));
+        assertThat(other).as(other).contains("MSA|AR|O" + app).contains("|207^").contains("TLS client certificate")
+            .contains("nothing was stored");
+        String none = exchange(port, null, adt(app, "N" + app));
+        assertThat(none).as(none).contains("MSA|AR|N" + app).contains("TLS client certificate");
+      }
+      // only what the right certificate sent was stored
+      org.springframework.jdbc.core.JdbcTemplate jdbc = ctx.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
+      assertThat(jdbc.queryForList("select control_id from hl7_message order by control_id", String.class))
+          .containsExactly("RRIS_CITY", "RRIS_DN");
+    }
+  }
+
+  /**
+   * client-auth need: a client without a certificate the bundle trusts gets no HL7 answer (the handshake
+   * fails); an application whose entry names no certificate is recognised by its address, whatever
+   * trusted certificate it presents. client-auth without a TLS listener stops the start.
+   */
+  @Test
+  void needRefusesTheHandshakeWithoutACertificateAndAnEntryWithoutCertificatesKeepsItsAddress() throws Exception {
+    try (ConfigurableApplicationContext ctx = org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
+        "--radbridge.validation.mode=off",
+        "--spring.ssl.bundle.pem.mllp.keystore.certificate=classpath:tls/server.crt",
+        "--spring.ssl.bundle.pem.mllp.keystore.private-key=classpath:tls/server.key",
+        "--spring.ssl.bundle.pem.mllp.truststore.certificate=classpath:tls/ca.crt",
+        "--radbridge.hl7v2.tls.enabled=true", "--radbridge.hl7v2.tls.bundle=mllp",
+        "--radbridge.hl7v2.tls.client-auth=need",
+        "--radbridge.network.organizations[0].key=city-hospital",
+        "--radbridge.network.hl7-applications[0].sending-application=RIS_CITY",
+        "--radbridge.network.hl7-applications[0].sending-facility=CITY_HOSP",
+        "--radbridge.network.hl7-applications[0].organization=city-hospital",
+        "--radbridge.network.hl7-applications[0].addresses[0]=127.0.0.1").start()) {
+      int port = ctx.getBean(MllpListener.class).port();
+      String answer;
+      try {
+        answer = exchange(port, null, adt("RIS_CITY", "NONE1"));
+      } catch (java.io.IOException handshakeRefused) {
+        answer = null;
+      }
+      assertThat(answer).isNull();
+      String other = exchange(port, "tls/ris-other", adt("RIS_CITY", "OTHER1"));
+      assertThat(other).as(other).contains("MSA|AA|OTHER1");
+    }
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> org.radbridge.server.TestServers
+        .onDataDir(dir.resolve("data2")).args("--radbridge.hl7v2.tls.client-auth=want").start().close());
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = refused; t != null; t = t.getCause()) {
+      chain.append(t.getMessage()).append('\n');
+    }
+    assertThat(chain.toString()).contains("radbridge.hl7v2.tls.client-auth=want needs radbridge.hl7v2.tls.enabled=true");
+  }
+
+  private static String adt(String app, String controlId) {
+    return String.join("\r",
+        "MSH|^~\\&|" + app + "|CITY_HOSP|RADBRIDGE|NETWORK|20261207091200||ADT^A08|" + controlId + "|P|2.5.1",
+        "EVN|A08|20261207091200", "PID|1||" + controlId + "||Li^Lei||19700101|M");
+  }
+
+  /** One message over a TLS connection that presents {@code client} (its .crt and .key), or no certificate. */
+  private static String exchange(int port, String client, String message) throws Exception {
+    org.springframework.boot.ssl.pem.PemSslStoreDetails key = client == null ? null
+        : org.springframework.boot.ssl.pem.PemSslStoreDetails.forCertificate("classpath:" + client + ".crt")
+            .withPrivateKey("classpath:" + client + ".key");
+    SSLContext context = org.springframework.boot.ssl.SslBundle.of(new org.springframework.boot.ssl.pem.PemSslStoreBundle(
+        key, org.springframework.boot.ssl.pem.PemSslStoreDetails.forCertificate("classpath:tls/ca.crt")))
+        .createSslContext();
+    try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+      s.setSoTimeout(20_000);
+      s.startHandshake();
+      s.getOutputStream().write(TestMllpReceiver.frame(message.getBytes(StandardCharsets.UTF_8)));
+      s.getOutputStream().flush();
+      return readFrame(s.getInputStream());
+    }
+  }
+
+  private static java.security.cert.X509Certificate certificate(String resource) throws Exception {
+    try (InputStream in = MllpTlsTest.class.getClassLoader().getResourceAsStream(resource)) {
+      return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in);
+    }
+  }
+
   private static String readFrame(InputStream in) throws java.io.IOException {
     int b;
     while ((b = in.read()) != 0x0b) {

@@ -94,7 +94,9 @@ class OrderMessageTest extends ServerTestBase {
         .body("entry[0].resource.meta.versionId", equalTo(version));
     // the same control id from another sender is another message: processed, not answered from the log
     // (centre-b has no ConceptMap: its local code is kept untranslated and the order flagged for it)
-    Message other = send(message.replace("|HIS_A|CENTRE_A|", "|HIS_B|CENTRE_B|").split("\r"));
+    // (its own patient: an HIS orders only for its own organisation's patients)
+    Message other = send(message.replace("|HIS_A|CENTRE_A|", "|HIS_B|CENTRE_B|").replace("^^^CENTRE_A_MRN", "")
+        .split("\r"));
     assertThat(msa1(other)).isEqualTo("AA");
     json().queryParam("identifier", "https://radbridge.org/fhir/sid/centre-b/accession|" + accession)
         .get("/ServiceRequest").then().body("entry.size()", equalTo(1))
@@ -103,7 +105,8 @@ class OrderMessageTest extends ServerTestBase {
 
   private static String oru(String controlId, String accession, String status, String interpreter, String... text) {
     StringBuilder m = new StringBuilder(String.join("\r",
-        "MSH|^~\\&|RIS_CITY|CITY_HOSP|RADBRIDGE|NETWORK|20261120100500||ORU^R01|" + controlId + "|P|2.5.1|||||CHN|UNICODE UTF-8",
+        // the orders here are stat: routed to north-hospital, whose RIS reports them
+        "MSH|^~\\&|RIS_NORTH|NORTH_HOSP|RADBRIDGE|NETWORK|20261120100500||ORU^R01|" + controlId + "|P|2.5.1|||||CHN|UNICODE UTF-8",
         "PID|1||MRN1^^^CENTRE_A_MRN||张^伟",
         "OBR|1|PL-" + accession + "||CT-HEAD^CT head^L|||20261120094011|||||||||||" + accession
             + "||||20261120100500|||" + status + "|||||||" + interpreter));

@@ -85,6 +85,16 @@ class NetworkTest extends ServerTestBase {
   }
 
   @Test
+  void aClientCertificateExtensionThatNamesNoCertificateIsRefused() {
+    String device = """
+        {"resourceType":"Device","status":"active","identifier":[{"system":"urn:hl7v2:application","value":"%s^X"}],
+         "extension":[{"url":"https://radbridge.org/fhir/StructureDefinition/client-certificate","valueString":"%s"}]}""";
+    json().body(device.formatted(unique("CC"), "ris.crt")).post("/Device").then().statusCode(422)
+        .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("client-certificate"));
+    json().body(device.formatted(unique("CC"), "O=City Hospital,CN=RIS_CITY")).post("/Device").then().statusCode(201);
+  }
+
+  @Test
   void patientIdentityResolvesOnePatientPerIssuerAndValue() {
     String mrn = unique("777");
     // an instance from centre-b whose Issuer of Patient ID is centre-a's MRN issuer
