@@ -110,6 +110,11 @@ public final class TestTokens {
     return "Bearer " + token(port, orgKey + "-sys", KEY, scopes);
   }
 
+  /** The test administrator client's key (a token of that client with other scopes). */
+  public static RSAKey key() {
+    return KEY;
+  }
+
   /** A token with every scope from the node on {@code port}. */
   public static String token(int port) {
     return token(port, CLIENT_ID, KEY, ALL_SCOPES);

@@ -16,7 +16,7 @@ public class AuditRows {
       + " agent_org, agent_address, break_glass, patients, entities, entity_count, detail, request_id";
   private static final String INSERT = "INSERT INTO audit_record (recorded, type, subtype, action, outcome, outcome_text,"
       + " agent_kind, agent_name, agent_org, agent_address, break_glass, patients, entities, entity_count, detail,"
-      + " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, ?)";
 
   private final JdbcTemplate jdbc;
 
