@@ -38,20 +38,32 @@ public class AuditLog implements SmartLifecycle {
   private volatile boolean running;
   private Thread flusher;
 
-  public AuditLog(AuditRows rows, AuditPatients patients, AuditPartitions partitions) {
+  private final boolean enabled;
+
+  public AuditLog(AuditRows rows, AuditPatients patients, AuditPartitions partitions, AuditProperties props) {
     this.rows = rows;
     this.patients = patients;
     this.partitions = partitions;
+    this.enabled = props.isEnabled();
+    if (!enabled) {
+      log.warn("radbridge.audit.enabled=false: no access is recorded. For measuring what auditing costs only.");
+    }
   }
 
   /** Appends now, in the caller's transaction: the record commits or rolls back with the write. */
   public void inTransaction(AuditRecord record) {
+    if (!enabled) {
+      return;
+    }
     partitions.cover(record.recorded());
     rows.append(List.of(record));
   }
 
   /** Queues a record; with {@code resolvePatients} its patients are found from its entities before it is stored. */
   public void record(AuditRecord record, boolean resolvePatients) {
+    if (!enabled) {
+      return;
+    }
     Pending p = new Pending(record, resolvePatients);
     if (!running || !queue.offer(p)) {
       write(List.of(p)); // before start, after stop, or a full queue: the caller's own round trip

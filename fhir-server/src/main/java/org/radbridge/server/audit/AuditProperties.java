@@ -10,12 +10,16 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "radbridge.audit")
 @Validated
 public class AuditProperties {
+  /** Whether accesses are recorded; off only to measure what auditing costs (logged at every start). */
+  private final boolean enabled;
   /** Months of audit records kept (whole calendar months, UTC); older months are dropped in the background. */
   @Min(1) @Max(1200) private final int retentionMonths;
 
-  public AuditProperties(@DefaultValue("12") int retentionMonths) {
+  public AuditProperties(@DefaultValue("true") boolean enabled, @DefaultValue("12") int retentionMonths) {
+    this.enabled = enabled;
     this.retentionMonths = retentionMonths;
   }
 
+  public boolean isEnabled() { return enabled; }
   public int getRetentionMonths() { return retentionMonths; }
 }

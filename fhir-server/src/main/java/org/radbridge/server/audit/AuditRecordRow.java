@@ -10,8 +10,9 @@ import java.util.Set;
 public record AuditRecordRow(long id, AuditRecord record) {
   static AuditRecordRow of(ResultSet rs) throws SQLException {
     long bg = rs.getLong("break_glass");
+    Long breakGlass = rs.wasNull() ? null : bg; // wasNull: of the column read last
     AuditRecord.Agent agent = new AuditRecord.Agent(rs.getString("agent_kind"), rs.getString("agent_name"),
-        rs.getString("agent_org"), rs.getString("agent_address"), rs.wasNull() ? null : bg);
+        rs.getString("agent_org"), rs.getString("agent_address"), breakGlass);
     return new AuditRecordRow(rs.getLong("id"), new AuditRecord(rs.getTimestamp("recorded").toInstant(),
         rs.getString("type"), rs.getString("subtype"), rs.getString("action").charAt(0), rs.getInt("outcome"),
         rs.getString("outcome_text"), agent, Set.of(strings(rs.getArray("patients"))),

@@ -20,6 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class RestAuditFilter extends OncePerRequestFilter {
   /** Request attribute the stored-JSON read sets to the {@code Type/id} it answered. */
   public static final String SERVED_FROM_STORE = "radbridge.audit.served";
+  /** Request attribute a handler sets to say more in the record than the query (a break-glass reason). */
+  public static final String DETAIL = "radbridge.audit.detail";
   static final String AUTHENTICATED_CALLER = "radbridge.audit.caller";
 
   private final AuditLog audit;
@@ -61,8 +63,8 @@ public class RestAuditFilter extends OncePerRequestFilter {
     } else if (path.startsWith("/admin/") || path.equals("/break-glass")) {
       audit.record(new AuditRecord(Instant.now(), AuditTypes.SECURITY_ALERT, request.getMethod() + " "
           + AuditRows.cut(path, 50), "GET".equals(request.getMethod()) ? 'R' : 'E', status < 400 ? 0 : status < 500 ? 4 : 8,
-          status >= 400 ? String.valueOf(status) : null, agent, null, List.of(), 0, request.getQueryString(), requestId),
-          false);
+          status >= 400 ? String.valueOf(status) : null, agent, null, List.of(), 0,
+          request.getAttribute(DETAIL) instanceof String d ? d : request.getQueryString(), requestId), false);
     }
   }
 

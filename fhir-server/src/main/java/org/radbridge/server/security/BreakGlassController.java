@@ -63,6 +63,10 @@ public class BreakGlassController {
     long id = sessions.start(token.getToken().getTokenValue(), caller.name(), caller.organization(), why, expires);
     log.warn("Break-glass session {} started by {} of {} until {}: {}", id, caller.name(), caller.organization(),
         expires, why);
+    // the audit trail records this request (audit/RestAuditFilter) and takes the reason from here
+    org.springframework.web.context.request.RequestContextHolder.currentRequestAttributes().setAttribute(
+        "radbridge.audit.detail", "break-glass session " + id + " until " + expires + ": " + why,
+        org.springframework.web.context.request.RequestAttributes.SCOPE_REQUEST);
     return ResponseEntity.status(HttpStatus.CREATED).body(describe(id, why, expires));
   }
 

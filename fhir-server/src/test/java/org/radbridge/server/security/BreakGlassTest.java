@@ -18,6 +18,9 @@ import org.radbridge.server.TestTokens;
  * given, every read and write listed for review, the writes tagged.
  */
 class BreakGlassTest extends ServerTestBase {
+  @org.springframework.beans.factory.annotation.Autowired
+  org.radbridge.server.audit.AuditLog audit;
+
   private static final String SCOPE = "openid user/*.cruds " + SmartScopes.BREAK_GLASS;
 
   private String personToken(String scope) throws Exception {
@@ -67,6 +70,21 @@ class BreakGlassTest extends ServerTestBase {
     assertThat(written.getList("meta.tag.code")).contains("break-glass");
     assertThat(json().get("/Observation?_tag=https://radbridge.org/fhir/CodeSystem/work-item|break-glass&_id=" + obs)
         .then().statusCode(200).extract().jsonPath().getList("entry.resource.id")).containsExactly(obs);
+
+    // the audit trail: the session's start with its reason, and the reads in it marked break-the-glass
+    audit.drain();
+    String auditor = "Bearer " + TestTokens.token(port, TestTokens.CLIENT_ID, TestTokens.key(), "radbridge/audit");
+    JsonPath started = RestAssured.given().header("Authorization", auditor).accept("application/fhir+json")
+        .queryParam("agent", TestTokens.CLINICIAN).queryParam("subtype", "POST /break-glass").queryParam("outcome", "0")
+        .get("/AuditEvent").then().statusCode(200)
+        .extract().jsonPath();
+    assertThat(started.getList("entry.resource.entity.flatten().description", String.class))
+        .anyMatch(d -> d != null && d.contains("break-glass session " + session) && d.contains(reason));
+    JsonPath reads = RestAssured.given().header("Authorization", auditor).accept("application/fhir+json")
+        .get("/AuditEvent?patient=Patient/" + patient + "&agent=" + TestTokens.CLINICIAN + "&subtype=read").then()
+        .statusCode(200).extract().jsonPath();
+    assertThat(reads.getList("entry.resource.collect { it.outcome + ' ' + (it.agent[0].purposeOfUse?.getAt(0)?.coding?.getAt(0)?.code) }"))
+        .containsExactlyInAnyOrder("4 null", "0 BTG");
 
     // the reviewer's view
     JsonPath listed = RestAssured.given().basePath("").get("/admin/break-glass?unreviewed=true").then().statusCode(200)
