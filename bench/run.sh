@@ -87,6 +87,7 @@ bench_rc=0
 run_bench "$@" || bench_rc=$?
 rss_run=$(rss_mb)
 echo "server resident memory after the run: $rss_run MB"
+audit_size
 
 echo "== restart on the existing database"
 stop_server

@@ -80,6 +80,27 @@ stop_server() {
   fi
 }
 
+# SQL against the running server's embedded PostgreSQL (its port from postmaster.pid, its password
+# from the file the first start wrote): db_sql "SELECT …" prints the unaligned result.
+db_sql() {
+  local port
+  port=$(sed -n 4p "$DATA/postgres/postmaster.pid")
+  PGPASSWORD=$(cat "$DATA/postgres/radbridge-password") psql -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+    -At -F ' ' -c "$1"
+}
+
+# The audit trail's size: records, bytes on disk (tables and indexes of every month), bytes per
+# record, and what a million requests would take (one record per request).
+audit_size() {
+  local rows bytes
+  db_sql "SELECT 1 FROM audit_record LIMIT 1" >/dev/null 2>&1 || { echo "audit trail: not measured"; return 0; }
+  rows=$(db_sql "SELECT count(*) FROM audit_record")
+  bytes=$(db_sql "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'audit_record'::regclass")
+  awk -v r="$rows" -v b="$bytes" 'BEGIN { printf "audit trail: %d records, %.1f MB on disk, %s bytes per record, %.0f MB per million requests\n",
+    r, b / 1048576, (r > 0 ? sprintf("%.0f", b / r) : "-"), (r > 0 ? b / r : 0) }'
+}
+
 # The scripts' one token helper (security is on in every benchmark). The first start of a server
 # writes its bootstrap administrator client to $DATA/admin-client.json; bench_login ORIGIN
 # (http://127.0.0.1:PORT; wait_ready calls it) gets an access token of that client with
