@@ -131,4 +131,33 @@ class Hl7AuditTest extends ServerTestBase {
     assertThat(String.valueOf((Object) sent.get("entry.resource.entity.what.reference")))
         .contains("ServiceRequest/" + order);
   }
+
+  @Test
+  void aQuarantinedReportAndAnOrderForAnotherCentresPatientAreRecordedAsRefused() throws Exception {
+    String n = V2Fixtures.suffix();
+    String mrn = "M" + n + "^^^CENTRE_A_MRN";
+    assertThat(MllpClient.msa1(send(orm("C" + n, "HIS_A|CENTRE_A", mrn, "A" + n)))).isEqualTo("AA");
+    // the order is routed to city-hospital: north-hospital's report of it is kept in quarantine, AE
+    Message quarantined = send(String.join("\r",
+        "MSH|^~\\&|RIS_NORTH|NORTH_HOSP|RADBRIDGE|NETWORK|20261207100500||ORU^R01|Q" + n + "|P|2.5.1",
+        "PID|1||" + mrn + "||Zhao^Lei",
+        "OBR|1|PL-A" + n + "||30799-1^CT Head WO contrast^LN|||20261207094011|||||||||||A" + n
+            + "||||20261207100500|||F",
+        "OBX|1|TX|REPORT^Report||Report from the wrong hospital||||||F"));
+    assertThat(MllpClient.msa1(quarantined)).as(quarantined.encode()).isEqualTo("AE");
+    // centre B's HIS ordering for centre A's patient: AE, nothing written
+    assertThat(MllpClient.msa1(send(orm("B" + n, "HIS_B|CENTRE_B", mrn, "B" + n)))).isEqualTo("AE");
+
+    JsonPath north = events("agent=RIS_NORTH^NORTH_HOSP&type=110107&subtype=ORU^R01&_count=1000");
+    assertThat(byControlId(north, List.of("Q" + n))).containsExactlyEntriesOf(Map.of("Q" + n, "4 127.0.0.1"));
+    JsonPath kept = events("entity=" + "DiagnosticReport/" + json().queryParam("_tag",
+            "https://radbridge.org/fhir/CodeSystem/work-item|quarantined").queryParam("identifier", "https://radbridge.org/fhir/sid/north-hospital/report|A" + n)
+        .get("/DiagnosticReport").then().statusCode(200).extract().path("entry[0].resource.id") + "&type=110107&subtype=ORU^R01");
+    assertThat(kept.getList("entry.resource.outcome", String.class)).containsExactly("4");
+    assertThat(kept.getString("entry[0].resource.outcomeDesc")).startsWith("AE 207").contains("quarantine");
+    assertThat(kept.getString("entry[0].resource.agent[1].who.reference")).isEqualTo("Organization/org-north-hospital");
+
+    JsonPath centreB = events("agent=HIS_B^CENTRE_B&type=110107&_count=1000");
+    assertThat(byControlId(centreB, List.of("B" + n))).containsExactlyEntriesOf(Map.of("B" + n, "4 127.0.0.1"));
+  }
 }
