@@ -19,7 +19,9 @@ import org.springframework.stereotype.Component;
  * batches every {@value #FLUSH_MILLIS} ms — on a clean shutdown the queue is emptied before the
  * database closes, on a crash at most the last flush interval of records is lost. Records that name
  * only entities get their patients from the index rows at flush time, off the request's thread.
- * When the queue is full the caller appends its own record (slower, never dropped).
+ * When the queue is full the caller appends its own record (slower, never dropped). With
+ * forwarding to an audit record repository on, each stored batch is queued for it in the same
+ * transaction ({@link AtnaExport}).
  */
 @Component
 public class AuditLog implements SmartLifecycle {
@@ -34,13 +36,18 @@ public class AuditLog implements SmartLifecycle {
   private final AuditRows rows;
   private final AuditPatients patients;
   private final AuditPartitions partitions;
+  private final AtnaExport atna;
+  private final org.springframework.transaction.support.TransactionTemplate tx;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(CAPACITY);
   private volatile boolean running;
   private Thread flusher;
 
   private final boolean enabled;
 
-  public AuditLog(AuditRows rows, AuditPatients patients, AuditPartitions partitions, AuditProperties props) {
+  public AuditLog(AuditRows rows, AuditPatients patients, AuditPartitions partitions, AtnaExport atna,
+      org.springframework.transaction.support.TransactionTemplate tx, AuditProperties props) {
+    this.atna = atna;
+    this.tx = tx;
     this.rows = rows;
     this.patients = patients;
     this.partitions = partitions;
@@ -57,6 +64,7 @@ public class AuditLog implements SmartLifecycle {
     }
     partitions.cover(record.recorded());
     rows.append(List.of(record));
+    atna.export(List.of(record));
   }
 
   /** Queues a record; with {@code resolvePatients} its patients are found from its entities before it is stored. */
@@ -122,7 +130,14 @@ public class AuditLog implements SmartLifecycle {
       }
       out.add(r);
     }
-    rows.append(out);
+    if (atna.enabled()) {
+      tx.executeWithoutResult(s -> { // forwarded exactly when stored
+        rows.append(out);
+        atna.export(out);
+      });
+    } else {
+      rows.append(out);
+    }
   }
 
   /** Waits until everything queued so far is stored (tests, and the shutdown). */

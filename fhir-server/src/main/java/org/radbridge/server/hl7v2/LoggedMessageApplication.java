@@ -23,7 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * answered with the recorded ACK and writes nothing; a new one is processed in one transaction with
  * its hl7_message row; content errors are AE naming the field, refused writes AE listing every
  * issue with its location. Until RadBridge is ready ({@link ReadinessGate}) every message is AR 207,
- * to be sent again, and nothing is stored. Subclasses map and write.
+ * to be sent again, and nothing is stored. The sender's writes carry its source address
+ * ({@link Caller#from}); the organisation it was recognised as and what the message wrote go to
+ * the message's audit record ({@link ReceivedMessageTrail}). Subclasses map and write.
  */
 abstract class LoggedMessageApplication implements ReceivingApplication<Message> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoggedMessageApplication.class);
@@ -89,29 +91,44 @@ abstract class LoggedMessageApplication implements ReceivingApplication<Message>
           + facility + " is not an HL7 application of the network"));
     }
     String orgKey = sender.organization();
+    ReceivedMessageTrail trail = ReceivedMessageTrail.of(metadata);
+    trail.recognisedAs(orgKey);
+    Caller caller = Caller.hl7Application(app + "^" + facility, orgKey)
+        .from(peer.map(p -> p.address().getHostAddress()).orElse(null));
     Optional<String> earlier = messages.ackOf(app, facility, controlId);
     if (earlier.isPresent()) {
       return message.getParser().parse(earlier.get()); // the same message again: the same answer, nothing written
     }
     try {
-      tx.executeWithoutResult(s -> {
+      // what the transaction writes is noted for the message's audit record (ReceivedMessageAudit)
+      boolean committed = Boolean.TRUE.equals(ReceivedMessageWrites.noting(trail, () -> tx.execute(s -> {
         try {
-          Message ack = process(message, Caller.hl7Application(app + "^" + facility, orgKey));
+          Message ack = process(message, caller);
           // the message, its resources and its ACK commit together
           if (!messages.record(app, facility, controlId, type, ack.encode())) {
             s.setRollbackOnly(); // the same message arrived twice at once: the other one wrote it
+            return false;
           }
+          return true;
         } catch (HL7Exception e) {
           throw new IllegalStateException(e);
         }
-      });
+      })));
+      if (!committed) {
+        trail.rolledBack();
+      }
     } catch (IllegalStateException wrapped) {
+      trail.rolledBack();
       if (wrapped.getCause() instanceof HL7Exception e) {
         return ack(message, AcknowledgmentCode.AE, e);
       }
       throw wrapped;
     } catch (BaseServerResponseException e) {
+      trail.rolledBack();
       return ack(message, AcknowledgmentCode.AE, new HL7Exception(describe(e)));
+    } catch (RuntimeException e) {
+      trail.rolledBack();
+      throw e;
     }
     Optional<String> recorded = messages.ackOf(app, facility, controlId);
     return recorded.isPresent() ? message.getParser().parse(recorded.get()) : ack(message, AcknowledgmentCode.AA, null);

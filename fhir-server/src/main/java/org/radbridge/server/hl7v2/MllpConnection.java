@@ -44,12 +44,13 @@ final class MllpConnection implements Runnable {
   private final java.time.Duration writeTimeout;
   private final Runnable ended;
   private final String peer;
+  private final ReceivedMessageAudit audit;
   /** The client certificate the handshake verified (set once, by this connection's thread); null when none. */
   private java.security.cert.X509Certificate clientCertificate;
 
   MllpConnection(Socket socket, MllpFrameReader frames, ApplicationRouter router, UnreadableMessageHandler refusals,
       ca.uhn.hl7v2.parser.Parser parser, java.time.Duration handshakeTimeout, WriteWatchdog watchdog,
-      java.time.Duration writeTimeout, Runnable ended) {
+      java.time.Duration writeTimeout, ReceivedMessageAudit audit, Runnable ended) {
     this.socket = socket;
     this.frames = frames;
     this.router = router;
@@ -59,6 +60,7 @@ final class MllpConnection implements Runnable {
     this.watchdog = watchdog;
     this.writeTimeout = writeTimeout;
     this.ended = ended;
+    this.audit = audit;
     this.peer = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
   }
 
@@ -100,13 +102,36 @@ final class MllpConnection implements Runnable {
     }
   }
 
-  /** The answer to one frame, or null for none; a frame that is not HL7 ends the connection. */
+  /**
+   * The answer to one frame, or null for none; a frame that is not HL7 ends the connection. Every
+   * message answered — taken or refused — leaves its audit record; an acknowledgement (not answered)
+   * is no access and leaves none.
+   */
   private String answer(MllpFrameReader.Frame frame) throws MllpFrameReader.Cut {
+    ReceivedMessageTrail trail = new ReceivedMessageTrail();
+    String[] incoming = new String[1];
+    String answer;
+    try {
+      answer = answer(frame, trail, incoming);
+    } catch (MllpFrameReader.Cut cut) {
+      audit.unreadable(socket.getInetAddress().getHostAddress(), cut.getMessage());
+      throw cut;
+    }
+    if (answer != null) {
+      audit.received(incoming[0], answer, socket.getInetAddress().getHostAddress(), trail);
+    }
+    return answer;
+  }
+
+  /** {@code incoming[0]} receives the message's text as read. */
+  private String answer(MllpFrameReader.Frame frame, ReceivedMessageTrail trail, String[] incoming)
+      throws MllpFrameReader.Cut {
     byte[] bytes = frame.bytes();
     int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
         && (bytes[2] & 0xff) == 0xbf ? 3 : 0; // a UTF-8 byte order mark
     Charset charset = Msh18Charsets.charsetOf(bytes);
     String lenient = new String(bytes, start, bytes.length - start, charset);
+    incoming[0] = lenient;
     if (!HeaderReading.looksLikeSegments(lenient)) {
       // no segment, so no encoding characters to answer in
       String head = lenient.length() > 20 ? lenient.substring(0, 20) : lenient;
@@ -134,6 +159,7 @@ final class MllpConnection implements Runnable {
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_IP, from.getAddress().getHostAddress());
     metadata.put(ApplicationRouter.METADATA_KEY_SENDING_PORT, from.getPort());
     metadata.put(MllpPeer.METADATA_KEY, new MllpPeer(from.getAddress(), socket instanceof SSLSocket, clientCertificate));
+    metadata.put(ReceivedMessageTrail.METADATA_KEY, trail);
     try {
       return router.processMessage(new TransportableImpl(text, metadata)).getMessage();
     } catch (HL7Exception e) {

@@ -41,8 +41,11 @@ public class MllpDelivery implements DeliveryHandler {
   private final HapiContext hapi;
   private final java.time.Duration timeout;
   private final WriteWatchdog watchdog;
+  private final SentMessageAudit audit;
 
-  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls, WriteWatchdog watchdog) {
+  public MllpDelivery(NetworkDirectory directory, RadBridgeProperties props, MllpTls tls, WriteWatchdog watchdog,
+      SentMessageAudit audit) {
+    this.audit = audit;
     this.directory = directory;
     this.timeout = props.getHl7v2().getAckTimeout();
     this.watchdog = watchdog;
@@ -66,11 +69,45 @@ public class MllpDelivery implements DeliveryHandler {
     return KIND;
   }
 
+  /** Every attempt, delivered or not, leaves its audit record ({@link SentMessageAudit}). */
   @Override
   public void deliver(OutboxRow row) throws Exception {
-    NetworkDirectory.Hl7Endpoint to = directory.hl7EndpointById(row.destination())
-        .orElseThrow(() -> new IllegalStateException("no active hl7v2-mllp Endpoint " + row.destination()));
     Message message = hapi.getPipeParser().parse(row.payload());
+    Terser sent = new Terser(message);
+    String type = sent.get("/MSH-9-1") + "^" + sent.get("/MSH-9-2");
+    String controlId = sent.get("/MSH-10");
+    NetworkDirectory.Hl7Endpoint to = directory.hl7EndpointById(row.destination()).orElse(null);
+    if (to == null) {
+      String why = "no active hl7v2-mllp Endpoint " + row.destination();
+      audit.attempted(row, row.destination(), null, type, controlId, null, why);
+      throw new IllegalStateException(why);
+    }
+    String receiverName = to.application() + "^" + to.facility();
+    String address = to.host() + ":" + to.port();
+    try {
+      AckReading answer = AckReading.of(send(message, to).encode());
+      audit.attempted(row, receiverName, address, type, controlId, answer, null);
+      if (answer.outcome() != 0) {
+        throw new NegativeAck("negative ACK " + answer.code() + " from " + receiverName
+            + (answer.text() == null ? "" : ": " + answer.text()));
+      }
+    } catch (NegativeAck refused) {
+      throw refused;
+    } catch (Exception e) {
+      audit.attempted(row, receiverName, address, type, controlId, null, e.getMessage());
+      throw e;
+    }
+  }
+
+  /** The receiver answered, and not AA or CA: recorded with its ACK, retried by the outbox. */
+  private static final class NegativeAck extends IllegalStateException {
+    NegativeAck(String message) {
+      super(message);
+    }
+  }
+
+  /** Writes the message and returns the receiver's ACK, within the ACK timeout. */
+  private Message send(Message message, NetworkDirectory.Hl7Endpoint to) throws Exception {
     Connection connection = hapi.newClient(to.host(), to.port(), to.tls());
     Message ack;
     String receiver = "MLLP connection to " + to.host() + ":" + to.port();
@@ -88,14 +125,7 @@ public class MllpDelivery implements DeliveryHandler {
         watch.end();
       }
     }
-    Terser t = new Terser(ack);
-    String code = t.get("/MSA-1");
-    if (!"AA".equals(code) && !"CA".equals(code)) {
-      String text = t.get("/MSA-3");
-      String err = errText(t);
-      throw new IllegalStateException("negative ACK " + code + " from " + to.application() + "^" + to.facility()
-          + (text == null ? "" : ": " + text) + (err == null ? "" : " (" + err + ")"));
-    }
+    return ack;
   }
 
   /** Closes the connection's sockets at once: a write blocked on them throws. */
@@ -107,15 +137,6 @@ public class MllpDelivery implements DeliveryHandler {
       connection.close();
     } catch (IOException | RuntimeException ignored) {
       // its sockets are closed
-    }
-  }
-
-  private static String errText(Terser t) {
-    try {
-      String s = t.get("/ERR-8");
-      return s == null ? t.get("/ERR-7") : s;
-    } catch (HL7Exception e) {
-      return null;
     }
   }
 

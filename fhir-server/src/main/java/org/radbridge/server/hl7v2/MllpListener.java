@@ -44,6 +44,7 @@ public class MllpListener implements SmartLifecycle {
   private final MergeMessageApplication merges;
   private final MllpTls tls;
   private final WriteWatchdog watchdog;
+  private final ReceivedMessageAudit audit;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private HapiContext context;
   private ApplicationRouterImpl router;
@@ -54,7 +55,9 @@ public class MllpListener implements SmartLifecycle {
   private volatile boolean running;
 
   public MllpListener(RadBridgeProperties props, OrderMessageApplication orders, ResultMessageApplication results,
-      PatientMessageApplication patients, MergeMessageApplication merges, MllpTls tls, WriteWatchdog watchdog) {
+      PatientMessageApplication patients, MergeMessageApplication merges, MllpTls tls, WriteWatchdog watchdog,
+      ReceivedMessageAudit audit) {
+    this.audit = audit;
     this.tls = tls;
     this.watchdog = watchdog;
     this.merges = merges;
@@ -147,7 +150,7 @@ public class MllpListener implements SmartLifecycle {
         MllpFrameReader frames = new MllpFrameReader(socket, (int) Math.min(Integer.MAX_VALUE - 16,
             limits.getMaxFrameSize().toBytes()), limits.getFrameTimeout(), limits.getIdleTimeout());
         connections.execute(new MllpConnection(socket, frames, router, refusals, context.getPipeParser(),
-            limits.getFrameTimeout(), watchdog, limits.getWriteTimeout(), () -> {
+            limits.getFrameTimeout(), watchdog, limits.getWriteTimeout(), audit, () -> {
               open.remove(socket);
               slot.close();
             }));

@@ -49,9 +49,11 @@ public class SubscriptionDelivery implements DeliveryHandler {
   private final WebSocketBindings websockets;
   private final RadBridgeProperties props;
   private final Environment env;
+  private final NotificationAudit audit;
 
   public SubscriptionDelivery(FhirContext ctx, ResourceReader reader, ResourceWriter writer, EventNumbers events,
-      WebSocketBindings websockets, RadBridgeProperties props, Environment env) {
+      WebSocketBindings websockets, RadBridgeProperties props, Environment env, NotificationAudit audit) {
+    this.audit = audit;
     this.ctx = ctx;
     this.reader = reader;
     this.writer = writer;
@@ -87,18 +89,29 @@ public class SubscriptionDelivery implements DeliveryHandler {
     }
     admit(subId);
     SubscriptionSpec spec = SubscriptionSpec.of(sub);
-    if (spec.channel() == Subscription.SubscriptionChannelType.WEBSOCKET) {
-      if (p.has("handshake")) {
-        return true;
-      }
-      if (websockets.ping(subId) == 0) {
-        throw new IllegalStateException("no websocket is bound to Subscription/" + subId + " on this node");
+    if (p.has("handshake")) {
+      if (spec.channel() != Subscription.SubscriptionChannelType.WEBSOCKET) {
+        post(spec, NotificationBundles.handshake(base(), sub, events.sinceStart(subId)));
       }
       return true;
     }
-    if (p.has("handshake")) {
-      post(spec, NotificationBundles.handshake(base(), sub, events.sinceStart(subId)));
-      return true;
+    // each notification sent, taken or not, leaves its audit record
+    try {
+      notifyEvent(subId, sub, spec, p);
+      audit.notified(row, subId, spec, null);
+    } catch (Exception e) {
+      audit.notified(row, subId, spec, e.getMessage());
+      throw e;
+    }
+    return true;
+  }
+
+  private void notifyEvent(String subId, Subscription sub, SubscriptionSpec spec, JsonNode p) throws Exception {
+    if (spec.channel() == Subscription.SubscriptionChannelType.WEBSOCKET) {
+      if (websockets.ping(subId) == 0) {
+        throw new IllegalStateException("no websocket is bound to Subscription/" + subId + " on this node");
+      }
+      return;
     }
     SubscriptionEvents.Event event = new SubscriptionEvents.Event(subId, p.get("event").asLong(), p.get("type").asText(),
         p.get("id").asText(), p.get("version").asText(), Instant.parse(p.get("at").asText()));
@@ -114,21 +127,20 @@ public class SubscriptionDelivery implements DeliveryHandler {
       }
       // the count as of this event (inclusive), not as of its delivery: a later event may be recorded before this one leaves
       post(spec, NotificationBundles.eventNotification(base(), sub, event.number(), event, content, resource));
-      return true;
+      return;
     }
     if (spec.payloadMime() == null) {
       send(spec, "POST", spec.endpoint(), null, null); // R4: no payload, just the notification
-      return true;
+      return;
     }
     IBaseResource resource = reader.vread(event.type(), event.id(), event.version());
     String body = encode(resource, spec.payloadMime());
     if (body.length() > props.getSubscriptions().getMaxPayload().toBytes()) {
       send(spec, "POST", spec.endpoint(), null, null); // over the cap: an empty notification instead
-      return true;
+      return;
     }
     String url = spec.endpoint().endsWith("/") ? spec.endpoint() : spec.endpoint() + "/";
     send(spec, "PUT", url + event.type() + "/" + event.id(), body, spec.payloadMime());
-    return true;
   }
 
   /** An event older than the outbox horizon: the subscription goes to error, the event stays for replay. */

@@ -50,6 +50,13 @@ public class SubscriptionOwners implements WriteHook {
         + " organisations = excluded.organisations", p));
   }
 
+  /** The organisations a subscription's owner acts for (empty for an owner who may read everything, or none known). */
+  java.util.List<String> organisationsOf(String subscriptionId) {
+    return jdbc.query("SELECT organisations FROM subscription_owner WHERE subscription_id = ? AND NOT everything",
+        (rs, n) -> java.util.List.of((String[]) rs.getArray(1).getArray()), subscriptionId).stream().findFirst()
+        .orElse(java.util.List.of());
+  }
+
   /** Every subscription's owner. */
   Map<String, Visibility> all() {
     Map<String, Visibility> owners = new java.util.HashMap<>();

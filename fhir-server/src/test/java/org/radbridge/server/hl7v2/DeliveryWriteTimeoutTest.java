@@ -61,8 +61,16 @@ class DeliveryWriteTimeoutTest {
           return Optional.of(new Hl7Endpoint(id, "RIS_B", "HOSPITAL_B", "127.0.0.1", receiver.getLocalPort(), false));
         }
       };
+      java.util.List<String> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+      SentMessageAudit audit = new SentMessageAudit(null) { // the attempt's audit record, as it would be stored
+        @Override
+        void attempted(OutboxRow row, String receiver, String address, String messageType, String controlId,
+            AckReading ack, String failure) {
+          recorded.add(receiver + " " + address + " " + messageType + " " + (ack == null ? 8 : ack.outcome()) + " " + failure);
+        }
+      };
       MllpDelivery delivery = new MllpDelivery(directory, props,
-          new MllpTls(props, new StaticListableBeanFactory().getBeanProvider(SslBundles.class)), watchdog);
+          new MllpTls(props, new StaticListableBeanFactory().getBeanProvider(SslBundles.class)), watchdog, audit);
       OutboxRow row = new OutboxRow(1, MllpDelivery.KIND, "Endpoint/hl7-ris-b", "order:1", message.toString(),
           "x-application/hl7-v2+er7", "pending", 0, Instant.now(), null, Instant.now(), null, null);
       try {
@@ -73,6 +81,8 @@ class DeliveryWriteTimeoutTest {
             .hasMessageContaining("the message could not be written within 1 s (the receiver does not read)");
         // parsing and encoding 4 MB, the ACK timeout, the grace that lets HAPI's own wait end first, the watchdog's tick
         assertThat(took).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(8));
+        assertThat(recorded).singleElement().asString().startsWith("RIS_B^HOSPITAL_B 127.0.0.1:" + receiver.getLocalPort()
+            + " ORM^O01 8 ").contains("the receiver does not read");
       } finally {
         delivery.close();
         accepted.get(5, TimeUnit.SECONDS).close();
