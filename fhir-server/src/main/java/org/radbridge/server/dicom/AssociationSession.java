@@ -157,6 +157,7 @@ final class AssociationSession implements Runnable {
         }
         return;
       }
+      String senderOrg = peer.organization();
       byte[] pdu = new byte[6 + body.length];
       System.arraycopy(header, 0, pdu, 0, 6);
       System.arraycopy(body, 0, pdu, 6, body.length);
@@ -172,7 +173,7 @@ final class AssociationSession implements Runnable {
           request = new RequestCollector(association, storage.files(), maxDataSet, minFree);
           association.setReceivedDataHandler(request);
           association.waitForPDataPDUsUntilHandlerReportsDone();
-          handle(association, request, callingAe, touchedStudies);
+          handle(association, request, callingAe, senderOrg, touchedStudies);
         }
       } catch (AReleaseException released) {
         // normal end: PixelMed has answered the release
@@ -200,7 +201,8 @@ final class AssociationSession implements Runnable {
     }
   }
 
-  private void handle(Association a, RequestCollector r, String callingAe, Set<String> touched) throws Exception {
+  private void handle(Association a, RequestCollector r, String callingAe, String senderOrg, Set<String> touched)
+      throws Exception {
     String sopClass = r.commandString(TagFromName.AffectedSOPClassUID);
     int messageId = com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(r.commandList, TagFromName.MessageID, 0);
     if (r.commandField == MessageServiceElementCommand.C_ECHO_RQ) {
@@ -213,7 +215,7 @@ final class AssociationSession implements Runnable {
       } else if (r.tempFile == null) {
         status = StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "no data set");
       } else {
-        status = storage.storeFile(callingAe, sopClass, sopInstance, r.tempFile);
+        status = storage.storeFile(callingAe, senderOrg, sopClass, sopInstance, r.tempFile);
       }
       if (status.isSuccess() && !status.duplicate()) {
         touched.add(status.studyInstanceUid());
@@ -252,7 +254,7 @@ final class AssociationSession implements Runnable {
       if (WorklistItems.MWL_FIND.equals(sopClass)) {
         items = worklist.find(query, characterSetOf.apply(callingAe), visibilityOf.apply(callingAe));
       } else if (StudyRootFind.STUDY_ROOT_FIND.equals(sopClass)) {
-        items = studyRoot.find(query, characterSetOf.apply(callingAe));
+        items = studyRoot.find(query, characterSetOf.apply(callingAe), visibilityOf.apply(callingAe));
       } else {
         throw new com.pixelmed.dicom.DicomException("C-FIND of SOP class " + sopClass + " is not supported");
       }

@@ -7,6 +7,9 @@ import java.net.SocketException;
 import java.util.concurrent.ExecutorService;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.network.OrgRef;
+import org.radbridge.server.security.RestCallers;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.listener.ConnectionSlots;
 import org.radbridge.server.listener.ListenerThreads;
 import org.radbridge.server.listener.WriteWatchdog;
@@ -37,6 +40,7 @@ public class DicomListener implements SmartLifecycle {
   private final StudyRootFind studyRoot;
   private final org.radbridge.server.readiness.ReadinessGate readiness;
   private final WriteWatchdog watchdog;
+  private final RestCallers callers;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile ConnectionSlots slots;
@@ -45,7 +49,9 @@ public class DicomListener implements SmartLifecycle {
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
       StudySyncScheduler studies, WorklistItems worklist, StudyRootFind studyRoot,
-      org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog) {
+      org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog,
+      RestCallers callers) {
+    this.callers = callers;
     this.readiness = readiness;
     this.watchdog = watchdog;
     this.worklist = worklist;
@@ -126,11 +132,15 @@ public class DicomListener implements SmartLifecycle {
     }
   }
 
-  /** What a node may read: its organisation's (a node of no known organisation: nothing of a patient). */
+  /**
+   * What a node may read, by the rule every channel follows ({@code RestCallers.visibilityOf}): its
+   * organisation's; everything for a node of the regional exchange; a node of no known organisation
+   * nothing of a patient.
+   */
   private org.radbridge.server.store.Visibility visibilityOf(String callingAe) {
-    return org.radbridge.server.store.Visibility.of(directory.dicomNode(callingAe)
-        .map(NetworkDirectory.DicomNode::organization).flatMap(org.radbridge.server.network.OrgRef::parse)
-        .map(org.radbridge.server.network.OrgRef::key).orElse(null));
+    String orgKey = directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::organization)
+        .flatMap(OrgRef::parse).map(OrgRef::key).orElse(null);
+    return callers.visibilityOf(Caller.dicomNode(callingAe, orgKey));
   }
 
   /** Specific Character Set of worklist answers to a node (its Endpoint's character-set header; UTF-8 by default). */

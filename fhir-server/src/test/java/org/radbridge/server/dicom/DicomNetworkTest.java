@@ -342,7 +342,7 @@ class DicomNetworkTest extends ServerTestBase {
     TestDicomFiles.Dataset d = TestDicomFiles.dataset(ct);
     String studyUid = TestDicomFiles.tag(ct, "0020,000d");
     // stored as by a C-STORE whose association died before the study update
-    assertThat(storage.store("CT_A", TestDicomFiles.tag(ct, "0008,0016"), TestDicomFiles.tag(ct, "0008,0018"),
+    assertThat(storage.store("CT_A", "centre-a", TestDicomFiles.tag(ct, "0008,0016"), TestDicomFiles.tag(ct, "0008,0018"),
         d.transferSyntax(), d.bytes()).isSuccess()).isTrue();
     assertThat(count("SELECT count(*) FROM dicom_instance WHERE study_instance_uid = ? AND NOT study_synced", studyUid))
         .isEqualTo(1);
