@@ -26,12 +26,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class DicomTls {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DicomTls.class);
   private final SslBundle bundle;
   private final SSLContext context;
   private final boolean listener;
   private final RadBridgeProperties.Dicom.ClientAuth clientAuth;
 
-  public DicomTls(RadBridgeProperties props, ObjectProvider<SslBundles> bundles) {
+  public DicomTls(RadBridgeProperties props, ObjectProvider<SslBundles> bundles,
+      org.radbridge.server.network.NetworkProperties network) {
     RadBridgeProperties.Dicom.Tls tls = props.getDicom().getTls();
     String name = tls.getBundle();
     SslBundles available = bundles.getIfAvailable();
@@ -48,6 +50,13 @@ public class DicomTls {
     clientAuth = tls.getClientAuth();
     if (listener && context == null) {
       throw new IllegalStateException("radbridge.dicom.tls.enabled needs radbridge.dicom.tls.bundle");
+    }
+    if (!listener || clientAuth == RadBridgeProperties.Dicom.ClientAuth.NONE) {
+      // such a node is refused every association until the listener asks for certificates
+      network.getDicomNodes().stream().filter(n -> !n.getCertificates().isEmpty()).forEach(n -> log.warn(
+          "DICOM node {} names certificates, which it can show only to a TLS listener that asks for them"
+              + " (radbridge.dicom.tls.enabled=true, client-auth want or need): its associations are refused",
+          n.getAeTitle()));
     }
   }
 

@@ -137,8 +137,10 @@ class DicomTlsTest {
       // no order: routed by default to city-hospital, whose PACS is reached at dicoms://
       Await.until("the instance received by the TLS PACS", Duration.ofSeconds(30),
           () -> TestDicomFiles.receivedSops(received).contains(sop));
-      assertThat(count("SELECT count(*) FROM outbox WHERE kind = 'dicom-cstore' AND destination = 'CITY_PACS'"
-          + " AND state = 'delivered' AND payload LIKE ?", "%" + sop + "%")).isEqualTo(1);
+      // the PACS answered Success over TLS: the row is delivered once the association is released
+      Await.until("the forwarding row delivered", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM outbox"
+          + " WHERE kind = 'dicom-cstore' AND destination = 'CITY_PACS' AND state = 'delivered' AND payload LIKE ?",
+          "%" + sop + "%") == 1);
     } finally {
       pacs.destroy();
     }

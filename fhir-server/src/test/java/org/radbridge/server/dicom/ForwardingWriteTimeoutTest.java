@@ -68,7 +68,8 @@ class ForwardingWriteTimeoutTest {
       };
       CStoreForwarding forwarding = new CStoreForwarding(directory, props, watchdog,
           new DicomTls(props, new org.springframework.beans.factory.support.StaticListableBeanFactory()
-              .getBeanProvider(org.springframework.boot.ssl.SslBundles.class)));
+              .getBeanProvider(org.springframework.boot.ssl.SslBundles.class),
+              new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null)));
       OutboxRow row = new OutboxRow(1, CStoreForwarding.KIND, "PACS_B", "study:1", CStoreForwarding.payload(instance),
           "application/dicom", "pending", 0, Instant.now(), null, Instant.now(), null, null);
       long start = System.nanoTime();
