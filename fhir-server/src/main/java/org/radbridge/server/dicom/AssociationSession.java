@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title and
- * the peer's address before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks either),
+ * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title, the
+ * peer's address and, over TLS, its client certificate before PixelMed answers the A-ASSOCIATE-RQ
+ * (PixelMed checks none of them),
  * then serves C-ECHO and C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
  * once the instances stop coming (debounced) and again, if anything is new, when it ends. Reads
  * are bounded by {@link PduInput}, writes by the listener's {@code WriteWatchdog} (a peer that stops
