@@ -354,6 +354,7 @@ public class RadBridgeProperties {
     /** Longest a forwarding C-STORE waits on the receiving node, for a write to make progress or for its answer; then the attempt fails and is retried. */
     @NotNull @DurationMin(millis = 1) private final Duration forwardTimeout;
     @Valid private final Listener listener;
+    @Valid private final Tls tls;
 
     public Dicom(@DefaultValue("512MB") DataSize minFreeSpace,
         @DefaultValue("true") boolean enabled,
@@ -365,7 +366,9 @@ public class RadBridgeProperties {
         @DefaultValue("30s") Duration healthInterval,
         @DefaultValue("250ms") Duration studyQuietPeriod,
         @DefaultValue("60s") Duration forwardTimeout,
-        @DefaultValue Listener listener) {
+        @DefaultValue Listener listener,
+        @DefaultValue Tls tls) {
+      this.tls = tls;
       this.minFreeSpace = minFreeSpace;
       this.enabled = enabled;
       this.port = port;
@@ -390,6 +393,38 @@ public class RadBridgeProperties {
     public Duration getStudyQuietPeriod() { return studyQuietPeriod; }
     public Duration getForwardTimeout() { return forwardTimeout; }
     public Listener getListener() { return listener; }
+    public Tls getTls() { return tls; }
+
+    /** Whether a TLS listener asks a peer for its certificate. */
+    public enum ClientAuth { NONE, WANT, NEED }
+
+    /** DICOM over TLS (README "DICOM TLS"), from a Spring Boot SSL bundle. */
+    public static class Tls {
+      /** Whether the DICOM listener speaks TLS (needs the bundle); plain associations are then refused. */
+      private final boolean enabled;
+      /**
+       * The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME): its key is the listener's and the
+       * client certificate RadBridge shows dicoms:// nodes; its trust store checks both sides' peers.
+       */
+      private final String bundle;
+      /**
+       * Whether the TLS listener asks peers for a certificate: none, want (checked when sent) or need
+       * (no certificate, no association). A node whose entry names certificates must show one of them.
+       */
+      @NotNull private final ClientAuth clientAuth;
+
+      public Tls(@DefaultValue("false") boolean enabled,
+          String bundle,
+          @DefaultValue("none") ClientAuth clientAuth) {
+        this.enabled = enabled;
+        this.bundle = bundle;
+        this.clientAuth = clientAuth;
+      }
+
+      public boolean isEnabled() { return enabled; }
+      public String getBundle() { return bundle; }
+      public ClientAuth getClientAuth() { return clientAuth; }
+    }
 
     /** What the DICOM listener lets a peer hold: bounds that no peer, however broken or hostile, goes past. */
     public static class Listener {

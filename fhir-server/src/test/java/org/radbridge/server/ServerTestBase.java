@@ -89,6 +89,9 @@ public abstract class ServerTestBase {
         {"dicom-nodes[2].addresses[0]", "127.0.0.0/30"},
         {"dicom-nodes[3].ae-title", "NORTH_PACS"}, {"dicom-nodes[3].host", "127.0.0.1"}, {"dicom-nodes[3].port", "11203"},
         {"dicom-nodes[3].organization", "north-hospital"}, {"dicom-nodes[3].role", "pacs"},
+        // the regional exchange's query node (study-root C-FIND across the network)
+        {"dicom-nodes[4].ae-title", "EXCHANGE_Q"}, {"dicom-nodes[4].host", "127.0.0.1"}, {"dicom-nodes[4].port", "11204"},
+        {"dicom-nodes[4].organization", "regional-exchange"}, {"dicom-nodes[4].role", "workstation"},
         {"hl7-applications[0].sending-application", "HIS_A"}, {"hl7-applications[0].sending-facility", "CENTRE_A"},
         {"hl7-applications[0].organization", "centre-a"},
         {"hl7-applications[0].outbound", "127.0.0.1:" + receivers().centreHis().port()},

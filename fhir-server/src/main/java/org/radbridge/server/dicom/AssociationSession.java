@@ -17,7 +17,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.BiFunction;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.NetworkDirectory;
 import org.radbridge.server.listener.WriteWatchdog;
@@ -25,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title and
- * the peer's address before PixelMed answers the A-ASSOCIATE-RQ (PixelMed never checks either),
+ * One association, on a socket accepted by {@link DicomListener}: checks the calling AE title, the
+ * peer's address and, over TLS, its client certificate before PixelMed answers the A-ASSOCIATE-RQ
+ * (PixelMed checks none of them),
  * then serves C-ECHO and C-STORE with statuses RadBridge chooses; the ImagingStudy of every study it touched is updated
  * once the instances stop coming (debounced) and again, if anything is new, when it ends. Reads
  * are bounded by {@link PduInput}, writes by the listener's {@code WriteWatchdog} (a peer that stops
@@ -37,7 +37,7 @@ final class AssociationSession implements Runnable {
 
   private final PeekableSocket socket;
   private final String aeTitle;
-  private final BiFunction<String, InetAddress, NetworkDirectory.Recognition> recognise;
+  private final Recognise recognise;
   private final java.util.function.BooleanSupplier ready;
   private final DicomStorage storage;
   private final StudySyncScheduler studies;
@@ -50,7 +50,7 @@ final class AssociationSession implements Runnable {
   private final AutoCloseable slot;
 
   AssociationSession(PeekableSocket socket, String aeTitle,
-      BiFunction<String, InetAddress, NetworkDirectory.Recognition> recognise,
+      Recognise recognise,
       java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
       WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf,
       java.util.function.Function<String, org.radbridge.server.store.Visibility> visibilityOf,
@@ -69,6 +69,12 @@ final class AssociationSession implements Runnable {
     this.studies = studies;
   }
 
+  /** Who a calling AE title is, associating from an address with a TLS client certificate (or none). */
+  @FunctionalInterface
+  interface Recognise {
+    NetworkDirectory.Recognition apply(String callingAe, InetAddress peer, java.security.cert.X509Certificate certificate);
+  }
+
   /**
    * A socket whose input can be replayed (the peeked A-ASSOCIATE-RQ, then the rest of the stream)
    * and whose output, once watched, is the watchdog's: whoever writes to the peer — PixelMed, an
@@ -77,20 +83,67 @@ final class AssociationSession implements Runnable {
   static final class PeekableSocket extends Socket {
     private volatile InputStream replay;
     private volatile WriteWatchdog.Watched watched;
+    /** TLS over this connection (null: plain), whose streams everything above reads and writes. */
+    private volatile javax.net.ssl.SSLSocket tls;
+    private boolean closing;
 
+    /**
+     * From now on the association runs over TLS ({@code layer} builds it on this socket). Called
+     * first, before any other stream is set: the TLS layer takes this socket's own TCP streams
+     * when it is built.
+     */
+    void useTls(DicomTls layer) throws IOException {
+      tls = layer.serverSide(this);
+    }
+
+    /** The input below the PDU checks: the TLS layer's, or the connection's. */
     InputStream raw() throws IOException {
-      return super.getInputStream();
+      javax.net.ssl.SSLSocket t = tls;
+      return t != null ? t.getInputStream() : super.getInputStream();
     }
 
     @Override
     public InputStream getInputStream() throws IOException {
       InputStream r = replay;
-      return r != null ? r : super.getInputStream();
+      return r != null ? r : raw();
+    }
+
+    /** The TLS client certificate the peer showed (null: plain, or none shown). */
+    java.security.cert.X509Certificate peerCertificate() {
+      javax.net.ssl.SSLSocket t = tls;
+      if (t == null) {
+        return null;
+      }
+      try {
+        java.security.cert.Certificate[] chain = t.getSession().getPeerCertificates();
+        return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
+      } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+        return null;
+      }
     }
 
     /** From now on every write must make progress within {@code bound}, else the socket is closed. */
     void watchWrites(WriteWatchdog watchdog, java.time.Duration bound, String peer) throws IOException {
-      watched = watchdog.watch(this, super.getOutputStream(), bound, peer);
+      javax.net.ssl.SSLSocket t = tls;
+      watched = watchdog.watch(this, t != null ? t.getOutputStream() : super.getOutputStream(), bound, peer);
+    }
+
+    /**
+     * Over TLS, closes the TLS layer (close_notify, unless a write is stuck: then at once), which
+     * closes this connection in turn.
+     */
+    @Override
+    public void close() throws IOException {
+      javax.net.ssl.SSLSocket t;
+      synchronized (this) {
+        t = closing ? null : tls;
+        closing = true;
+      }
+      if (t != null) {
+        t.close();
+      } else {
+        super.close();
+      }
     }
 
     /** Whether the watchdog closed the socket because a write made no progress (and logged it). */
@@ -102,7 +155,11 @@ final class AssociationSession implements Runnable {
     @Override
     public OutputStream getOutputStream() throws IOException {
       OutputStream w = watched;
-      return w != null ? w : super.getOutputStream();
+      if (w != null) {
+        return w;
+      }
+      javax.net.ssl.SSLSocket t = tls;
+      return t != null ? t.getOutputStream() : super.getOutputStream();
     }
   }
 
@@ -133,7 +190,8 @@ final class AssociationSession implements Runnable {
         return;
       }
       callingAe = new String(body, 20, 16, StandardCharsets.US_ASCII).trim();
-      NetworkDirectory.Recognition peer = recognise.apply(callingAe, socket.getInetAddress());
+      // over TLS the handshake is done by now (the first read): the certificate, if any, is known
+      NetworkDirectory.Recognition peer = recognise.apply(callingAe, socket.getInetAddress(), socket.peerCertificate());
       if (!peer.recognised()) {
         OutputStream out = socket.getOutputStream();
         if (!ready.getAsBoolean()) {
@@ -149,7 +207,7 @@ final class AssociationSession implements Runnable {
         // AE title of the network from an address not its own too: the peer learns no more
         out.write(new byte[] {0x03, 0x00, 0, 0, 0, 4, 0x00, 0x01, 0x01, 0x03});
         out.flush();
-        if (peer.verdict() == NetworkDirectory.Recognition.Verdict.NOT_ITS_ADDRESS) {
+        if (peer.verdict() != NetworkDirectory.Recognition.Verdict.UNKNOWN) {
           log.warn("DICOM association from AE title '{}' at {} rejected: {} ({})", callingAe,
               socket.getInetAddress().getHostAddress(), peer.why(), peer.resource());
         } else {
@@ -157,6 +215,7 @@ final class AssociationSession implements Runnable {
         }
         return;
       }
+      String senderOrg = peer.organization();
       byte[] pdu = new byte[6 + body.length];
       System.arraycopy(header, 0, pdu, 0, 6);
       System.arraycopy(body, 0, pdu, 6, body.length);
@@ -172,7 +231,7 @@ final class AssociationSession implements Runnable {
           request = new RequestCollector(association, storage.files(), maxDataSet, minFree);
           association.setReceivedDataHandler(request);
           association.waitForPDataPDUsUntilHandlerReportsDone();
-          handle(association, request, callingAe, touchedStudies);
+          handle(association, request, callingAe, senderOrg, touchedStudies);
         }
       } catch (AReleaseException released) {
         // normal end: PixelMed has answered the release
@@ -200,7 +259,8 @@ final class AssociationSession implements Runnable {
     }
   }
 
-  private void handle(Association a, RequestCollector r, String callingAe, Set<String> touched) throws Exception {
+  private void handle(Association a, RequestCollector r, String callingAe, String senderOrg, Set<String> touched)
+      throws Exception {
     String sopClass = r.commandString(TagFromName.AffectedSOPClassUID);
     int messageId = com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(r.commandList, TagFromName.MessageID, 0);
     if (r.commandField == MessageServiceElementCommand.C_ECHO_RQ) {
@@ -213,7 +273,7 @@ final class AssociationSession implements Runnable {
       } else if (r.tempFile == null) {
         status = StoreStatus.failure(StoreStatus.CANNOT_UNDERSTAND, "no data set");
       } else {
-        status = storage.storeFile(callingAe, sopClass, sopInstance, r.tempFile);
+        status = storage.storeFile(callingAe, senderOrg, sopClass, sopInstance, r.tempFile);
       }
       if (status.isSuccess() && !status.duplicate()) {
         touched.add(status.studyInstanceUid());
@@ -252,7 +312,7 @@ final class AssociationSession implements Runnable {
       if (WorklistItems.MWL_FIND.equals(sopClass)) {
         items = worklist.find(query, characterSetOf.apply(callingAe), visibilityOf.apply(callingAe));
       } else if (StudyRootFind.STUDY_ROOT_FIND.equals(sopClass)) {
-        items = studyRoot.find(query, characterSetOf.apply(callingAe));
+        items = studyRoot.find(query, characterSetOf.apply(callingAe), visibilityOf.apply(callingAe));
       } else {
         throw new com.pixelmed.dicom.DicomException("C-FIND of SOP class " + sopClass + " is not supported");
       }

@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
 /**
  * Outbox kind {@code dicom-cstore}: sends one stored instance file by C-STORE to the DICOM node
  * named by the row's destination (an AE title, looked up in the network directory at delivery
- * time, so an edited Endpoint applies), in the transfer syntax it was stored in, no transcoding.
+ * time, so an edited Endpoint applies; {@code dicoms://} over TLS), in the transfer syntax it was
+ * stored in, no transcoding.
  * PixelMed's StorageSOPClassSCU hides the response status, so this is a small SCU of its own:
  * only a Success (or warning) status acknowledges the row. The receiving node must take every
  * write and answer within {@code radbridge.dicom.forward-timeout} (PixelMed bounds neither: its
@@ -39,8 +40,10 @@ public class CStoreForwarding implements DeliveryHandler {
   private final NetworkDirectory directory;
   private final RadBridgeProperties props;
   private final WriteWatchdog watchdog;
+  private final DicomTls tls;
 
-  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props, WriteWatchdog watchdog) {
+  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props, WriteWatchdog watchdog, DicomTls tls) {
+    this.tls = tls;
     this.directory = directory;
     this.props = props;
     this.watchdog = watchdog;
@@ -72,8 +75,7 @@ public class CStoreForwarding implements DeliveryHandler {
       transferSyntaxes.add(ts);
       LinkedList<Object> contexts = new LinkedList<>();
       contexts.add(new PresentationContext((byte) 1, sopClass, transferSyntaxes));
-      Association a = AssociationFactory.createNewAssociation(node.host(), node.port(), node.aeTitle(),
-          props.getDicom().getAeTitle(), contexts, null, false);
+      Association a = associate(node, contexts);
       int[] answered = {-1};
       WriteWatchdog.Watched watched = bound(a, node);
       try {
@@ -111,6 +113,27 @@ public class CStoreForwarding implements DeliveryHandler {
             + Integer.toHexString(answered[0]));
       }
     }
+  }
+
+  /**
+   * An association with the node: over TLS from {@link DicomTls} when its address is
+   * {@code dicoms://} (connect, handshake and association within the forward timeout), else
+   * PixelMed's own plain connection.
+   */
+  private Association associate(NetworkDirectory.DicomNode node, LinkedList<Object> contexts) throws Exception {
+    if (!node.tls()) {
+      return AssociationFactory.createNewAssociation(node.host(), node.port(), node.aeTitle(),
+          props.getDicom().getAeTitle(), contexts, null, false);
+    }
+    java.net.Socket socket;
+    try {
+      socket = tls.connect(node.host(), node.port(), props.getDicom().getForwardTimeout());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("TLS to " + node.aeTitle() + " at " + node.host() + ":" + node.port()
+          + " failed: " + e.getMessage(), e);
+    }
+    return com.pixelmed.network.SocketAssociationInitiator.initiate(socket, node.aeTitle(), props.getDicom().getAeTitle(),
+        contexts);
   }
 
   /**

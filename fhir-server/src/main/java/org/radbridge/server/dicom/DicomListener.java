@@ -7,6 +7,9 @@ import java.net.SocketException;
 import java.util.concurrent.ExecutorService;
 import org.radbridge.server.RadBridgeProperties;
 import org.radbridge.server.network.NetworkDirectory;
+import org.radbridge.server.network.OrgRef;
+import org.radbridge.server.security.RestCallers;
+import org.radbridge.server.write.Caller;
 import org.radbridge.server.listener.ConnectionSlots;
 import org.radbridge.server.listener.ListenerThreads;
 import org.radbridge.server.listener.WriteWatchdog;
@@ -21,7 +24,9 @@ import org.springframework.stereotype.Component;
  * interfaces), one thread per association. Associations are bounded in all and per peer address
  * ({@code radbridge.dicom.listener.*}); one over a limit is rejected by {@link BusyRejections}.
  * Calling AE titles must be DICOM nodes of the network, associating from one of the node's source
- * addresses; {@code radbridge.dicom.accept-unknown-peers} lets AE titles of no node in. Every write
+ * addresses (and, for a node that names certificates, over TLS with one of them:
+ * {@code radbridge.dicom.tls.*}, {@link DicomTls}); {@code radbridge.dicom.accept-unknown-peers}
+ * lets AE titles of no node in. Every write
  * to a peer must make progress within the write timeout ({@link WriteWatchdog}): one that does not
  * read its answers is closed.
  */
@@ -37,6 +42,8 @@ public class DicomListener implements SmartLifecycle {
   private final StudyRootFind studyRoot;
   private final org.radbridge.server.readiness.ReadinessGate readiness;
   private final WriteWatchdog watchdog;
+  private final RestCallers callers;
+  private final DicomTls tls;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile ConnectionSlots slots;
@@ -45,7 +52,10 @@ public class DicomListener implements SmartLifecycle {
 
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
       StudySyncScheduler studies, WorklistItems worklist, StudyRootFind studyRoot,
-      org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog) {
+      org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog,
+      RestCallers callers, DicomTls tls) {
+    this.callers = callers;
+    this.tls = tls;
     this.readiness = readiness;
     this.watchdog = watchdog;
     this.worklist = worklist;
@@ -96,13 +106,25 @@ public class DicomListener implements SmartLifecycle {
     Thread acceptor = new Thread(this::acceptLoop, "dicom-" + port() + "-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-    log.info("DICOM listener {} on {}:{}", props.getDicom().getAeTitle(), props.getBindAddress(), port());
+    log.info("DICOM listener {} on {}:{}{}", props.getDicom().getAeTitle(), props.getBindAddress(), port(),
+        tls.listenerUsesTls() ? " (TLS, client certificates " + tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")"
+            : "");
   }
 
   private void acceptLoop() {
     while (running) {
       try {
         AssociationSession.PeekableSocket socket = (AssociationSession.PeekableSocket) server.accept();
+        if (tls.listenerUsesTls()) {
+          try {
+            socket.useTls(tls); // no I/O here: the handshake runs on the thread that answers
+          } catch (IOException | RuntimeException e) {
+            log.warn("DICOM connection from {} closed: TLS could not be set up: {}", socket.getRemoteSocketAddress(),
+                e.toString());
+            socket.close();
+            continue;
+          }
+        }
         ConnectionSlots.Slot slot = slots.tryTake(socket.getInetAddress());
         if (slot == null) {
           busy.reject(socket, slots.whyFull(socket.getInetAddress()));
@@ -126,11 +148,15 @@ public class DicomListener implements SmartLifecycle {
     }
   }
 
-  /** What a node may read: its organisation's (a node of no known organisation: nothing of a patient). */
+  /**
+   * What a node may read, by the rule every channel follows ({@code RestCallers.visibilityOf}): its
+   * organisation's; everything for a node of the regional exchange; a node of no known organisation
+   * nothing of a patient.
+   */
   private org.radbridge.server.store.Visibility visibilityOf(String callingAe) {
-    return org.radbridge.server.store.Visibility.of(directory.dicomNode(callingAe)
-        .map(NetworkDirectory.DicomNode::organization).flatMap(org.radbridge.server.network.OrgRef::parse)
-        .map(org.radbridge.server.network.OrgRef::key).orElse(null));
+    String orgKey = directory.dicomNode(callingAe).map(NetworkDirectory.DicomNode::organization)
+        .flatMap(OrgRef::parse).map(OrgRef::key).orElse(null);
+    return callers.visibilityOf(Caller.dicomNode(callingAe, orgKey));
   }
 
   /** Specific Character Set of worklist answers to a node (its Endpoint's character-set header; UTF-8 by default). */
@@ -143,8 +169,9 @@ public class DicomListener implements SmartLifecycle {
    * ({@link NetworkDirectory#dicomPeer}). {@code accept-unknown-peers} lets AE titles of no node in;
    * a node's AE title from an address not its own is refused all the same.
    */
-  private NetworkDirectory.Recognition recognise(String callingAe, InetAddress peer) {
-    NetworkDirectory.Recognition r = directory.dicomPeer(callingAe, peer);
+  private NetworkDirectory.Recognition recognise(String callingAe, InetAddress peer,
+      java.security.cert.X509Certificate certificate) {
+    NetworkDirectory.Recognition r = directory.dicomPeer(callingAe, peer, certificate);
     if (r.verdict() == NetworkDirectory.Recognition.Verdict.UNKNOWN && props.getDicom().isAcceptUnknownPeers()) {
       return new NetworkDirectory.Recognition(NetworkDirectory.Recognition.Verdict.RECOGNISED, null, null,
           "accept-unknown-peers");

@@ -50,24 +50,25 @@ public class DicomStorage {
   }
 
   /**
+   * @param senderOrg the key of the sending node's organisation (null: none known)
    * @param dataset the data set bytes as received, in {@code transferSyntaxUid}, without meta header
    */
-  public StoreStatus store(String callingAe, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
-      byte[] dataset) {
+  public StoreStatus store(String callingAe, String senderOrg, String sopClassUid, String sopInstanceUid,
+      String transferSyntaxUid, byte[] dataset) {
     Path tmp;
     try {
       tmp = files.writeTemp(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, dataset);
     } catch (Exception e) {
       return StoreStatus.failure(StoreStatus.OUT_OF_RESOURCES, "Could not write the instance: " + e.getMessage());
     }
-    return storeFile(callingAe, sopClassUid, sopInstanceUid, tmp);
+    return storeFile(callingAe, senderOrg, sopClassUid, sopInstanceUid, tmp);
   }
 
   /**
    * Stores a received instance from a complete Part 10 temp file ({@link InstanceFiles#newTemp}), which is
    * moved into place or deleted: nothing of a failed instance remains.
    */
-  public StoreStatus storeFile(String callingAe, String sopClassUid, String sopInstanceUid, Path tmp) {
+  public StoreStatus storeFile(String callingAe, String senderOrg, String sopClassUid, String sopInstanceUid, Path tmp) {
     Path target = null;
     try {
       if (!readiness.isReady()) {
@@ -111,7 +112,7 @@ public class DicomStorage {
       target = files.pathOf(instance.studyInstanceUid(), instance.seriesInstanceUid(), sopInstanceUid);
       String transferSyntax = Attribute.getSingleStringValueOrNull(readMeta(tmp), TagFromName.TransferSyntaxUID);
       long size = files.commit(tmp, target);
-      boolean inserted = rows.insert(instance, transferSyntax, callingAe, target.toString(), size);
+      boolean inserted = rows.insert(instance, transferSyntax, callingAe, senderOrg, target.toString(), size);
       return new StoreStatus(StoreStatus.SUCCESS, inserted ? "stored" : "already stored", instance.studyInstanceUid(),
           !inserted);
     } catch (IOException e) {

@@ -2,7 +2,10 @@ package org.radbridge.server.dicom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.List;
+import org.radbridge.server.store.StatementBinder;
+import org.radbridge.server.store.Visibility;
 import org.radbridge.mappers.dicom.DicomInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -22,14 +25,18 @@ public class InstanceRows {
         "SELECT EXISTS (SELECT 1 FROM dicom_instance WHERE sop_instance_uid = ?)", Boolean.class, sopInstanceUid));
   }
 
-  /** Inserts the row; false when the instance was already there. */
-  public boolean insert(DicomInstance i, String transferSyntaxUid, String callingAe, String filePath, long size) {
+  /**
+   * Inserts the row; false when the instance was already there. {@code senderOrg}: the key of the
+   * sending node's organisation (null: none known).
+   */
+  public boolean insert(DicomInstance i, String transferSyntaxUid, String callingAe, String senderOrg, String filePath,
+      long size) {
     try {
       return jdbc.update("INSERT INTO dicom_instance (sop_instance_uid, study_instance_uid, series_instance_uid,"
-          + " sop_class_uid, transfer_syntax_uid, calling_ae, file_path, file_size, attributes)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (sop_instance_uid) DO NOTHING",
+          + " sop_class_uid, transfer_syntax_uid, calling_ae, sender_org, file_path, file_size, attributes)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (sop_instance_uid) DO NOTHING",
           i.sopInstanceUid(), i.studyInstanceUid(), i.seriesInstanceUid(), i.sopClassUid(), transferSyntaxUid,
-          callingAe, filePath, size, JSON.writeValueAsString(i)) == 1;
+          callingAe, senderOrg, filePath, size, JSON.writeValueAsString(i)) == 1;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -71,10 +78,33 @@ public class InstanceRows {
         + " WHERE study_instance_uid = ? AND NOT study_synced)", Boolean.class, studyInstanceUid));
   }
 
-  /** Study Instance UIDs, most recently received first. */
-  public List<String> recentStudies(int limit) {
-    return jdbc.queryForList("SELECT study_instance_uid FROM dicom_instance GROUP BY study_instance_uid"
-        + " ORDER BY max(received_at) DESC LIMIT ?", String.class, limit);
+  /**
+   * Study Instance UIDs the reader may see, most recently received first ({@code studyUid} non-null:
+   * that study, if visible). Visibility is a predicate of the query: a study whose ImagingStudy is
+   * written (found by its identifier {@code urn:dicom:uid|urn:oid:<uid>}) is visible when that
+   * resource's readers are ({@link Visibility#predicate}); a study whose ImagingStudy is not written
+   * yet (assembly runs after the instances, {@link StudySyncScheduler}) to the organisations of the
+   * nodes that sent its instances.
+   */
+  public List<String> visibleStudies(String studyUid, Visibility visibility, int limit) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("WITH study AS (SELECT study_instance_uid, max(received_at) AS last,"
+        + " array_agg(DISTINCT sender_org) AS senders FROM dicom_instance");
+    if (studyUid != null) {
+      sql.append(" WHERE study_instance_uid = ?");
+      params.add(studyUid);
+    }
+    sql.append(" GROUP BY study_instance_uid)"
+        + " SELECT st.study_instance_uid FROM study st"
+        + " LEFT JOIN LATERAL (SELECT r.readers FROM idx_token t JOIN resource r ON r.res_pk = t.res_pk"
+        + "   WHERE t.res_type = 'ImagingStudy' AND t.param = 'identifier' AND t.code = 'urn:oid:' || st.study_instance_uid"
+        + "   AND t.system = 'urn:dicom:uid' AND NOT r.deleted LIMIT 1) img ON true"
+        + " WHERE CASE WHEN img.readers IS NULL THEN ");
+    sql.append(visibility.overlaps("st.senders", params));
+    sql.append(" ELSE ").append(visibility.predicate("img", params)).append(" END");
+    sql.append(" ORDER BY st.last DESC LIMIT ?");
+    params.add(limit);
+    return jdbc.query(con -> StatementBinder.prepare(con, sql.toString(), params), (rs, n) -> rs.getString(1));
   }
 
   /** Paths of the study's files still on disk. */

@@ -113,8 +113,18 @@ public class StudyAssembler {
     });
   }
 
-  /** At start: studies with instance rows their ImagingStudy does not include yet. */
+  /**
+   * At start, on a thread of its own: a write waits for the validator, which ConformanceStartup
+   * warms after this same event — on the thread that publishes it, the repair would wait for ever.
+   */
   @EventListener(ApplicationReadyEvent.class)
+  public void repairInBackground() {
+    Thread t = new Thread(this::repair, "study-repair");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Studies with instance rows their ImagingStudy does not include yet. */
   public void repair() {
     for (String uid : instances.unsyncedStudies()) {
       try {

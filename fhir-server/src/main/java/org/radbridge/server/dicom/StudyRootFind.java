@@ -20,12 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.radbridge.mappers.dicom.DicomInstance;
+import org.radbridge.server.store.Visibility;
 import org.springframework.stereotype.Component;
 
 /**
  * Study Root Query/Retrieve C-FIND at STUDY and SERIES level over the received instances (their
  * rows): the attributes a PACS or viewer filters on, with the counts RadBridge computes.
- * Matching and return keys as in {@link QueryMatching}.
+ * Matching and return keys as in {@link QueryMatching}. Only the studies the calling node may see
+ * are candidates, chosen in the SQL ({@link InstanceRows#visibleStudies}): the readers of the
+ * study's ImagingStudy, or the senders' organisations while it is not written yet.
  */
 @Component
 public class StudyRootFind {
@@ -38,7 +41,8 @@ public class StudyRootFind {
     this.rows = rows;
   }
 
-  public List<AttributeList> find(AttributeList query, String characterSet) throws DicomException {
+  /** Matches among the studies {@code visibility} lets the caller see, with the query's keys only. */
+  public List<AttributeList> find(AttributeList query, String characterSet, Visibility visibility) throws DicomException {
     String level = Attribute.getSingleStringValueOrNull(query, TagFromName.QueryRetrieveLevel);
     level = level == null ? "" : level.trim();
     if (!level.equals("STUDY") && !level.equals("SERIES")) {
@@ -49,8 +53,8 @@ public class StudyRootFind {
       throw new DicomException("A SERIES level query needs one Study Instance UID");
     }
     SpecificCharacterSet cs = new SpecificCharacterSet(new String[] {characterSet});
-    List<String> studies = studyUid != null && !studyUid.isBlank() && !studyUid.contains("\\")
-        ? List.of(studyUid.trim()) : rows.recentStudies(MAX_STUDIES);
+    List<String> studies = rows.visibleStudies(studyUid != null && !studyUid.isBlank() && !studyUid.contains("\\")
+        ? studyUid.trim() : null, visibility, MAX_STUDIES);
     List<AttributeList> out = new ArrayList<>();
     for (String uid : studies) {
       List<DicomInstance> instances = rows.ofStudy(uid);

@@ -142,9 +142,12 @@ public class NetworkDirectory {
         .flatMap(d -> OrgRef.parse(d.getOwner().getReference())).map(OrgRef::key);
   }
 
-  /** What a DICOM peer is: from its Endpoint (address dicom://AE@host:port, headers role and character-set). */
+  /**
+   * What a DICOM peer is: from its Endpoint (address dicom://AE@host:port, or dicoms:// when it is
+   * reached over TLS; headers role and character-set).
+   */
   public record DicomNode(String aeTitle, String host, int port, String organization, String role,
-      String characterSet, String endpointId) {}
+      String characterSet, String endpointId, boolean tls) {}
 
   public Optional<DicomNode> dicomNode(String aeTitle) {
     return dicomEndpoint(aeTitle).flatMap(NetworkDirectory::toDicomNode);
@@ -161,17 +164,28 @@ public class NetworkDirectory {
   /**
    * The DICOM node a calling AE title names, associating from {@code peer}: an active DICOM Endpoint
    * of that AE title whose source addresses — its source-address extensions, else the addresses the
-   * host of its {@code dicom://AE@host:port} address resolves to now — include the peer.
+   * host of its {@code dicom://AE@host:port} address resolves to now — include the peer; and, when
+   * the Endpoint names certificates (peer-certificate extensions), whose TLS client certificate
+   * {@code certificate} (null: none, or no TLS) is one of them.
    */
-  public Recognition dicomPeer(String aeTitle, InetAddress peer) {
+  public Recognition dicomPeer(String aeTitle, InetAddress peer, java.security.cert.X509Certificate certificate) {
     Optional<Endpoint> endpoint = dicomEndpoint(aeTitle);
     Optional<DicomNode> node = endpoint.flatMap(NetworkDirectory::toDicomNode);
     if (node.isEmpty()) {
       return Recognition.unknown("'" + aeTitle + "' is not the AE title of an active DICOM node of the network");
     }
     String org = OrgRef.parse(node.get().organization()).map(OrgRef::key).orElse(null);
-    return decide(org, "Endpoint/" + node.get().endpointId(), peer, NetworkResources.sourceAddresses(endpoint.get()),
+    String resource = "Endpoint/" + node.get().endpointId();
+    Recognition byAddress = decide(org, resource, peer, NetworkResources.sourceAddresses(endpoint.get()),
         node.get().host(), "host", DICOM_SETTING);
+    List<String> certificates = NetworkResources.peerCertificates(endpoint.get());
+    if (!byAddress.recognised() || certificates.isEmpty() || PeerCertificates.matches(certificates, certificate)) {
+      return byAddress;
+    }
+    return new Recognition(Recognition.Verdict.NOT_ITS_CERTIFICATE, org, resource, certificate == null
+        ? "it names certificates (" + String.join("; ", certificates) + ") and showed none (no TLS, or no client certificate)"
+        : "its certificate (" + certificate.getSubjectX500Principal().getName() + ", SHA-256 "
+            + PeerCertificates.fingerprint(certificate) + ") is not one it names (" + String.join("; ", certificates) + ")");
   }
 
   /**
@@ -277,10 +291,11 @@ public class NetworkDirectory {
 
   private static Optional<DicomNode> toDicomNode(Endpoint e) {
     String address = e.getAddress();
-    if (address == null || !address.startsWith("dicom://") || !address.contains("@")) {
+    if (address == null || !(address.startsWith("dicom://") || address.startsWith("dicoms://")) || !address.contains("@")) {
       return Optional.empty();
     }
-    String rest = address.substring("dicom://".length());
+    boolean tls = address.startsWith("dicoms://");
+    String rest = address.substring(address.indexOf("://") + 3);
     String ae = rest.substring(0, rest.indexOf('@'));
     String hostPort = rest.substring(rest.indexOf('@') + 1);
     int colon = hostPort.lastIndexOf(':');
@@ -292,7 +307,7 @@ public class NetworkDirectory {
       return Optional.empty();
     }
     return Optional.of(new DicomNode(ae, host, port, e.getManagingOrganization().getReference(),
-        header(e, "role"), Optional.ofNullable(header(e, "character-set")).orElse("ISO_IR 192"), e.getIdPart()));
+        header(e, "role"), Optional.ofNullable(header(e, "character-set")).orElse("ISO_IR 192"), e.getIdPart(), tls));
   }
 
   private static String header(Endpoint e, String name) {

@@ -27,8 +27,9 @@ public class NetworkProperties {
   @Valid private final List<Org> organizations;
   /**
    * DICOM nodes: AE title, host, port, organisation, role (modality or pacs), modality, character
-   * set, and addresses: the IP addresses or CIDR ranges its associations may come from (none: its
-   * host's). Stored as Endpoints.
+   * set, addresses: the IP addresses or CIDR ranges its associations may come from (none: its
+   * host's), tls (reached over TLS) and certificates (the TLS client certificates it must show).
+   * Stored as Endpoints.
    */
   @Valid private final List<DicomNode> dicomNodes;
   /**
@@ -129,6 +130,14 @@ public class NetworkProperties {
     private final String characterSet;
     /** IP addresses or CIDR ranges (IPv4, IPv6) its associations may come from; none: the host's addresses. */
     private final List<@SourceAddress String> addresses;
+    /** Whether RadBridge reaches the node over TLS (its Endpoint address dicoms://AE@host:port). */
+    private final boolean tls;
+    /**
+     * TLS client certificates it may associate with, each by subject (CN=CT_A,O=Centre A) or SHA-256
+     * fingerprint; with any, its associations must come over TLS showing one of them (several: a
+     * certificate being renewed).
+     */
+    private final List<@PeerCertificate String> certificates;
 
     public DicomNode(String aeTitle,
         String host,
@@ -137,8 +146,12 @@ public class NetworkProperties {
         String role,
         String modality,
         @DefaultValue("ISO_IR 192") String characterSet,
-        List<String> addresses) {
+        List<String> addresses,
+        @DefaultValue("false") boolean tls,
+        List<String> certificates) {
       this.addresses = addresses == null ? List.of() : List.copyOf(addresses);
+      this.tls = tls;
+      this.certificates = certificates == null ? List.of() : List.copyOf(certificates);
       this.aeTitle = aeTitle;
       this.host = host;
       this.port = port;
@@ -156,6 +169,8 @@ public class NetworkProperties {
     public String getModality() { return modality; }
     public String getCharacterSet() { return characterSet; }
     public List<String> getAddresses() { return addresses; }
+    public boolean isTls() { return tls; }
+    public List<String> getCertificates() { return certificates; }
   }
 
   public static class Hl7Application {

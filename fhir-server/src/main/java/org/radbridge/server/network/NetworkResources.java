@@ -30,6 +30,12 @@ public final class NetworkResources {
   public static final String SOURCE_ADDRESS = "https://radbridge.org/fhir/StructureDefinition/source-address";
   /** An HL7 application's client certificate (SHA-256 fingerprint or subject DN), on its Device. */
   public static final String CLIENT_CERTIFICATE = "https://radbridge.org/fhir/StructureDefinition/client-certificate";
+  /**
+   * Extension (valueString, repeating) on a DICOM node's Endpoint: a TLS client certificate the node
+   * may associate with, by subject or SHA-256 fingerprint ({@link PeerCertificates}); with any, it
+   * must show one of them.
+   */
+  public static final String PEER_CERTIFICATE = "https://radbridge.org/fhir/StructureDefinition/peer-certificate";
 
   private NetworkResources() {}
 
@@ -66,10 +72,14 @@ public final class NetworkResources {
       e.setName(n.getAeTitle() + " (" + n.getRole() + ")");
       e.setManagingOrganization(new Reference(new OrgRef(n.getOrganization()).reference()));
       e.addPayloadType().setText("DICOM");
-      e.setAddress("dicom://" + n.getAeTitle() + "@" + n.getHost() + ":" + n.getPort());
+      // dicoms://: RadBridge reaches the node over TLS (as mllps:// says for MLLP)
+      e.setAddress((n.isTls() ? "dicoms://" : "dicom://") + n.getAeTitle() + "@" + n.getHost() + ":" + n.getPort());
       e.addHeader("role: " + n.getRole());
       e.addHeader("character-set: " + n.getCharacterSet());
       addSourceAddresses(e, n.getAddresses());
+      for (String c : n.getCertificates()) {
+        e.addExtension(PEER_CERTIFICATE, new StringType(c.strip()));
+      }
       out.add(e);
       if ("modality".equals(n.getRole())) {
         Device d = new Device();
@@ -124,6 +134,12 @@ public final class NetworkResources {
     for (String a : addresses) {
       r.addExtension(SOURCE_ADDRESS, new StringType(a.strip()));
     }
+  }
+
+  /** The peer-certificate extensions of a DICOM node's Endpoint, as written (empty: none given). */
+  public static List<String> peerCertificates(DomainResource r) {
+    return r.getExtensionsByUrl(PEER_CERTIFICATE).stream()
+        .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null).toList();
   }
 
   /** The source-address extensions of a directory resource, as written (empty: none given). */

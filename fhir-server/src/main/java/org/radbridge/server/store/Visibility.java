@@ -27,8 +27,16 @@ public record Visibility(boolean everything, Set<String> organisations) {
 
   /** {@code (?::boolean OR <alias>.readers && ?::text[])} with its two parameters added to {@code params}. */
   public String predicate(String alias, List<Object> params) {
+    return overlaps(alias + ".readers", params);
+  }
+
+  /**
+   * The same predicate over any text[] expression of organisation keys (who else may see a row that
+   * is no resource, e.g. the organisations that sent a DICOM study): {@code (?::boolean OR <keys> && ?::text[])}.
+   */
+  public String overlaps(String keys, List<Object> params) {
     params.add(everything);
     params.add(new SqlArray("text", organisations.toArray()));
-    return "(?::boolean OR " + alias + ".readers && ?::text[])";
+    return "(?::boolean OR " + keys + " && ?::text[])";
   }
 }

@@ -300,6 +300,24 @@ class DicomHostileInputTest extends ServerTestBase {
     }
   }
 
+  @Test
+  void aCertificateAnAdministratorNamesOnTheEndpointIsRequiredAtOnce() throws Exception {
+    String id = "/Endpoint/dicom-CT-A";
+    String original = json().get(id).then().statusCode(200).extract().asString();
+    String peerCertificate = "https://radbridge.org/fhir/StructureDefinition/peer-certificate";
+    try {
+      // neither a subject nor a fingerprint: refused when written, naming it
+      json().body(withSourceAddresses(original, peerCertificate, "ct-a certificate")).put(id).then().statusCode(422)
+          .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("'ct-a certificate' is neither"));
+      // named: an association without TLS (no certificate) from CT_A's own address is refused
+      json().body(withSourceAddresses(original, peerCertificate, "CN=CT_A,O=Centre A")).put(id).then().statusCode(200);
+      permanentRejection(InetAddress.getLoopbackAddress(), "CT_A");
+    } finally {
+      json().body(original).put(id).then().statusCode(200); // as other tests expect it
+    }
+    accepted(InetAddress.getLoopbackAddress(), "CT_A").close();
+  }
+
   private static String withSourceAddresses(String endpoint, String url, String... addresses) {
     StringBuilder ext = new StringBuilder("\"extension\":[");
     for (int i = 0; i < addresses.length; i++) {

@@ -24,7 +24,7 @@ class DicomStorageTest extends ServerTestBase {
 
   private StoreStatus store(Path file) throws Exception {
     TestDicomFiles.Dataset d = TestDicomFiles.dataset(file);
-    return storage.store("CT_A", TestDicomFiles.tag(file, "0008,0016"), TestDicomFiles.tag(file, "0008,0018"),
+    return storage.store("CT_A", "centre-a", TestDicomFiles.tag(file, "0008,0016"), TestDicomFiles.tag(file, "0008,0018"),
         d.transferSyntax(), d.bytes());
   }
 
@@ -84,12 +84,12 @@ class DicomStorageTest extends ServerTestBase {
     String sopClass = TestDicomFiles.tag(ct, "0008,0016");
     String sop = TestDicomFiles.tag(ct, "0008,0018");
 
-    StoreStatus wrongInstance = storage.store("CT_A", sopClass, sop + ".9", d.transferSyntax(), d.bytes());
+    StoreStatus wrongInstance = storage.store("CT_A", "centre-a", sopClass, sop + ".9", d.transferSyntax(), d.bytes());
     assertThat(wrongInstance.code()).isEqualTo(StoreStatus.DATASET_MISMATCH);
-    StoreStatus wrongClass = storage.store("CT_A", "1.2.840.10008.5.1.4.1.1.4", sop, d.transferSyntax(), d.bytes());
+    StoreStatus wrongClass = storage.store("CT_A", "centre-a", "1.2.840.10008.5.1.4.1.1.4", sop, d.transferSyntax(), d.bytes());
     assertThat(wrongClass.code()).isEqualTo(StoreStatus.DATASET_MISMATCH);
     byte[] garbage = new byte[] {8, 0, 0x18, 0, 'U', 'I', (byte) 0xff, 0x7f, 1, 2, 3};
-    assertThat(storage.store("CT_A", sopClass, sop, d.transferSyntax(), garbage).code())
+    assertThat(storage.store("CT_A", "centre-a", sopClass, sop, d.transferSyntax(), garbage).code())
         .isEqualTo(StoreStatus.CANNOT_UNDERSTAND);
 
     // below the free-space floor: FullDiskTest (a node of its own with a floor no disk meets)

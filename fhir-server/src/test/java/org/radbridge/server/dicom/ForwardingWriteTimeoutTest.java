@@ -63,10 +63,13 @@ class ForwardingWriteTimeoutTest {
         @Override
         public Optional<DicomNode> dicomNode(String aeTitle) {
           return Optional.of(new DicomNode(aeTitle, "127.0.0.1", pacs.getLocalPort(), "hospital-b", "pacs", "ISO_IR 192",
-              "Endpoint/pacs-b"));
+              "Endpoint/pacs-b", false));
         }
       };
-      CStoreForwarding forwarding = new CStoreForwarding(directory, props, watchdog);
+      CStoreForwarding forwarding = new CStoreForwarding(directory, props, watchdog,
+          new DicomTls(props, new org.springframework.beans.factory.support.StaticListableBeanFactory()
+              .getBeanProvider(org.springframework.boot.ssl.SslBundles.class),
+              new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null)));
       OutboxRow row = new OutboxRow(1, CStoreForwarding.KIND, "PACS_B", "study:1", CStoreForwarding.payload(instance),
           "application/dicom", "pending", 0, Instant.now(), null, Instant.now(), null, null);
       long start = System.nanoTime();

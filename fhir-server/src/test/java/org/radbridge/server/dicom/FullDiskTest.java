@@ -53,7 +53,7 @@ class FullDiskTest extends ServerTestBase {
     // the storage itself, past the network layer: the same status, no file left behind
     DicomStorage storage = full.getBean(DicomStorage.class);
     TestDicomFiles.Dataset d = TestDicomFiles.dataset(ct);
-    assertThat(storage.store("CT_A", TestDicomFiles.tag(ct, "0008,0016"), sop, d.transferSyntax(), d.bytes()).code())
+    assertThat(storage.store("CT_A", "centre-a", TestDicomFiles.tag(ct, "0008,0016"), sop, d.transferSyntax(), d.bytes()).code())
         .isEqualTo(StoreStatus.OUT_OF_RESOURCES);
     assertThat(Files.exists(storage.files().pathOf(TestDicomFiles.tag(ct, "0020,000d"), TestDicomFiles.tag(ct, "0020,000e"),
         sop))).isFalse();
