@@ -40,6 +40,9 @@ public class AuditLog implements SmartLifecycle {
   private final org.springframework.transaction.support.TransactionTemplate tx;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(CAPACITY);
   private volatile boolean running;
+  /** Records queued, and stored by the flusher: drain() waits until what was queued before it is stored. */
+  private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
   private Thread flusher;
 
   private final boolean enabled;
@@ -73,7 +76,9 @@ public class AuditLog implements SmartLifecycle {
       return;
     }
     Pending p = new Pending(record, resolvePatients);
-    if (!running || !queue.offer(p)) {
+    if (running && queue.offer(p)) {
+      queued.incrementAndGet();
+    } else {
       write(List.of(p)); // before start, after stop, or a full queue: the caller's own round trip
     }
   }
@@ -89,6 +94,7 @@ public class AuditLog implements SmartLifecycle {
         batch.add(first);
         queue.drainTo(batch, BATCH - 1);
         write(batch);
+        stored.addAndGet(batch.size());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -145,8 +151,9 @@ public class AuditLog implements SmartLifecycle {
     if (!running) {
       return;
     }
+    long target = queued.get();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!queue.isEmpty() && System.nanoTime() < deadline) {
+    while (stored.get() < target && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {

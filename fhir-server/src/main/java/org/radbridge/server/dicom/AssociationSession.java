@@ -48,13 +48,18 @@ final class AssociationSession implements Runnable {
   private final java.util.function.Function<String, org.radbridge.server.store.Visibility> visibilityOf;
   private final RadBridgeProperties.Dicom settings;
   private final AutoCloseable slot;
+  private final DicomAudit audit;
+  /** Per study of this association: instances stored [0] and refused [1] (refused before a study was known: ""). */
+  private final java.util.Map<String, int[]> storedPerStudy = new java.util.LinkedHashMap<>();
+  private String senderOrg;
 
   AssociationSession(PeekableSocket socket, String aeTitle,
       Recognise recognise,
       java.util.function.BooleanSupplier ready, DicomStorage storage, StudySyncScheduler studies,
       WorklistItems worklist, StudyRootFind studyRoot, java.util.function.Function<String, String> characterSetOf,
       java.util.function.Function<String, org.radbridge.server.store.Visibility> visibilityOf,
-      RadBridgeProperties.Dicom settings, AutoCloseable slot) {
+      RadBridgeProperties.Dicom settings, AutoCloseable slot, DicomAudit audit) {
+    this.audit = audit;
     this.visibilityOf = visibilityOf;
     this.settings = settings;
     this.slot = slot;
@@ -201,6 +206,7 @@ final class AssociationSession implements Runnable {
           out.flush();
           log.info("DICOM association from AE title '{}' ({}) rejected for now: RadBridge is starting", callingAe,
               socket.getRemoteSocketAddress());
+          audit.association(callingAe, null, socket.getInetAddress(), false, "rejected for now: RadBridge is starting");
           return;
         }
         // A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognized — for an
@@ -213,9 +219,12 @@ final class AssociationSession implements Runnable {
         } else {
           log.info("DICOM association from unknown AE title '{}' ({}) rejected", callingAe, socket.getRemoteSocketAddress());
         }
+        audit.association(callingAe, null, socket.getInetAddress(), false,
+            peer.verdict() == NetworkDirectory.Recognition.Verdict.UNKNOWN ? "unknown AE title" : peer.why());
         return;
       }
-      String senderOrg = peer.organization();
+      senderOrg = peer.organization();
+      audit.association(callingAe, senderOrg, socket.getInetAddress(), true, null);
       byte[] pdu = new byte[6 + body.length];
       System.arraycopy(header, 0, pdu, 0, 6);
       System.arraycopy(body, 0, pdu, 6, body.length);
@@ -256,6 +265,10 @@ final class AssociationSession implements Runnable {
       }
       // a failed update is retried by the scheduler; the rows stay unsynced until one succeeds
       touchedStudies.forEach(studies::syncNow);
+      for (var e : storedPerStudy.entrySet()) {
+        audit.stored(callingAe, senderOrg, socket.getInetAddress(), e.getKey().isEmpty() ? null : e.getKey(),
+            e.getValue()[0], e.getValue()[1]);
+      }
     }
   }
 
@@ -279,6 +292,8 @@ final class AssociationSession implements Runnable {
         touched.add(status.studyInstanceUid());
         studies.syncSoon(status.studyInstanceUid());
       }
+      String study = status.isSuccess() && status.studyInstanceUid() != null ? status.studyInstanceUid() : "";
+      storedPerStudy.computeIfAbsent(study, k -> new int[2])[status.isSuccess() ? 0 : 1]++;
       if (!status.isSuccess()) {
         log.info("C-STORE {} from {}: 0x{} {}", sopInstance, callingAe, Integer.toHexString(status.code()), status.comment());
       }
@@ -300,6 +315,7 @@ final class AssociationSession implements Runnable {
     try {
       if (r.refusal != null) {
         log.info("C-FIND from {} refused: {}", callingAe, r.refusal.comment());
+        audit.found(callingAe, senderOrg, socket.getInetAddress(), model(sopClass), 0, r.refusal.comment());
         a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
             r.refusal.code(), false).getBytes(), null);
         return;
@@ -318,6 +334,7 @@ final class AssociationSession implements Runnable {
       }
     } catch (Exception e) {
       log.info("C-FIND from {} refused: {}", callingAe, e.toString());
+      audit.found(callingAe, senderOrg, socket.getInetAddress(), model(sopClass), 0, e.getMessage());
       a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
           StoreStatus.DATASET_MISMATCH, false).getBytes(), null);
       return;
@@ -336,6 +353,11 @@ final class AssociationSession implements Runnable {
     }
     a.send(r.presentationContextId, new com.pixelmed.network.CFindResponseCommandMessage(sopClass, messageId,
         StoreStatus.SUCCESS, false).getBytes(), null);
+    audit.found(callingAe, senderOrg, socket.getInetAddress(), model(sopClass), items.size(), null);
+  }
+
+  private static String model(String sopClass) {
+    return WorklistItems.MWL_FIND.equals(sopClass) ? "MWL" : StudyRootFind.STUDY_ROOT_FIND.equals(sopClass) ? "STUDY" : sopClass;
   }
 
 }

@@ -42,7 +42,11 @@ public class CStoreForwarding implements DeliveryHandler {
   private final WriteWatchdog watchdog;
   private final DicomTls tls;
 
-  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props, WriteWatchdog watchdog, DicomTls tls) {
+  private final DicomAudit audit;
+
+  public CStoreForwarding(NetworkDirectory directory, RadBridgeProperties props, WriteWatchdog watchdog, DicomTls tls,
+      DicomAudit audit) {
+    this.audit = audit;
     this.tls = tls;
     this.directory = directory;
     this.props = props;
@@ -61,8 +65,23 @@ public class CStoreForwarding implements DeliveryHandler {
 
   @Override
   public void deliver(OutboxRow row) throws Exception {
-    NetworkDirectory.DicomNode node = directory.dicomNode(row.destination())
-        .orElseThrow(() -> new IllegalStateException("no active DICOM node with AE title " + row.destination()));
+    java.util.Optional<NetworkDirectory.DicomNode> found = directory.dicomNode(row.destination());
+    String host = found.map(NetworkDirectory.DicomNode::host).orElse("?");
+    int port = found.map(NetworkDirectory.DicomNode::port).orElse(0);
+    String[] sopInstance = {Path.of(row.payload()).getFileName().toString()};
+    try {
+      NetworkDirectory.DicomNode node = found
+          .orElseThrow(() -> new IllegalStateException("no active DICOM node with AE title " + row.destination()));
+      send(row, node, sopInstance);
+    } catch (Exception e) {
+      audit.forwarded(row.destination(), host, port, row.orderingKey(), sopInstance[0], e.getMessage());
+      throw e;
+    }
+    audit.forwarded(row.destination(), host, port, row.orderingKey(), sopInstance[0], null);
+  }
+
+  /** One C-STORE of the row's file; {@code sopInstance[0]} becomes the instance's UID once read. */
+  private void send(OutboxRow row, NetworkDirectory.DicomNode node, String[] sopInstanceOut) throws Exception {
     Path file = Path.of(row.payload());
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       DicomInputStream din = new DicomInputStream(in);
@@ -70,6 +89,7 @@ public class CStoreForwarding implements DeliveryHandler {
       meta.readOnlyMetaInformationHeader(din);
       String sopClass = Attribute.getSingleStringValueOrNull(meta, TagFromName.MediaStorageSOPClassUID);
       String sopInstance = Attribute.getSingleStringValueOrNull(meta, TagFromName.MediaStorageSOPInstanceUID);
+      sopInstanceOut[0] = sopInstance;
       String ts = Attribute.getSingleStringValueOrNull(meta, TagFromName.TransferSyntaxUID);
       LinkedList<Object> transferSyntaxes = new LinkedList<>();
       transferSyntaxes.add(ts);

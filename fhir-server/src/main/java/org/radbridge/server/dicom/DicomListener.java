@@ -44,6 +44,7 @@ public class DicomListener implements SmartLifecycle {
   private final WriteWatchdog watchdog;
   private final RestCallers callers;
   private final DicomTls tls;
+  private final DicomAudit audit;
   private volatile ServerSocket server;
   private volatile ExecutorService associations;
   private volatile ConnectionSlots slots;
@@ -53,7 +54,8 @@ public class DicomListener implements SmartLifecycle {
   public DicomListener(RadBridgeProperties props, NetworkDirectory directory, DicomStorage storage,
       StudySyncScheduler studies, WorklistItems worklist, StudyRootFind studyRoot,
       org.radbridge.server.readiness.ReadinessGate readiness, WriteWatchdog watchdog,
-      RestCallers callers, DicomTls tls) {
+      RestCallers callers, DicomTls tls, DicomAudit audit) {
+    this.audit = audit;
     this.callers = callers;
     this.tls = tls;
     this.readiness = readiness;
@@ -135,7 +137,7 @@ public class DicomListener implements SmartLifecycle {
               "DICOM association from " + socket.getRemoteSocketAddress());
           associations.execute(new AssociationSession(socket, props.getDicom().getAeTitle(), this::recognise,
               readiness::isReady, storage, studies, worklist, studyRoot, this::characterSetOf, this::visibilityOf,
-              props.getDicom(), slot));
+              props.getDicom(), slot, audit));
         } catch (IOException | java.util.concurrent.RejectedExecutionException stopping) {
           slot.close();
           socket.close();

@@ -69,7 +69,12 @@ class ForwardingWriteTimeoutTest {
       CStoreForwarding forwarding = new CStoreForwarding(directory, props, watchdog,
           new DicomTls(props, new org.springframework.beans.factory.support.StaticListableBeanFactory()
               .getBeanProvider(org.springframework.boot.ssl.SslBundles.class),
-              new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null)));
+              new org.radbridge.server.network.NetworkProperties(null, null, null, null, null, null)),
+          new DicomAudit(null, null) { // no audit trail in this test: only the timeout is looked at
+            @Override
+            public void forwarded(String aeTitle, String host, int port, String orderingKey, String sopInstance,
+                String failure) {}
+          });
       OutboxRow row = new OutboxRow(1, CStoreForwarding.KIND, "PACS_B", "study:1", CStoreForwarding.payload(instance),
           "application/dicom", "pending", 0, Instant.now(), null, Instant.now(), null, null);
       long start = System.nanoTime();
