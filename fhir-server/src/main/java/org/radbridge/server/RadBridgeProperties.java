@@ -303,33 +303,6 @@ public class RadBridgeProperties {
       public int getMaxConnectionsPerPeer() { return maxConnectionsPerPeer; }
     }
 
-    public static class Tls {
-      /** Whether the MLLP listener speaks TLS (needs the bundle). */
-      private final boolean enabled;
-      /** The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME) for the listener and mllps:// receivers. */
-      private final String bundle;
-      /**
-       * Whether the TLS listener asks senders for a client certificate, checked against the bundle's trust
-       * store: none, want (asked for; a sender without one is recognised by its address unless its entry
-       * names certificates) or need (a handshake without one fails).
-       */
-      @NotNull private final ClientAuth clientAuth;
-
-      public Tls(@DefaultValue("false") boolean enabled,
-          String bundle,
-          @DefaultValue("none") ClientAuth clientAuth) {
-        this.enabled = enabled;
-        this.bundle = bundle;
-        this.clientAuth = clientAuth;
-      }
-
-      public boolean isEnabled() { return enabled; }
-      public String getBundle() { return bundle; }
-      public ClientAuth getClientAuth() { return clientAuth; }
-    }
-
-    /** Whether the MLLP listener asks TLS clients for a certificate. */
-    public enum ClientAuth { NONE, WANT, NEED }
   }
 
   public static class Dicom {
@@ -395,36 +368,6 @@ public class RadBridgeProperties {
     public Listener getListener() { return listener; }
     public Tls getTls() { return tls; }
 
-    /** Whether a TLS listener asks a peer for its certificate. */
-    public enum ClientAuth { NONE, WANT, NEED }
-
-    /** DICOM over TLS (README "DICOM TLS"), from a Spring Boot SSL bundle. */
-    public static class Tls {
-      /** Whether the DICOM listener speaks TLS (needs the bundle); plain associations are then refused. */
-      private final boolean enabled;
-      /**
-       * The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME): its key is the listener's and the
-       * client certificate RadBridge shows dicoms:// nodes; its trust store checks both sides' peers.
-       */
-      private final String bundle;
-      /**
-       * Whether the TLS listener asks peers for a certificate: none, want (checked when sent) or need
-       * (no certificate, no association). A node whose entry names certificates must show one of them.
-       */
-      @NotNull private final ClientAuth clientAuth;
-
-      public Tls(@DefaultValue("false") boolean enabled,
-          String bundle,
-          @DefaultValue("none") ClientAuth clientAuth) {
-        this.enabled = enabled;
-        this.bundle = bundle;
-        this.clientAuth = clientAuth;
-      }
-
-      public boolean isEnabled() { return enabled; }
-      public String getBundle() { return bundle; }
-      public ClientAuth getClientAuth() { return clientAuth; }
-    }
 
     /** What the DICOM listener lets a peer hold: bounds that no peer, however broken or hostile, goes past. */
     public static class Listener {
@@ -623,4 +566,37 @@ public class RadBridgeProperties {
     public boolean isEphemeral() { return ephemeral; }
     public int getPoolSize() { return poolSize; }
   }
+
+  /** A listener over TLS, from a Spring Boot SSL bundle (README "DICOM TLS", "HL7 v2": Mutual TLS). */
+  public static class Tls {
+    /** Whether the listener speaks TLS (needs the bundle); plain connections are then refused. */
+    private final boolean enabled;
+    /**
+     * The Spring Boot SSL bundle (spring.ssl.bundle.jks|pem.NAME): its key is the listener's and the
+     * client certificate RadBridge shows the peers it connects to over TLS (dicoms://, mllps://); its
+     * trust store checks the peers on both sides.
+     */
+    private final String bundle;
+    /**
+     * Whether the TLS listener asks peers for a certificate: none, want (checked when sent; a peer
+     * without one is recognised by its address unless its entry names certificates) or need (no
+     * certificate, no connection). A peer whose entry names certificates must show one of them.
+     */
+    @NotNull private final ClientAuth clientAuth;
+
+    public Tls(@DefaultValue("false") boolean enabled,
+        String bundle,
+        @DefaultValue("none") ClientAuth clientAuth) {
+      this.enabled = enabled;
+      this.bundle = bundle;
+      this.clientAuth = clientAuth;
+    }
+
+    public boolean isEnabled() { return enabled; }
+    public String getBundle() { return bundle; }
+    public ClientAuth getClientAuth() { return clientAuth; }
+  }
+
+  /** Whether a TLS listener asks a peer for its certificate. */
+  public enum ClientAuth { NONE, WANT, NEED }
 }

@@ -30,11 +30,11 @@ public class DicomTls {
   private final SslBundle bundle;
   private final SSLContext context;
   private final boolean listener;
-  private final RadBridgeProperties.Dicom.ClientAuth clientAuth;
+  private final RadBridgeProperties.ClientAuth clientAuth;
 
   public DicomTls(RadBridgeProperties props, ObjectProvider<SslBundles> bundles,
       org.radbridge.server.network.NetworkProperties network) {
-    RadBridgeProperties.Dicom.Tls tls = props.getDicom().getTls();
+    RadBridgeProperties.Tls tls = props.getDicom().getTls();
     String name = tls.getBundle();
     SslBundles available = bundles.getIfAvailable();
     if (name == null || name.isBlank()) {
@@ -51,7 +51,7 @@ public class DicomTls {
     if (listener && context == null) {
       throw new IllegalStateException("radbridge.dicom.tls.enabled needs radbridge.dicom.tls.bundle");
     }
-    if (!listener || clientAuth == RadBridgeProperties.Dicom.ClientAuth.NONE) {
+    if (!listener || clientAuth == RadBridgeProperties.ClientAuth.NONE) {
       // such a node is refused every association until the listener asks for certificates
       network.getDicomNodes().stream().filter(n -> !n.getCertificates().isEmpty()).forEach(n -> log.warn(
           "DICOM node {} names certificates, which it can show only to a TLS listener that asks for them"
@@ -65,7 +65,7 @@ public class DicomTls {
     return listener;
   }
 
-  RadBridgeProperties.Dicom.ClientAuth clientAuth() {
+  RadBridgeProperties.ClientAuth clientAuth() {
     return clientAuth;
   }
 

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 public class MllpTls {
   private final SSLContext context;
   private final boolean listener;
-  private final RadBridgeProperties.Hl7v2.ClientAuth clientAuth;
+  private final RadBridgeProperties.ClientAuth clientAuth;
 
   public MllpTls(RadBridgeProperties props, ObjectProvider<SslBundles> bundles) {
     String name = props.getHl7v2().getTls().getBundle();
@@ -34,7 +34,7 @@ public class MllpTls {
     if (listener && context == null) {
       throw new IllegalStateException("radbridge.hl7v2.tls.enabled needs radbridge.hl7v2.tls.bundle");
     }
-    if (clientAuth != RadBridgeProperties.Hl7v2.ClientAuth.NONE && !listener) {
+    if (clientAuth != RadBridgeProperties.ClientAuth.NONE && !listener) {
       throw new IllegalStateException("radbridge.hl7v2.tls.client-auth=" + clientAuth.name().toLowerCase()
           + " needs radbridge.hl7v2.tls.enabled=true");
     }
