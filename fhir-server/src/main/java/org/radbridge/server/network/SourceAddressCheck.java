@@ -12,9 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * A source-address extension on an Endpoint or a Device is a string holding an IP address or CIDR
- * range, a peer-certificate extension one naming a certificate ({@link PeerCertificates}) (422
- * otherwise, naming it): an administrator's typo is refused when written, not found later as a node
- * that can no longer connect.
+ * range (422 otherwise, naming it): an administrator's typo is refused when written, not found
+ * later as a node that can no longer connect. Certificate extensions: {@link CertificateNameCheck}.
  */
 @Component
 class SourceAddressCheck implements WriteHook {
@@ -40,16 +39,6 @@ class SourceAddressCheck implements WriteHook {
       }
       SourceAddresses.problemWith(s.getValue()).ifPresent(problem -> {
         throw new UnprocessableEntityException("Extension " + NetworkResources.SOURCE_ADDRESS + " of " + e.type()
-            + ": " + problem);
-      });
-    }
-    for (Extension x : r.getExtensionsByUrl(NetworkResources.PEER_CERTIFICATE)) {
-      if (!(x.getValue() instanceof StringType s)) {
-        throw new UnprocessableEntityException("The extension " + NetworkResources.PEER_CERTIFICATE + " of " + e.type()
-            + " takes a valueString: a certificate subject or SHA-256 fingerprint");
-      }
-      PeerCertificates.problemWith(s.getValue()).ifPresent(problem -> {
-        throw new UnprocessableEntityException("Extension " + NetworkResources.PEER_CERTIFICATE + " of " + e.type()
             + ": " + problem);
       });
     }
