@@ -34,7 +34,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * it becomes inactive with {@code link} replaced-by the survivor (PID-3), the survivor gets a
  * {@code replaces} link — and every order, study, report and Task that pointed at it points at
  * the survivor. All of it through the one write path in the message's one transaction, so history
- * keeps the versions from before the merge.
+ * keeps the versions from before the merge. Both patients must be the sender's organisation's
+ * ({@link SenderOwnership}: AE 207 at PID-3 or MRG-1, nothing merged): a merge rewrites every order,
+ * study and report of the patient.
  */
 @Component
 public class MergeMessageApplication extends LoggedMessageApplication {
@@ -47,6 +49,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
 
   private final PatientIdentity patients;
   private final org.radbridge.server.network.PatientMapping mapping;
+  private final SenderOwnership ownership;
   private final IdentitySystems identity;
   private final SearchService search;
   private final ResourceReader reader;
@@ -56,9 +59,10 @@ public class MergeMessageApplication extends LoggedMessageApplication {
   public MergeMessageApplication(NetworkDirectory directory, PatientIdentity patients, IdentitySystems identity,
       SearchService search, ResourceReader reader, ResourceWriter writer, FhirContext ctx,
       NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
-      org.radbridge.server.network.PatientMapping mapping) {
+      org.radbridge.server.network.PatientMapping mapping, SenderOwnership ownership) {
     super(messages, tx, ready, directory, conformance);
     this.mapping = mapping;
+    this.ownership = ownership;
     this.patients = patients;
     this.identity = identity;
     this.search = search;
@@ -91,12 +95,9 @@ public class MergeMessageApplication extends LoggedMessageApplication {
       throw V2FieldError.missing("MRG-1", "MRG-1 (prior patient identifier) is empty");
     }
     String priorSystem = identity.patientIdSystem(prior.getAssigningAuthority().getNamespaceID().getValue(), orgKey);
-    java.util.Optional<String> owner = identity.orgOfPatientIdSystem(priorSystem);
-    if (owner.isPresent() && !owner.get().equals(orgKey)) {
-      // a merge rewrites every order, study and report of the patient: only the issuing organisation may ask
-      throw V2FieldError.refused("MRG-1.4", "MRG-1.4 assigning authority names the patient identifiers of another organisation ("
-          + owner.get() + "); " + orgKey + " may merge only its own patients");
-    }
+    ownership.checkPatientId("MRG-1", priorSystem, priorValue.trim(), orgKey);
+    Patient survivorMapped = mapping.fromHl7(survivorData, orgKey);
+    ownership.checkPatient(survivorMapped, orgKey);
     List<SearchService.Match> found = search.match("Patient",
         SearchCriteria.where().token("identifier", priorSystem, priorValue.trim()).build(), 2);
     if (found.isEmpty()) {
@@ -107,7 +108,7 @@ public class MergeMessageApplication extends LoggedMessageApplication {
           + ") matches several patients; nothing was merged");
     }
     String priorId = found.get(0).resId();
-    String survivorId = patients.resolve(mapping.fromHl7(survivorData, orgKey), caller);
+    String survivorId = patients.resolve(survivorMapped, caller);
     if (priorId.equals(survivorId)) {
       return; // already merged: the identity table follows replaced-by links
     }

@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ORM^O01 and OMI^O23 from a community HIS: PID-3 resolves the Patient through the identity table; the order
  * is written (created, or updated by its accession number) through the one write path, with the
  * sender's local procedure code translated to LOINC by its ConceptMap. Only the sender's own patients and
- * orders ({@link OrderOwnership}).
+ * orders ({@link SenderOwnership}).
  */
 @Component
 public class OrderMessageApplication extends LoggedMessageApplication {
@@ -42,11 +42,11 @@ public class OrderMessageApplication extends LoggedMessageApplication {
   private final org.radbridge.server.network.PatientMapping mapping;
   private final ResourceWriter writer;
   private final RadBridgeProperties props;
-  private final OrderOwnership ownership;
+  private final SenderOwnership ownership;
 
   public OrderMessageApplication(NetworkDirectory directory, IdentitySystems identity, PatientIdentity patients,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
-      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping, OrderOwnership ownership) {
+      RadBridgeProperties props, org.radbridge.server.network.PatientMapping mapping, SenderOwnership ownership) {
     super(messages, tx, ready, directory, conformance);
     this.ownership = ownership;
     this.mapping = mapping;
@@ -157,7 +157,7 @@ public class OrderMessageApplication extends LoggedMessageApplication {
       }, null, caller);
     } catch (UnknownOrder e) {
       throw V2FieldError.unknownKey("ORC-2", e.getMessage());
-    } catch (OrderOwnership.NotTheSenders e) {
+    } catch (SenderOwnership.NotTheSenders e) {
       throw V2FieldError.refused("ORC-2", e.getMessage());
     }
     log.info("{} from {}: ServiceRequest/{} {}", control, orgKey, o.id().getIdPart(), o.created() ? "created" : "updated");

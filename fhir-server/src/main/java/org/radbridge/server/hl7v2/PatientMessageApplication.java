@@ -23,20 +23,23 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * ADT^A08 / ADT^A31 (update patient information): the Patient found through the identity table
  * (PID-3 and its assigning authority) gets the name, birth date and sex the message carries — a
- * new version, other elements kept; one not known yet is created.
+ * new version, other elements kept; one not known yet is created. Another organisation's patient
+ * is not the sender's to change ({@link SenderOwnership}: AE 207 at PID-3, nothing written).
  */
 @Component
 public class PatientMessageApplication extends LoggedMessageApplication {
   private final PatientIdentity patients;
   private final org.radbridge.server.network.PatientMapping mapping;
+  private final SenderOwnership ownership;
   private final ResourceReader reader;
   private final ResourceWriter writer;
 
   public PatientMessageApplication(NetworkDirectory directory, PatientIdentity patients, ResourceReader reader,
       ResourceWriter writer, NetworkConformance conformance, MessageLog messages, TransactionTemplate tx, ReadinessGate ready,
-      org.radbridge.server.network.PatientMapping mapping) {
+      org.radbridge.server.network.PatientMapping mapping, SenderOwnership ownership) {
     super(messages, tx, ready, directory, conformance);
     this.mapping = mapping;
+    this.ownership = ownership;
     this.patients = patients;
     this.reader = reader;
     this.writer = writer;
@@ -54,6 +57,7 @@ public class PatientMessageApplication extends LoggedMessageApplication {
     PID pid = message instanceof ADT_A01 a01 ? a01.getPID() : ((ADT_A05) message).getPID();
     OrmMapper.PatientData data = OrmMapper.patient(pid);
     Patient update = mapping.fromHl7(data, orgKey);
+    ownership.checkPatient(update, orgKey);
     String id = patients.resolve(update, caller);
     Patient current = (Patient) reader.read("Patient", id);
     boolean changed = false;

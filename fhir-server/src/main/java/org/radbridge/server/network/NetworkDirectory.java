@@ -93,13 +93,13 @@ public class NetworkDirectory {
     String resource = "Device/" + d.getIdPart();
     List<String> certificates = NetworkResources.clientCertificates(d);
     if (tls && !certificates.isEmpty()) {
-      if (ClientCertificates.matches(certificates, certificate)) {
+      if (CertificateNames.matches(certificates, certificate)) {
         return new Recognition(Recognition.Verdict.RECOGNISED, org, resource, "");
       }
       return new Recognition(Recognition.Verdict.NOT_ITS_CERTIFICATE, org, resource, certificate == null
           ? "the connection presented no client certificate (radbridge.hl7v2.tls.client-auth want or need asks for one)"
           : "the client certificate " + certificate.getSubjectX500Principal().getName() + " (SHA-256 "
-              + ClientCertificates.sha256(certificate) + ") is not one of its certificates (" + HL7_CERTIFICATES + ")");
+              + CertificateNames.sha256(certificate) + ") is not one of its certificates (" + HL7_CERTIFICATES + ")");
     }
     List<String> entries = NetworkResources.sourceAddresses(d);
     String host = null;
@@ -179,13 +179,13 @@ public class NetworkDirectory {
     Recognition byAddress = decide(org, resource, peer, NetworkResources.sourceAddresses(endpoint.get()),
         node.get().host(), "host", DICOM_SETTING);
     List<String> certificates = NetworkResources.peerCertificates(endpoint.get());
-    if (!byAddress.recognised() || certificates.isEmpty() || PeerCertificates.matches(certificates, certificate)) {
+    if (!byAddress.recognised() || certificates.isEmpty() || CertificateNames.matches(certificates, certificate)) {
       return byAddress;
     }
     return new Recognition(Recognition.Verdict.NOT_ITS_CERTIFICATE, org, resource, certificate == null
         ? "it names certificates (" + String.join("; ", certificates) + ") and showed none (no TLS, or no client certificate)"
         : "its certificate (" + certificate.getSubjectX500Principal().getName() + ", SHA-256 "
-            + PeerCertificates.fingerprint(certificate) + ") is not one it names (" + String.join("; ", certificates) + ")");
+            + CertificateNames.sha256(certificate) + ") is not one it names (" + String.join("; ", certificates) + ")");
   }
 
   /**

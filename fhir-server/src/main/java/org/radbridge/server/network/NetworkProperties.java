@@ -133,11 +133,11 @@ public class NetworkProperties {
     /** Whether RadBridge reaches the node over TLS (its Endpoint address dicoms://AE@host:port). */
     private final boolean tls;
     /**
-     * TLS client certificates it may associate with, each by subject (CN=CT_A,O=Centre A) or SHA-256
-     * fingerprint; with any, its associations must come over TLS showing one of them (several: a
+     * TLS client certificates it may associate with, each by SHA-256 fingerprint (64 hex digits,
+     * colons allowed) or subject DN (CN=CT_A,O=Centre A, RDNs in any order); with any, its associations must come over TLS showing one of them (several: a
      * certificate being renewed).
      */
-    private final List<@PeerCertificate String> certificates;
+    private final List<@CertificateName String> certificates;
 
     public DicomNode(String aeTitle,
         String host,
@@ -190,10 +190,10 @@ public class NetworkProperties {
     /**
      * The client certificates it sends from, when the MLLP listener speaks TLS and asks for one
      * (radbridge.hl7v2.tls.client-auth): each a SHA-256 fingerprint (64 hex digits, colons allowed)
-     * or a subject DN (O=City Hospital,CN=RIS_CITY). Given: over TLS it is recognised by its
+     * or a subject DN (CN=RIS_CITY,O=City Hospital, RDNs in any order). Given: over TLS it is recognised by its
      * certificate instead of its source address.
      */
-    private final List<@ClientCertificate String> certificates;
+    private final List<@CertificateName String> certificates;
 
     public Hl7Application(String sendingApplication,
         String sendingFacility,

@@ -28,11 +28,15 @@ public final class NetworkResources {
    * Device: an IP address or CIDR range the node or application may connect from.
    */
   public static final String SOURCE_ADDRESS = "https://radbridge.org/fhir/StructureDefinition/source-address";
-  /** An HL7 application's client certificate (SHA-256 fingerprint or subject DN), on its Device. */
+  /**
+   * Extension (valueString, repeating) on an HL7 application's Device: a TLS client certificate it
+   * may send with, named as {@link CertificateNames} says (the same entries as {@link #PEER_CERTIFICATE}:
+   * two URLs only because stored Devices and Endpoints already carry them).
+   */
   public static final String CLIENT_CERTIFICATE = "https://radbridge.org/fhir/StructureDefinition/client-certificate";
   /**
    * Extension (valueString, repeating) on a DICOM node's Endpoint: a TLS client certificate the node
-   * may associate with, by subject or SHA-256 fingerprint ({@link PeerCertificates}); with any, it
+   * may associate with, by subject or SHA-256 fingerprint ({@link CertificateNames}); with any, it
    * must show one of them.
    */
   public static final String PEER_CERTIFICATE = "https://radbridge.org/fhir/StructureDefinition/peer-certificate";
@@ -138,21 +142,26 @@ public final class NetworkResources {
 
   /** The peer-certificate extensions of a DICOM node's Endpoint, as written (empty: none given). */
   public static List<String> peerCertificates(DomainResource r) {
-    return r.getExtensionsByUrl(PEER_CERTIFICATE).stream()
-        .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null).toList();
+    return strings(r, PEER_CERTIFICATE);
   }
 
   /** The source-address extensions of a directory resource, as written (empty: none given). */
   public static List<String> sourceAddresses(DomainResource r) {
-    return r.getExtensionsByUrl(SOURCE_ADDRESS).stream()
+    return strings(r, SOURCE_ADDRESS);
+  }
+
+  private static List<String> strings(DomainResource r, String url) {
+    return r.getExtensionsByUrl(url).stream()
         .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null).toList();
   }
 
-  /** The client-certificate extensions of an HL7 application's Device (empty: none given). */
+  /**
+   * The client-certificate extensions of an HL7 application's Device, as written (empty: none given;
+   * one that is no string stays, as an entry naming no certificate, so the application is not let in
+   * without one).
+   */
   public static List<String> clientCertificates(DomainResource r) {
-    return r.getExtensionsByUrl(CLIENT_CERTIFICATE).stream()
-        .map(x -> x.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null)
-        .filter(java.util.Objects::nonNull).toList();
+    return strings(r, CLIENT_CERTIFICATE);
   }
 
   /** An AE title or application name as part of a resource id ([A-Za-z0-9-.]). */

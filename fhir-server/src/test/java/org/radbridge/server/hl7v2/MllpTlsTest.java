@@ -87,7 +87,7 @@ class MllpTlsTest {
    */
   @Test
   void withClientCertificatesAnApplicationIsRecognisedByItsCertificateAndAnotherValidOneIsRefused() throws Exception {
-    String fingerprint = org.radbridge.server.network.ClientCertificates.sha256(certificate("tls/ris-city.crt"));
+    String fingerprint = org.radbridge.server.network.CertificateNames.sha256(certificate("tls/ris-city.crt"));
     try (ConfigurableApplicationContext ctx = org.radbridge.server.TestServers.onDataDir(dir.resolve("data")).args(
         "--radbridge.validation.mode=off",
         "--spring.ssl.bundle.pem.mllp.keystore.certificate=classpath:tls/server.crt",

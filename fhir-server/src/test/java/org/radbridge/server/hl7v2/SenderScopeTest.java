@@ -14,7 +14,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * What a known HL7 sender may write over real MLLP: a hospital's report for an order routed to another
- * hospital is quarantined (AE), an HIS's order for another centre's patient or order is refused (AE).
+ * hospital is quarantined (AE), an HIS's order for another centre's patient or order is refused (AE),
+ * and so is its patient update (ADT^A08) or merge (ADT^A40) of another centre's patient.
  */
 class SenderScopeTest extends ServerTestBase {
   private static final String QUARANTINED = "https://radbridge.org/fhir/CodeSystem/work-item|quarantined";
@@ -199,5 +200,85 @@ class SenderScopeTest extends ServerTestBase {
         .isNull();
     assertThat(search("ServiceRequest", "identifier", "https://radbridge.org/fhir/sid/centre-b/placer|PL-" + n)
         .getList("entry")).isNull();
+  }
+
+  private static String a08(String control, String sender, String pid3, String name) {
+    return String.join("\r",
+        "MSH|^~\\&|" + sender + "|RADBRIDGE|NETWORK|20261207110000||ADT^A08^ADT_A01|" + control + "|P|2.5.1",
+        "EVN|A08|20261207110000", "PID|1||" + pid3 + "||" + name + "||19700101|M");
+  }
+
+  private static String a40(String control, String sender, String survivor, String merged) {
+    return String.join("\r",
+        "MSH|^~\\&|" + sender + "|RADBRIDGE|NETWORK|20261207113000||ADT^A40^ADT_A39|" + control + "|P|2.5.1",
+        "EVN|A40|20261207113000", "PID|1||" + survivor + "||Zhao^Lei||19700101|M", "MRG|" + merged);
+  }
+
+  private JsonPath patient(String system, String value) {
+    JsonPath found = search("Patient", "identifier", "https://radbridge.org/fhir/sid/" + system + "|" + value);
+    assertThat(found.getList("entry")).as(system + "|" + value).hasSize(1);
+    return JsonPath.from(found.prettify()).setRootPath("entry[0].resource");
+  }
+
+  @Test
+  void aPatientUpdateForAnotherCentresPatientIsRefusedAndTheCentresOwnIsNot() throws Exception {
+    String n = V2Fixtures.suffix();
+    assertThat(MllpClient.msa1(send(a08("UA" + n, "HIS_A|CENTRE_A", "M" + n + "^^^CENTRE_A_MRN", "Zhao^Lei"))))
+        .isEqualTo("AA");
+    String version = patient("centre-a/mrn", "M" + n).getString("meta.versionId");
+
+    // centre B's HIS renames centre A's patient
+    Message ack = send(a08("UB" + n, "HIS_B|CENTRE_B", "M" + n + "^^^CENTRE_A_MRN", "Qian^Wei"));
+    Terser t = new Terser(ack);
+    assertThat(t.get("/MSA-1")).as(ack.encode()).isEqualTo("AE");
+    assertThat(t.get("/ERR-3-1")).isEqualTo("207");
+    assertThat(t.get("/ERR-2-1")).isEqualTo("PID");
+    assertThat(t.get("/ERR-2-3")).isEqualTo("3");
+    assertThat(err(ack)).contains("PID-3 M" + n + " is a patient identifier of centre-a").contains("not of centre-b")
+        .contains("nothing was stored");
+    JsonPath unchanged = patient("centre-a/mrn", "M" + n);
+    assertThat(unchanged.getString("meta.versionId")).isEqualTo(version);
+    assertThat(unchanged.getString("name[0].family")).isEqualTo("Zhao");
+    assertThat(count("select count(*) from hl7_message where control_id = ?", "UB" + n)).isZero();
+
+    // centre A's own update: a new version as always
+    assertThat(MllpClient.msa1(send(a08("UC" + n, "HIS_A|CENTRE_A", "M" + n + "^^^CENTRE_A_MRN", "Sun^Li"))))
+        .isEqualTo("AA");
+    JsonPath updated = patient("centre-a/mrn", "M" + n);
+    assertThat(updated.getString("name[0].family")).isEqualTo("Sun");
+    assertThat(updated.getString("meta.versionId")).isNotEqualTo(version);
+  }
+
+  @Test
+  void aMergeInvolvingAnotherCentresPatientIsRefusedAndNothingIsMerged() throws Exception {
+    String n = V2Fixtures.suffix();
+    assertThat(MllpClient.msa1(send(a08("MA" + n, "HIS_A|CENTRE_A", "M" + n + "^^^CENTRE_A_MRN", "Zhao^Lei"))))
+        .isEqualTo("AA");
+    assertThat(MllpClient.msa1(send(a08("MB" + n, "HIS_B|CENTRE_B", "B" + n, "Zhao^Lei")))).isEqualTo("AA");
+    String versionA = patient("centre-a/mrn", "M" + n).getString("meta.versionId");
+    String versionB = patient("centre-b/mrn", "B" + n).getString("meta.versionId");
+
+    // centre B merges centre A's patient into its own, then its own into centre A's
+    Message merged = send(a40("MC" + n, "HIS_B|CENTRE_B", "B" + n, "M" + n + "^^^CENTRE_A_MRN"));
+    Terser t = new Terser(merged);
+    assertThat(t.get("/MSA-1")).as(merged.encode()).isEqualTo("AE");
+    assertThat(t.get("/ERR-3-1")).isEqualTo("207");
+    assertThat(t.get("/ERR-2-1")).isEqualTo("MRG");
+    assertThat(t.get("/ERR-2-3")).isEqualTo("1");
+    assertThat(err(merged)).contains("MRG-1 M" + n + " is a patient identifier of centre-a").contains("not of centre-b");
+    Message survivor = send(a40("MD" + n, "HIS_B|CENTRE_B", "M" + n + "^^^CENTRE_A_MRN", "B" + n));
+    t = new Terser(survivor);
+    assertThat(t.get("/MSA-1")).as(survivor.encode()).isEqualTo("AE");
+    assertThat(t.get("/ERR-3-1")).isEqualTo("207");
+    assertThat(t.get("/ERR-2-1")).isEqualTo("PID");
+    assertThat(t.get("/ERR-2-3")).isEqualTo("3");
+
+    for (String[] p : new String[][] {{"centre-a/mrn", "M" + n, versionA}, {"centre-b/mrn", "B" + n, versionB}}) {
+      JsonPath after = patient(p[0], p[1]);
+      assertThat(after.getString("meta.versionId")).as(p[1]).isEqualTo(p[2]);
+      assertThat(after.getList("link")).as(p[1]).isNull();
+      assertThat(after.getString("active")).as(p[1]).isNotEqualTo("false");
+    }
+    assertThat(count("select count(*) from hl7_message where control_id in (?, ?)", "MC" + n, "MD" + n)).isZero();
   }
 }

@@ -92,6 +92,9 @@ class NetworkTest extends ServerTestBase {
     json().body(device.formatted(unique("CC"), "ris.crt")).post("/Device").then().statusCode(422)
         .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("client-certificate"));
     json().body(device.formatted(unique("CC"), "O=City Hospital,CN=RIS_CITY")).post("/Device").then().statusCode(201);
+    // as openssl x509 -subject prints it (X.509 order): the same check as the Endpoint's peer-certificate
+    json().body(device.formatted(unique("CC"), "subject=CN = RIS_CITY, O = City Hospital")).post("/Device").then()
+        .statusCode(201);
   }
 
   @Test

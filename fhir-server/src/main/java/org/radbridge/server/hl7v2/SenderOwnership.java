@@ -16,33 +16,37 @@ import org.radbridge.server.network.OrgRef;
 import org.springframework.stereotype.Component;
 
 /**
- * An HIS orders only for its own organisation: an ORM/OMI whose patient identifier (PID-3, by its
- * assigning authority's system) is another organisation's, whose placer number's namespace
- * (ORC-2.2) is another organisation's application, or that would change an order another
- * organisation placed, is not the sender's to write — AE 207 naming the field, nothing stored.
- * Identifiers of no organisation (a national ID system) and numbers without a namespace are the
- * sender's.
+ * A known HIS writes only for its own organisation: an ORM/OMI or ADT^A08/A31/A40 whose patient
+ * identifier (PID-3, MRG-1, by its assigning authority's system) is another organisation's, an
+ * ORM/OMI whose placer number's namespace (ORC-2.2) is another organisation's application, or that
+ * would change an order another organisation placed, is not the sender's to write — AE 207 naming
+ * the field, nothing stored. Identifiers of no organisation (a national ID system) and numbers
+ * without a namespace are the sender's.
  */
 @Component
-class OrderOwnership {
+class SenderOwnership {
   private final IdentitySystems identity;
   private final NetworkDirectory directory;
 
-  OrderOwnership(IdentitySystems identity, NetworkDirectory directory) {
+  SenderOwnership(IdentitySystems identity, NetworkDirectory directory) {
     this.identity = identity;
     this.directory = directory;
   }
 
-  /** The patient as mapped (its first identifier is how it is resolved) belongs to no other organisation. */
+  /** The patient as mapped from PID-3 (its first identifier is how it is resolved) belongs to no other organisation. */
   void checkPatient(Patient mapped, String senderOrg) throws HL7Exception {
-    if (!mapped.hasIdentifier()) {
-      return; // the mapper refuses a PID-3 that is missing
+    if (mapped.hasIdentifier()) { // the mapper refuses a PID-3 that is missing
+      checkPatientId("PID-3", mapped.getIdentifierFirstRep().getSystem(), mapped.getIdentifierFirstRep().getValue(),
+          senderOrg);
     }
-    Identifier id = mapped.getIdentifierFirstRep();
-    Optional<String> owner = identity.orgOfPatientIdSystem(id.getSystem());
+  }
+
+  /** A patient identifier ({@code field}, e.g. MRG-1) in {@code system} is of no other organisation. */
+  void checkPatientId(String field, String system, String value, String senderOrg) throws HL7Exception {
+    Optional<String> owner = identity.orgOfPatientIdSystem(system);
     if (owner.isPresent() && !owner.get().equals(senderOrg)) {
-      throw V2FieldError.refused("PID-3", "PID-3 " + id.getValue() + " is a patient identifier of " + owner.get()
-          + " (" + id.getSystem() + "), not of " + senderOrg + ": an HIS orders only for its own organisation's"
+      throw V2FieldError.refused(field, field + " " + value + " is a patient identifier of " + owner.get()
+          + " (" + system + "), not of " + senderOrg + ": an HIS writes only for its own organisation's"
           + " patients; nothing was stored");
     }
   }

@@ -10,24 +10,24 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** A client certificate setting must be a SHA-256 fingerprint or a subject DN ({@link ClientCertificates}); checked at start. */
+/** A certificate setting (a DICOM node's or an HL7 application's) must name a certificate ({@link CertificateNames}); checked at start. */
 @Documented
-@Constraint(validatedBy = ClientCertificate.Check.class)
+@Constraint(validatedBy = CertificateName.Check.class)
 @Target({ElementType.TYPE_USE, ElementType.FIELD, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
-public @interface ClientCertificate {
+public @interface CertificateName {
   String message() default "must be a certificate's SHA-256 fingerprint (64 hex digits, colons allowed) or its subject DN"
-      + " (O=City Hospital,CN=RIS_CITY)";
+      + " (CN=CT_A,O=Centre A, in any RDN order)";
 
   Class<?>[] groups() default {};
 
   Class<? extends Payload>[] payload() default {};
 
-  /** The check: {@link ClientCertificates#problemWith}. */
-  class Check implements ConstraintValidator<ClientCertificate, String> {
+  /** The check: {@link CertificateNames#problemWith}. */
+  class Check implements ConstraintValidator<CertificateName, String> {
     @Override
     public boolean isValid(String value, ConstraintValidatorContext context) {
-      return ClientCertificates.problemWith(value).isEmpty();
+      return CertificateNames.problemWith(value).isEmpty();
     }
   }
 }
