@@ -99,6 +99,13 @@ public class AuditLog implements SmartLifecycle {
         Thread.currentThread().interrupt();
         break;
       } catch (RuntimeException e) {
+        if (isDataError(e)) {
+          // one record the database will not take must not hold up the others (nor every later one)
+          writeOneByOne(batch);
+          stored.addAndGet(batch.size());
+          batch.clear();
+          continue;
+        }
         // the database is away: keep the batch and try again after a pause (the queue bounds what waits)
         log.error("Audit records could not be stored ({} waiting); retrying: {}", batch.size() + queue.size(),
             e.getMessage());
@@ -111,6 +118,40 @@ public class AuditLog implements SmartLifecycle {
         continue;
       }
       batch.clear();
+    }
+  }
+
+  /** A value the database refuses (SQLSTATE class 22, data exception): retrying the same batch cannot help. */
+  private static boolean isDataError(RuntimeException e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+        return true;
+      }
+      t = t.getCause();
+    }
+    return false;
+  }
+
+  /** Each record on its own; one the database refuses is stored without its texts, saying so. */
+  private void writeOneByOne(List<Pending> batch) {
+    for (Pending p : batch) {
+      try {
+        write(List.of(p));
+      } catch (RuntimeException e) {
+        AuditRecord r = p.record();
+        log.error("Audit record ({} {} by {}) not storable as it was; stored without its texts: {}", r.type(),
+            r.subtype(), r.agent().name(), e.getMessage());
+        AuditRecord.Agent a = r.agent();
+        AuditRecord bare = new AuditRecord(r.recorded(), r.type(), "unstorable", r.action(), r.outcome(),
+            "record not storable as sent", new AuditRecord.Agent(a.kind(), "unstorable", null, null, a.breakGlass()),
+            java.util.Set.of(), List.of(), r.entityCount(), null, null);
+        try {
+          rows.append(List.of(bare));
+        } catch (RuntimeException again) {
+          log.error("Audit record ({} {}) lost: {}", r.type(), r.subtype(), again.getMessage());
+        }
+      }
     }
   }
 

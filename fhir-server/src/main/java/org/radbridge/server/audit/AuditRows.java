@@ -44,26 +44,34 @@ public class AuditRows {
   private static List<Object> params(AuditRecord r) {
     List<Object> p = new ArrayList<>(16);
     p.add(Timestamp.from(r.recorded()));
-    p.add(r.type());
+    p.add(cut(r.type(), 32));
     p.add(cut(r.subtype(), 64));
     p.add(String.valueOf(r.action()));
     p.add(r.outcome());
     p.add(cut(r.outcomeText(), 500));
-    p.add(r.agent().kind());
+    p.add(cut(r.agent().kind(), 16));
     p.add(cut(r.agent().name(), 200));
     p.add(cut(r.agent().organization(), 64));
     p.add(cut(r.agent().address(), 64));
     p.add(r.agent().breakGlass());
-    p.add(new SqlArray("text", r.patients().toArray()));
-    p.add(new SqlArray("text", r.entities().toArray()));
+    p.add(new SqlArray("text", r.patients().stream().map(x -> cut(x, 200)).toArray()));
+    p.add(new SqlArray("text", r.entities().stream().map(x -> cut(x, 200)).toArray()));
     p.add(r.entityCount());
     p.add(cut(r.detail(), 2000));
     p.add(cut(r.requestId(), 64));
     return p;
   }
 
+  /**
+   * A text as it can be stored: at most {@code max} characters, U+0000 (which PostgreSQL text cannot
+   * hold, and which hostile input carries into error messages) shown as U+FFFD.
+   */
   static String cut(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max);
+    if (s == null) {
+      return null;
+    }
+    String t = s.indexOf('\0') >= 0 ? s.replace('\0', '\uFFFD') : s;
+    return t.length() <= max ? t : t.substring(0, max);
   }
 
   /** The records one search asks for, newest first, from before the keyset position (recorded, id). */

@@ -29,10 +29,10 @@ class AuditShutdownTest {
     String id;
     int reads = 300;
     try {
-      id = RestAssured.given().port(port).contentType("application/fhir+json").body("{\"resourceType\":\"Patient\"}")
+      id = RestAssured.given().port(port).basePath("").contentType("application/fhir+json").body("{\"resourceType\":\"Patient\"}")
           .post("/fhir/Patient").then().statusCode(201).extract().path("id");
       for (int i = 0; i < reads; i++) {
-        RestAssured.given().port(port).accept("application/fhir+json").get("/fhir/Patient/" + id).then().statusCode(200);
+        RestAssured.given().port(port).basePath("").accept("application/fhir+json").get("/fhir/Patient/" + id).then().statusCode(200);
       }
     } finally {
       node.close(); // at once: what is still queued must be stored on the way down
@@ -41,14 +41,14 @@ class AuditShutdownTest {
     try {
       int p2 = TestServers.port(again);
       String auditor = "Bearer " + TestTokens.token(p2, TestTokens.CLIENT_ID, TestTokens.key(), "radbridge/audit");
-      List<String> trail = RestAssured.given().port(p2).header("Authorization", auditor).accept("application/fhir+json")
+      List<String> trail = RestAssured.given().port(p2).basePath("").header("Authorization", auditor).accept("application/fhir+json")
           .queryParam("patient", "Patient/" + id).queryParam("date", "ge" + before).queryParam("_count", "1000")
           .get("/fhir/AuditEvent").then().statusCode(200).extract().jsonPath()
           .getList("entry.resource.collect { it.subtype[0].code }", String.class);
       assertThat(trail).filteredOn("read"::equals).hasSize(reads);
       assertThat(trail).filteredOn("create"::equals).hasSize(1);
       // and nothing before the date asked for
-      assertThat(RestAssured.given().port(p2).header("Authorization", auditor).accept("application/fhir+json")
+      assertThat(RestAssured.given().port(p2).basePath("").header("Authorization", auditor).accept("application/fhir+json")
           .queryParam("patient", "Patient/" + id).queryParam("date", "lt" + before)
           .get("/fhir/AuditEvent").then().statusCode(200).extract().jsonPath().getList("entry")).isNullOrEmpty();
     } finally {

@@ -76,6 +76,19 @@ class RestAuditTest extends ServerTestBase {
   }
 
   @Test
+  void aRecordWithUnstorableTextIsStoredAndHoldsUpNothing() {
+    // hostile input carries U+0000 into refusal messages (the bad-input corpus did); PostgreSQL text cannot hold it
+    String agent = unique("nul-agent");
+    audit.record(new AuditRecord(java.time.Instant.now(), AuditTypes.REST, "read", 'R', 4, "400 bad \u0000 value",
+        new AuditRecord.Agent("client", agent, null, "127.0.0.1", null), null, List.of(), 0, "?name=a\u0000b", null), false);
+    audit.record(new AuditRecord(java.time.Instant.now(), AuditTypes.REST, "search-type", 'E', 0, null,
+        new AuditRecord.Agent("client", agent, null, "127.0.0.1", null), null, List.of(), 0, null, null), false);
+    JsonPath trail = events("agent=" + agent);
+    assertThat(trail.getList("entry.resource.collect { it.subtype[0].code }")).containsExactlyInAnyOrder("read", "search-type");
+    assertThat(trail.getList("entry.resource.collect { it.outcomeDesc }", String.class)).contains("400 bad \uFFFD value");
+  }
+
+  @Test
   void theTrailNeedsTheAuditScopeAndCannotBeChanged() {
     RestAssured.given().accept("application/fhir+json").get("/AuditEvent").then().statusCode(403)
         .body("issue[0].diagnostics", containsString("radbridge/audit"));
