@@ -9,19 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/server.sh
 source "$ROOT/bench/server.sh"
 SECONDS_OF_LOAD=${1:-5}
-JAR=$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/radbridge-audit-crash.XXXXXX")
-DATA=$WORK/data
-SERVER_PID=""
-mkdir -p "$ROOT/bench/results" "$DATA"
-exec > >(tee "$ROOT/bench/results/audit-crash-$(date +%Y%m%d-%H%M%S).txt") 2>&1
-trap 'rc=$?; stop_server; if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[[ -f $JAR ]] || (cd "$ROOT" && mvn -q -B -DskipTests install)
-cp "$JAR" "$WORK/server.jar"
-echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
+bench_begin audit-crash
 HTTP=$(free_port 18950)
 start_server "$WORK/server.jar" "$HTTP" "$WORK/server.log"
 BASE=http://127.0.0.1:$HTTP/fhir

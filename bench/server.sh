@@ -80,6 +80,26 @@ stop_server() {
   fi
 }
 
+# What a hand-run bench script begins with (bench_begin NAME, after ROOT is set): a work directory
+# ($WORK, $DATA), its output also in bench/results/NAME-<time>.txt, the server stopped and the work
+# directory removed on exit (kept on failure or with KEEP=1), the server jar built when missing and
+# copied to $WORK/server.jar, and the machine's state printed. (The older scripts still spell it out.)
+bench_begin() {
+  JAR=$ROOT/fhir-server/target/radbridge-fhir-server-0.1.0-SNAPSHOT.jar
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/radbridge-$1.XXXXXX")
+  DATA=$WORK/data
+  SERVER_PID=""
+  mkdir -p "$ROOT/bench/results" "$DATA"
+  exec > >(tee "$ROOT/bench/results/$1-$(date +%Y%m%d-%H%M%S).txt") 2>&1
+  trap 'rc=$?; stop_server; if [[ $rc -eq 0 && -z ${KEEP:-} ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  [[ -f $JAR ]] || (cd "$ROOT" && mvn -q -B -DskipTests install)
+  cp "$JAR" "$WORK/server.jar"
+  echo "$(date -Is), $(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
+  echo "JVM options: $(server_java_opts)"
+}
+
 # SQL against the running server's embedded PostgreSQL (its port from postmaster.pid, its password
 # from the file the first start wrote): db_sql "SELECT …" prints the unaligned result.
 db_sql() {
