@@ -45,7 +45,7 @@ public class RestCallers {
         || !(SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)) {
       return org.radbridge.server.store.Visibility.EVERYTHING;
     }
-    return visibilityOf(of(token.getToken()));
+    return visibilityOf(requestCaller(token));
   }
 
   /**
@@ -85,7 +85,7 @@ public class RestCallers {
     }
     Authentication auth = SecurityContextHolder.getContext().getAuthentication();
     if (auth instanceof JwtAuthenticationToken token) {
-      return of(token.getToken()).from(remoteAddress());
+      return requestCaller(token);
     }
     // the filter chain lets no unauthenticated request through to a handler that asks
     throw new IllegalStateException("no authenticated caller for this request");
@@ -97,14 +97,31 @@ public class RestCallers {
       return UNSECURED;
     }
     return SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token
-        ? of(token.getToken()).from(remoteAddress()) : null;
+        ? requestCaller(token) : null;
   }
 
-  /** The address of the current HTTP request's peer (behind a proxy: what Tomcat's RemoteIpValve says). */
-  private static String remoteAddress() {
-    return org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
-        instanceof org.springframework.web.context.request.ServletRequestAttributes a ? a.getRequest().getRemoteAddr() : null;
+  /**
+   * The caller of the current HTTP request, worked out from its token once per request (filters, the
+   * read, the scope checks and the audit all ask) and kept in a request attribute beside its token.
+   */
+  private Caller requestCaller(JwtAuthenticationToken token) {
+    if (!(org.springframework.web.context.request.RequestContextHolder.getRequestAttributes()
+        instanceof org.springframework.web.context.request.ServletRequestAttributes a)) {
+      return of(token.getToken());
+    }
+    jakarta.servlet.http.HttpServletRequest request = a.getRequest();
+    if (request.getAttribute(CALLER) instanceof CallerOfToken known && known.token() == token) {
+      return known.caller();
+    }
+    Caller caller = of(token.getToken()).from(request.getRemoteAddr());
+    request.setAttribute(CALLER, new CallerOfToken(token, caller));
+    return caller;
   }
+
+  private static final String CALLER = "radbridge.caller";
+
+  /** A request's caller and the authentication it was worked out from (a new one is worked out anew). */
+  private record CallerOfToken(JwtAuthenticationToken token, Caller caller) {}
 
   /** The caller of an Authentication kept from a request (a refused one, for the audit trail); null if none. */
   public Caller callerOf(Object authentication) {
